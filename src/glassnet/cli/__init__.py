@@ -1,0 +1,97 @@
+"""The ``glassnet`` command line: a thin translation of arguments into API calls.
+
+``main(argv) -> int`` never raises for bad input: the package's own
+:class:`~glassnet.errors.GlassnetError` and click's usage errors become one
+line on stderr and exit code 2 (:data:`~glassnet.errors.EXIT_USAGE`).
+
+Each command lives in its own module of this package and is imported only
+when it is used, so ``glassnet run`` never pays for matplotlib or the report.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+import click
+
+from glassnet.errors import EXIT_OK, EXIT_USAGE, GlassnetError
+
+#: Command name -> "module:function" (modules relative to this package).
+COMMANDS: dict[str, str] = {
+    "demo": "demo:demo",
+    "run": "run:run",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"glassnet.cli.{module}"), attr)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name not in COMMANDS and not name.startswith("-"):
+            import difflib
+
+            close = difflib.get_close_matches(name, COMMANDS, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise click.UsageError(
+                f"unknown command {name!r}; accepted commands are {', '.join(sorted(COMMANDS))}.{hint}"
+            )
+        return super().resolve_command(ctx, args)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="glassnet")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """See every number of a small neural network learning.
+
+    With no command, runs the seed post's experiment (one sigmoid layer, seed
+    123, 100,000 iterations) and walks through it.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(LazyGroup.get_command(cli, ctx, "demo"))  # type: ignore[arg-type]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="glassnet", standalone_mode=False)
+    except GlassnetError as exc:
+        click.echo(f"glassnet: error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("glassnet: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        where = f" {exc.ctx.command_path}" if getattr(exc, "ctx", None) else ""
+        message = " ".join(exc.format_message().split())
+        click.echo(f"glassnet{where.removeprefix(' glassnet')}: error: {message}", err=True)
+        return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except BrokenPipeError:
+        return EXIT_OK
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def entry_point() -> None:
+    """The console script."""
+    sys.exit(main())

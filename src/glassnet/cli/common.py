@@ -1,0 +1,113 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from glassnet.errors import ConfigError
+
+F = Callable[..., Any]
+
+
+def int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int] | None:
+    """Parse ``"3,4,1"``."""
+    if value is None:
+        return None
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter(
+            f"must be whole numbers separated by commas, e.g. 3,4,1; got {value!r}."
+        ) from None
+
+
+def name_list(ctx: click.Context, param: click.Parameter, value: str | None) -> str | list[str] | None:
+    """Parse ``"tanh,sigmoid"`` (one name stays a string)."""
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return parts[0] if len(parts) == 1 else parts
+
+
+def experiment_options(func: F) -> F:
+    """The experiment file argument and the flat overrides of its keys."""
+    options = [
+        click.argument("experiment", required=False, type=click.Path(dir_okay=False)),
+        click.option("--dataset", help="Built-in data: seed, xor, and, or."),
+        click.option("--csv", "csv", help="A CSV file of numbers (last column is the target)."),
+        click.option("--layers", callback=int_list, help="Layer sizes, e.g. 3,4,1."),
+        click.option("--activation", callback=name_list, help="sigmoid, tanh, relu, linear (or one per layer, comma separated)."),
+        click.option("--bias/--no-bias", default=None, help="Give every layer a bias."),
+        click.option("--seed", type=int, help="Seed of numpy.random.RandomState for the initial weights."),
+        click.option("--iterations", type=int, help="Number of updates to apply."),
+        click.option("--learning-rate", type=float, help="Step size of gradient descent."),
+        click.option("--loss", help="half_squared_error or binary_cross_entropy."),
+        click.option("--checkpoints", type=int, help="How many weight snapshots to keep for replay."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_experiment(experiment: str | None, **settings: Any) -> Any:
+    """An :class:`~glassnet.Experiment` from a file (or the default) and overrides."""
+    from glassnet import Experiment
+
+    return Experiment(experiment, **{k: v for k, v in settings.items() if v is not None})
+
+
+def parse_iterations(text: str | None, where: str) -> list[int]:
+    """Parse ``"0,1,99"`` into iterations."""
+    if not text:
+        return []
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(
+            f"{where} must be iteration numbers separated by commas, e.g. 0,1,99; got {text!r}."
+        ) from None
+
+
+@contextmanager
+def progress_bar(total: int, after_seconds: float = 1.0) -> Iterator[Callable[[int], None] | None]:
+    """A progress callback that shows a bar on a terminal once training takes a while.
+
+    Yields ``None`` (no progress at all) when stderr is not a terminal.
+    """
+    if not sys.stderr.isatty():
+        yield None
+        return
+    start = time.perf_counter()
+    state: dict[str, Any] = {}
+
+    def update(done: int) -> None:
+        if "bar" not in state:
+            if time.perf_counter() - start < after_seconds or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                TimeRemainingColumn,
+            )
+
+            bar = Progress(
+                TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]} it/s"), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("train", total=total, rate="")
+        elapsed = max(time.perf_counter() - start, 1e-9)
+        state["bar"].update(state["task"], completed=done, rate=f"{done / elapsed:,.0f}")
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()

@@ -1,0 +1,38 @@
+"""``glassnet run``: train an experiment, print a summary, optionally save JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from glassnet.errors import EXIT_DIVERGED, EXIT_OK
+from glassnet.cli.common import build_experiment, experiment_options, parse_iterations, progress_bar
+
+
+@click.command()
+@experiment_options
+@click.option("--trace", "trace", help="Iterations to trace in full, e.g. 0,1,99.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the run as JSON here.")
+@click.option("--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True)
+def run(experiment: str | None, trace: str | None, json_out: str | None, engine: str, **settings: Any) -> int:
+    """Train EXPERIMENT (a TOML file; default: the seed's experiment) and summarize it."""
+    from glassnet.explain.summary import format_summary
+
+    exp = build_experiment(experiment, **settings)
+    traced = parse_iterations(trace, "--trace")
+    for k in traced:
+        if not 0 <= k <= exp.config.train.iterations:
+            from glassnet.errors import ConfigError
+
+            raise ConfigError(
+                f"--trace iterations must be from 0 to {exp.config.train.iterations} "
+                f"(the run's iterations); got {k}."
+            )
+    with progress_bar(exp.config.train.iterations) as progress:
+        result = exp.run(engine=engine, progress=progress)
+    click.echo(format_summary(result, traced), nl=False)
+    if json_out:
+        result.to_json(json_out, trace=traced)
+        click.echo(f"wrote {json_out}")
+    return EXIT_DIVERGED if result.stop is not None else EXIT_OK

@@ -1,0 +1,443 @@
+"""Experiment settings: parsed and validated once, here, from TOML, a dict or keywords.
+
+An experiment file has four sections (every key optional)::
+
+    [data]      dataset = "seed" | "xor" | "and" | "or"   (default "seed")
+                or inputs = [[...], ...] and targets = [[...], ...]
+                or csv = "file.csv" and optionally targets = ["column", ...]
+    [network]   layers = [3, 1]; activation = "sigmoid" (or one per layer);
+                bias = false (or one per layer)
+    [init]      seed = 123, or weights = [W0, ...] (each (n_in, n_out)) and
+                biases = [b0, ...]
+    [train]     iterations = 100000; learning_rate = 1.0;
+                loss = "half_squared_error" | "binary_cross_entropy";
+                train_biases = true; checkpoints = 2000
+
+:func:`parse` turns such a mapping into a frozen :class:`ExperimentConfig`;
+every problem becomes a one-line :class:`~glassnet.errors.ConfigError` that
+names the key, the rule, the value received and what is accepted.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from glassnet.activations import ACTIVATIONS
+from glassnet.errors import ConfigError, did_you_mean, describe
+from glassnet.losses import LOSSES
+
+#: Every accepted key, by section. Anything else is an error.
+SCHEMA: dict[str, tuple[str, ...]] = {
+    "data": ("dataset", "inputs", "targets", "csv"),
+    "network": ("layers", "activation", "bias"),
+    "init": ("seed", "weights", "biases"),
+    "train": ("iterations", "learning_rate", "loss", "train_biases", "checkpoints"),
+}
+
+#: Defaults of the seed's experiment.
+DEFAULT_SEED = 123
+DEFAULT_ITERATIONS = 100_000
+DEFAULT_LEARNING_RATE = 1.0
+DEFAULT_CHECKPOINTS = 2000
+MAX_ITERATIONS = 10**9
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the data comes from: exactly one of ``dataset``, inline arrays or ``csv``."""
+
+    dataset: str | None = "seed"
+    inputs: tuple[tuple[float, ...], ...] | None = None
+    targets: tuple[tuple[float, ...], ...] | None = None
+    csv: str | None = None
+    target_columns: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Layer sizes; one activation name and one bias flag per weight layer.
+
+    ``layers`` is ``None`` until the data is known: it then defaults to
+    ``[n_in, n_out]``, a single layer like the seed's.
+    """
+
+    layers: tuple[int, ...] | None = None
+    activation: str | tuple[str, ...] = "sigmoid"
+    bias: bool | tuple[bool, ...] = False
+
+
+@dataclass(frozen=True)
+class InitConfig:
+    """A seed for ``RandomState``, or explicit weights (and biases)."""
+
+    seed: int | None = DEFAULT_SEED
+    weights: tuple[tuple[tuple[float, ...], ...], ...] | None = None
+    biases: tuple[tuple[float, ...] | None, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Full-batch gradient descent settings."""
+
+    iterations: int = DEFAULT_ITERATIONS
+    learning_rate: float = DEFAULT_LEARNING_RATE
+    loss: str = "half_squared_error"
+    train_biases: bool = True
+    checkpoints: int = DEFAULT_CHECKPOINTS
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A whole experiment, normalized: every section present, every value checked."""
+
+    data: DataConfig = DataConfig()
+    network: NetworkConfig = NetworkConfig()
+    init: InitConfig = InitConfig()
+    train: TrainConfig = TrainConfig()
+    #: Folder that relative CSV paths are resolved against.
+    base_dir: str = "."
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalized experiment as plain TOML/JSON-ready data (no ``None``)."""
+        data: dict[str, Any] = {}
+        if self.data.dataset is not None:
+            data["dataset"] = self.data.dataset
+        if self.data.csv is not None:
+            data["csv"] = self.data.csv
+            if self.data.target_columns:
+                data["targets"] = list(self.data.target_columns)
+        if self.data.inputs is not None:
+            data["inputs"] = [list(r) for r in self.data.inputs]
+            data["targets"] = [list(r) for r in self.data.targets or ()]
+        network: dict[str, Any] = {
+            "layers": None if self.network.layers is None else list(self.network.layers),
+            "activation": _plain(self.network.activation),
+            "bias": _plain(self.network.bias),
+        }
+        if network["layers"] is None:
+            del network["layers"]
+        init: dict[str, Any] = {}
+        if self.init.seed is not None:
+            init["seed"] = self.init.seed
+        if self.init.weights is not None:
+            init["weights"] = _plain(self.init.weights)
+        if self.init.biases is not None:
+            init["biases"] = _plain(self.init.biases)
+        train = {
+            "iterations": self.train.iterations,
+            "learning_rate": self.train.learning_rate,
+            "loss": self.train.loss,
+            "train_biases": self.train.train_biases,
+            "checkpoints": self.train.checkpoints,
+        }
+        return {"data": data, "network": network, "init": init, "train": train}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def load(path: str | Path) -> ExperimentConfig:
+    """Read and validate an experiment file (TOML)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"experiment file {str(path)!r} not found; give the path to a .toml file.")
+    except IsADirectoryError:
+        raise ConfigError(f"experiment file {str(path)!r} is a folder; give the path to a .toml file.")
+    except UnicodeDecodeError:
+        raise ConfigError(f"experiment file {str(path)!r} is not UTF-8 text; a TOML file is accepted.")
+    except OSError as exc:
+        raise ConfigError(f"experiment file {str(path)!r} cannot be read ({exc.strerror}).")
+    try:
+        mapping = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"experiment file {str(path)!r} is not valid TOML: {exc}.")
+    return parse(mapping, base_dir=str(path.parent))
+
+
+def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
+    """Validate a nested mapping (the TOML document) into an :class:`ExperimentConfig`."""
+    if not isinstance(mapping, Mapping):
+        raise ConfigError(f"experiment must be a table of sections; got {describe(mapping)}.")
+    for section, body in mapping.items():
+        if section not in SCHEMA:
+            raise ConfigError(
+                f"unknown section [{section}]; accepted sections are "
+                f"{', '.join(f'[{s}]' for s in SCHEMA)}.{did_you_mean(section, SCHEMA)}"
+            )
+        if not isinstance(body, Mapping):
+            raise ConfigError(
+                f"[{section}] must be a table of keys; got {describe(body)}."
+            )
+        for key in body:
+            if key not in SCHEMA[section]:
+                hint = did_you_mean(key, SCHEMA[section]) or _other_section(key, section)
+                raise ConfigError(
+                    f"[{section}] has unknown key {key!r}; accepted keys are "
+                    f"{', '.join(SCHEMA[section])}.{hint}"
+                )
+    sections = {s: dict(mapping.get(s, {})) for s in SCHEMA}
+    return ExperimentConfig(
+        data=_parse_data(sections["data"]),
+        network=_parse_network(sections["network"]),
+        init=_parse_init(sections["init"]),
+        train=_parse_train(sections["train"]),
+        base_dir=base_dir,
+    )
+
+
+def from_settings(settings: Mapping[str, Any], base: ExperimentConfig | None = None) -> ExperimentConfig:
+    """Apply flat keyword settings (``layers=[3, 4, 1]``, ``seed=1``...) over ``base``.
+
+    Every key of every section is accepted by its bare name; the names are
+    unique across sections. ``dataset``, ``inputs`` and ``csv`` replace the
+    whole data source; ``weights`` replaces ``seed`` and vice versa.
+    """
+    where_is = {key: section for section, keys in SCHEMA.items() for key in keys}
+    doc = (base or ExperimentConfig()).to_dict()
+    for key, value in settings.items():
+        if value is None:
+            continue
+        if key not in where_is:
+            raise ConfigError(
+                f"unknown setting {key!r}; accepted settings are "
+                f"{', '.join(sorted(where_is))}.{did_you_mean(key, where_is)}"
+            )
+        section = where_is[key]
+        if key in ("dataset", "inputs", "csv"):
+            doc["data"] = {}
+        if key == "weights":
+            doc["init"].pop("seed", None)
+        if key == "seed":
+            doc["init"] = {}
+        doc[section][key] = list(value) if isinstance(value, tuple) else value
+    return parse(doc, base_dir=(base.base_dir if base else "."))
+
+
+def _other_section(key: str, section: str) -> str:
+    for other, keys in SCHEMA.items():
+        if key in keys and other != section:
+            return f" {key!r} belongs in [{other}]."
+    return ""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse_data(body: dict[str, Any]) -> DataConfig:
+    sources = [k for k in ("dataset", "inputs", "csv") if k in body]
+    if len(sources) > 1:
+        raise ConfigError(
+            f"[data] takes one source, but has {' and '.join(sources)}; "
+            f"keep dataset, inputs (with targets) or csv (with optional targets)."
+        )
+    if not sources:
+        if "targets" in body:
+            raise ConfigError(
+                "[data] targets needs inputs (inline data) or csv (column names); got neither."
+            )
+        return DataConfig()
+    source = sources[0]
+    if source == "dataset":
+        name = body["dataset"]
+        from glassnet.data import TOY_DATASETS
+
+        if name not in TOY_DATASETS:
+            raise ConfigError(
+                f"[data] dataset must be one of {', '.join(repr(n) for n in TOY_DATASETS)}; "
+                f"got {describe(name)}.{did_you_mean(str(name), TOY_DATASETS)}"
+            )
+        if "targets" in body:
+            raise ConfigError("[data] targets cannot be combined with a built-in dataset; drop one.")
+        return DataConfig(dataset=name)
+    if source == "csv":
+        path = body["csv"]
+        if not isinstance(path, str) or not path:
+            raise ConfigError(f"[data] csv must be a file path (a string); got {describe(path)}.")
+        targets = body.get("targets")
+        if targets is not None and (
+            not isinstance(targets, list) or not targets
+            or not all(isinstance(t, str) for t in targets)
+        ):
+            raise ConfigError(
+                f"[data] targets with csv must be a list of column names, e.g. [\"label\"]; "
+                f"got {describe(targets)}."
+            )
+        return DataConfig(dataset=None, csv=path, target_columns=tuple(targets) if targets else None)
+    if "targets" not in body:
+        raise ConfigError("[data] inputs needs targets (one row per input row); got none.")
+    from glassnet.data import as_matrix
+
+    try:
+        X = as_matrix(body["inputs"], "[data] inputs")
+        y = as_matrix(body["targets"], "[data] targets")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if X.shape[0] != y.shape[0]:
+        raise ConfigError(
+            f"[data] targets must have one row per row of inputs; inputs has "
+            f"{X.shape[0]} rows, targets has {y.shape[0]}."
+        )
+    return DataConfig(
+        dataset=None,
+        inputs=tuple(tuple(float(v) for v in r) for r in X.tolist()),
+        targets=tuple(tuple(float(v) for v in r) for r in y.tolist()),
+    )
+
+
+def _per_layer(value: Any, key: str, kind: str) -> Any:
+    """A single value or a list (one per layer), checked for type only."""
+    accept_one = (lambda v: isinstance(v, str)) if kind == "str" else (lambda v: isinstance(v, bool))
+    example = '"sigmoid" or ["tanh", "sigmoid"]' if kind == "str" else "false or [true, false]"
+    if accept_one(value):
+        return value
+    if isinstance(value, list) and value and all(accept_one(v) for v in value):
+        return tuple(value)
+    raise ConfigError(f"[network] {key} must be {example}; got {describe(value)}.")
+
+
+def _parse_network(body: dict[str, Any]) -> NetworkConfig:
+    layers = body.get("layers")
+    if layers is not None:
+        if (
+            not isinstance(layers, list) or len(layers) < 2
+            or not all(_is_int(n) and n >= 1 for n in layers)
+        ):
+            raise ConfigError(
+                f"[network] layers must be a list of at least 2 positive whole numbers "
+                f"(inputs, ..., outputs), e.g. [3, 1] or [3, 4, 1]; got {describe(layers)}."
+            )
+        layers = tuple(layers)
+    activation = _per_layer(body.get("activation", "sigmoid"), "activation", "str")
+    for name in (activation,) if isinstance(activation, str) else activation:
+        if name not in ACTIVATIONS:
+            raise ConfigError(
+                f"[network] activation must be one of {', '.join(ACTIVATIONS)}; "
+                f"got {name!r}.{did_you_mean(name, ACTIVATIONS)}"
+            )
+    bias = _per_layer(body.get("bias", False), "bias", "bool")
+    if layers is not None:
+        n = len(layers) - 1
+        for key, value in (("activation", activation), ("bias", bias)):
+            if isinstance(value, tuple) and len(value) != n:
+                raise ConfigError(
+                    f"[network] {key} must have one entry per weight layer ({n} for layers "
+                    f"{list(layers)}); got {len(value)}: {describe(list(value))}."
+                )
+    return NetworkConfig(layers=layers, activation=activation, bias=bias)
+
+
+def _matrix(value: Any, where: str) -> tuple[tuple[float, ...], ...]:
+    if (
+        not isinstance(value, list) or not value
+        or not all(isinstance(r, list) and r for r in value)
+    ):
+        raise ConfigError(
+            f"{where} must be a matrix (a list of rows, shape (n_in, n_out)); got {describe(value)}."
+        )
+    width = len(value[0])
+    for i, row in enumerate(value):
+        if len(row) != width:
+            raise ConfigError(
+                f"{where} rows must all have the same length; row {i} has {len(row)}, row 0 has {width}."
+            )
+        for j, v in enumerate(row):
+            if not _is_number(v) or not math.isfinite(v):
+                raise ConfigError(f"{where}[{i}][{j}] must be a finite number; got {describe(v)}.")
+    return tuple(tuple(float(v) for v in row) for row in value)
+
+
+def _parse_init(body: dict[str, Any]) -> InitConfig:
+    if "seed" in body and ("weights" in body or "biases" in body):
+        raise ConfigError(
+            "[init] takes seed or explicit weights (and biases), not both; drop one of them."
+        )
+    if "biases" in body and "weights" not in body:
+        raise ConfigError("[init] biases needs weights too; give both, or use seed.")
+    if "weights" in body:
+        weights = body["weights"]
+        if not isinstance(weights, list) or not weights:
+            raise ConfigError(
+                f"[init] weights must be a list of matrices, one per layer; got {describe(weights)}."
+            )
+        ws = tuple(_matrix(w, f"[init] weights[{i}]") for i, w in enumerate(weights))
+        bs = None
+        if "biases" in body:
+            biases = body["biases"]
+            if not isinstance(biases, list) or len(biases) != len(ws):
+                raise ConfigError(
+                    f"[init] biases must be a list with one vector per layer ({len(ws)}); "
+                    f"got {describe(biases)}."
+                )
+            parsed: list[tuple[float, ...] | None] = []
+            for i, b in enumerate(biases):
+                if isinstance(b, list) and not b:
+                    parsed.append(None)
+                    continue
+                if not isinstance(b, list) or not all(_is_number(v) and math.isfinite(v) for v in b):
+                    raise ConfigError(
+                        f"[init] biases[{i}] must be a list of finite numbers (or [] for none); "
+                        f"got {describe(b)}."
+                    )
+                parsed.append(tuple(float(v) for v in b))
+            bs = tuple(parsed)
+        return InitConfig(seed=None, weights=ws, biases=bs)
+    seed = body.get("seed", DEFAULT_SEED)
+    if not _is_int(seed) or not 0 <= seed < 2**32:
+        raise ConfigError(
+            f"[init] seed must be a whole number from 0 to 2**32 - 1; got {describe(seed)}."
+        )
+    return InitConfig(seed=seed)
+
+
+def _parse_train(body: dict[str, Any]) -> TrainConfig:
+    iterations = body.get("iterations", DEFAULT_ITERATIONS)
+    if not _is_int(iterations) or not 1 <= iterations <= MAX_ITERATIONS:
+        raise ConfigError(
+            f"[train] iterations must be a whole number from 1 to {MAX_ITERATIONS:,}; "
+            f"got {describe(iterations)}."
+        )
+    lr = body.get("learning_rate", DEFAULT_LEARNING_RATE)
+    if not _is_number(lr) or not math.isfinite(lr) or lr <= 0:
+        raise ConfigError(
+            f"[train] learning_rate must be a finite number > 0, e.g. 1.0 or 0.1; got {describe(lr)}."
+        )
+    loss = body.get("loss", "half_squared_error")
+    if loss not in LOSSES:
+        raise ConfigError(
+            f"[train] loss must be one of {', '.join(LOSSES)}; got {describe(loss)}."
+            f"{did_you_mean(str(loss), LOSSES)}"
+        )
+    train_biases = body.get("train_biases", True)
+    if not isinstance(train_biases, bool):
+        raise ConfigError(f"[train] train_biases must be true or false; got {describe(train_biases)}.")
+    checkpoints = body.get("checkpoints", DEFAULT_CHECKPOINTS)
+    if not _is_int(checkpoints) or checkpoints < 2:
+        raise ConfigError(
+            f"[train] checkpoints must be a whole number >= 2 (weight snapshots kept for "
+            f"replaying any iteration); got {describe(checkpoints)}."
+        )
+    return TrainConfig(
+        iterations=iterations,
+        learning_rate=float(lr),
+        loss=loss,
+        train_biases=train_biases,
+        checkpoints=checkpoints,
+    )

@@ -1,0 +1,48 @@
+"""The package's own error classes and the exit codes the command line maps them to.
+
+Every error raised for bad input is a :class:`GlassnetError` whose message is
+one line shaped like scikit-learn's parameter errors::
+
+    [train] learning_rate must be > 0; got -1. Use a positive number such as 1.0.
+
+The command line prints that line on stderr and exits with
+:data:`EXIT_USAGE`; it never shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+EXIT_OK = 0
+#: Bad input: a configuration, data file or command-line option was rejected.
+EXIT_USAGE = 2
+#: Training stopped early because the numbers left float64's range (see issue
+#: on saturation): the partial run is still reported and saved.
+EXIT_DIVERGED = 3
+
+
+class GlassnetError(Exception):
+    """Base class for every error glassnet raises on purpose."""
+
+    exit_code: int = EXIT_USAGE
+
+
+class ConfigError(GlassnetError, ValueError):
+    """An experiment setting is missing, unknown, of the wrong type or out of range."""
+
+
+class DataError(GlassnetError, ValueError):
+    """Inputs or targets (inline, built-in or CSV) cannot be used."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
+    match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean '{match[0]}'?" if match else ""
+
+
+def describe(value: object, limit: int = 60) -> str:
+    """A short, one-line ``repr`` of a received value for error messages."""
+    text = repr(value).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,183 @@
+"""A finished training run: its histories, checkpoints, final state, and replayed steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from glassnet.activations import Array
+from glassnet.config import ExperimentConfig
+from glassnet.data import Dataset
+from glassnet.errors import ConfigError
+from glassnet.network import Network, Params, apply, backward, error_sum, forward, updates
+from glassnet.trace import Step, trace_step
+from glassnet.training import Checkpoints, Stop
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """Per-iteration figures: entry ``k`` belongs to iteration ``#k``.
+
+    Attributes
+    ----------
+    loss : (n_recorded,) float64
+        The training loss (e.g. ``0.5 * sum((y - a)**2)``).
+    error_sum : (n_recorded,) float64
+        The seed's error figure ``sum(|y - a|)``.
+    """
+
+    loss: Array
+    error_sum: Array
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """A DataFrame indexed by iteration (needs pandas, which glassnet does not require)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("History.to_pandas() needs pandas: pip install pandas") from None
+        frame = pd.DataFrame({"loss": self.loss, "error_sum": self.error_sum})
+        frame.index.name = "iteration"
+        return frame
+
+
+@dataclass(frozen=True, eq=False)
+class Run:
+    """Everything a training run recorded. Renderers read this; they never retrain.
+
+    Attributes
+    ----------
+    config : ExperimentConfig
+        The normalized experiment.
+    network : Network
+        Architecture, activations and loss.
+    data : Dataset
+        ``X`` ``(n_samples, n_in)`` and ``y`` ``(n_samples, n_out)``.
+    initial, final : Params
+        The weights before the first update and after the last.
+    iterations : int
+        The number of updates applied (``N``); ``final`` is the weights of
+        iteration ``#N``.
+    history : History
+        Loss and error sum of iterations ``#0 .. #N-1`` (plus the bad one for
+        a stopped run).
+    checkpoints : Checkpoints
+        Weights at some iterations, from which :meth:`step` replays any other.
+    final_prediction : (n_samples, n_out)
+        The forward pass with ``final`` (iteration ``#N``).
+    stop : Stop or None
+        Why the run ended early, if it did.
+    engine : str
+        Which engine trained it (``"numpy"`` or ``"compiled"``).
+    """
+
+    config: ExperimentConfig
+    network: Network
+    data: Dataset
+    initial: Params
+    final: Params
+    iterations: int
+    history: History
+    checkpoints: Checkpoints
+    final_prediction: Array
+    final_loss: float
+    final_error_sum: float
+    stop: Stop | None = None
+    engine: str = "numpy"
+    _steps: dict[int, Step] = field(default_factory=dict, repr=False)
+
+    @property
+    def learning_rate(self) -> float:
+        return self.config.train.learning_rate
+
+    def weights_at(self, iteration: int) -> Params:
+        """The params of iteration ``#iteration`` (after that many updates), replayed."""
+        self._check_iteration(iteration)
+        if iteration == self.iterations:
+            return self.final.copy()
+        start, params = self.checkpoints.nearest(iteration)
+        train_biases = self.config.train.train_biases
+        with np.errstate(all="ignore"):
+            for _ in range(start, iteration):
+                _, acts = forward(self.network, params, self.data.X)
+                _, deltas = backward(self.network, params, acts, self.data.y)
+                params = apply(
+                    params, *updates(params, acts, deltas, self.learning_rate, train_biases)
+                )
+        return params
+
+    def step(self, iteration: int) -> Step:
+        """The full trace of iteration ``#iteration`` (0 to ``N``), replayed exactly.
+
+        The step of iteration ``#N`` shows the update the next iteration would
+        make; the run did not apply it (``step.applied`` is ``False``).
+        """
+        if iteration < 0:
+            iteration += self.iterations + 1
+        if iteration not in self._steps:
+            self._steps[iteration] = trace_step(
+                self.network,
+                self.weights_at(iteration),
+                self.data.X,
+                self.data.y,
+                self.learning_rate,
+                self.config.train.train_biases,
+                iteration,
+                applied=iteration < self.iterations,
+            )
+        return self._steps[iteration]
+
+    def _check_iteration(self, iteration: int) -> None:
+        if not isinstance(iteration, (int, np.integer)) or not 0 <= iteration <= self.iterations:
+            raise ConfigError(
+                f"iteration must be a whole number from 0 to {self.iterations} "
+                f"(this run applied {self.iterations} updates); got {iteration!r}."
+            )
+
+    def to_dict(self, trace: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
+        """The run as plain JSON-ready data (see :mod:`glassnet.serialize`)."""
+        from glassnet.serialize import run_to_dict
+
+        return run_to_dict(self, trace)
+
+    def to_json(self, path: str, trace: list[int] | tuple[int, ...] = ()) -> None:
+        """Write the run as one JSON document, atomically."""
+        from glassnet.serialize import write_json
+
+        write_json(self, path, trace)
+
+
+def finish(
+    config: ExperimentConfig,
+    network: Network,
+    data: Dataset,
+    initial: Params,
+    trained: Any,
+    engine: str,
+) -> Run:
+    """Build a :class:`Run` from an engine's result, adding the final forward pass."""
+    with np.errstate(all="ignore"):
+        _, acts = forward(network, trained.final, data.X)
+    prediction = acts[-1]
+    return Run(
+        config=config,
+        network=network,
+        data=data,
+        initial=initial,
+        final=trained.final,
+        iterations=trained.updates_applied,
+        history=History(trained.loss, trained.error_sum),
+        checkpoints=trained.checkpoints,
+        final_prediction=prediction,
+        final_loss=network.loss.fn(data.y, prediction),
+        final_error_sum=error_sum(data.y, prediction),
+        stop=trained.stop,
+        engine=engine,
+    )

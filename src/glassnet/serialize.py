@@ -1,0 +1,249 @@
+"""A run as one JSON document, and back.
+
+The document (keys in this order)::
+
+    glassnet     {version, numpy, python, platform}
+    config       the normalized experiment
+    data         {name, inputs, targets, input_names, target_names}
+    iterations   N, the number of updates applied
+    engine       "numpy" or "compiled"
+    stopped      null, or {iteration, layer, reason}
+    initial      {weights, biases}
+    final        {weights, biases, predictions, loss, error_sum}
+    history      {loss, error_sum}: iterations 0 .. N-1
+    checkpoints  {iterations, weights, biases}: enough to replay any iteration
+    steps        one entry per traced iteration: iteration, weights, biases,
+                 layers [{z, a}], error, deltas, updates, bias_updates,
+                 weights_after, biases_after, loss, error_sum
+
+Weights are nested lists in the ``(n_in, n_out)`` layout; a layer without a
+bias has ``null``. Floats are written with Python's shortest round-trip
+``repr``, so a loaded run has bit-identical numbers; non-finite values are the
+strings ``"Infinity"``, ``"-Infinity"`` and ``"NaN"``. The same run gives the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from glassnet.errors import ConfigError, GlassnetError
+
+FORMAT = "glassnet-run/1"
+
+
+def _num(value: float) -> float | str:
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _clean(value: Any) -> Any:
+    """Arrays to nested lists; non-finite floats to strings."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, float):
+        return _num(value)
+    if isinstance(value, list):
+        if value and isinstance(value[0], float) and all(map(math.isfinite, value)):
+            return value
+        return [_clean(v) for v in value]
+    if isinstance(value, (np.floating, np.integer)):
+        return _clean(value.item())
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _unclean(value: Any) -> Any:
+    if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
+        return float(value.replace("Infinity", "inf").replace("NaN", "nan"))
+    if isinstance(value, list):
+        return [_unclean(v) for v in value]
+    return value
+
+
+def _params(params: Any) -> dict[str, Any]:
+    return {"weights": list(params.weights), "biases": list(params.biases)}
+
+
+def versions() -> dict[str, str]:
+    """The versions and platform a run was made with."""
+    from glassnet import __version__
+
+    return {
+        "format": FORMAT,
+        "version": __version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def step_to_dict(step: Any) -> dict[str, Any]:
+    """One traced step as plain data."""
+    return {
+        "iteration": step.iteration,
+        "weights": [ly.W for ly in step.layers],
+        "biases": [ly.b for ly in step.layers],
+        "layers": [
+            {"activation": ly.activation, "z": ly.z, "a": ly.a, "derivative": ly.derivative}
+            for ly in step.layers
+        ],
+        "error": step.error,
+        "deltas": [ly.delta for ly in step.layers],
+        "updates": [ly.dW for ly in step.layers],
+        "bias_updates": [ly.db for ly in step.layers],
+        "weights_after": [ly.W_after for ly in step.layers],
+        "biases_after": [ly.b_after for ly in step.layers],
+        "loss": step.loss,
+        "error_sum": step.error_sum,
+        "applied": step.applied,
+    }
+
+
+def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
+    """The run as the JSON document described in this module's docstring."""
+    doc: dict[str, Any] = {
+        "glassnet": versions(),
+        "config": run.config.to_dict(),
+        "data": {
+            "name": run.data.name,
+            "inputs": run.data.X,
+            "targets": run.data.y,
+            "input_names": list(run.data.input_names),
+            "target_names": list(run.data.target_names),
+        },
+        "iterations": run.iterations,
+        "engine": run.engine,
+        "stopped": None
+        if run.stop is None
+        else {"iteration": run.stop.iteration, "layer": run.stop.layer, "reason": run.stop.reason},
+        "initial": _params(run.initial),
+        "final": {
+            **_params(run.final),
+            "predictions": run.final_prediction,
+            "loss": run.final_loss,
+            "error_sum": run.final_error_sum,
+        },
+        "history": {"loss": run.history.loss, "error_sum": run.history.error_sum},
+        "checkpoints": {
+            "iterations": run.checkpoints.iterations,
+            "weights": list(run.checkpoints.weights),
+            "biases": list(run.checkpoints.biases),
+        },
+        "steps": [step_to_dict(run.step(k)) for k in trace],
+    }
+    return _clean(doc)
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """Deterministic JSON text."""
+    return json.dumps(doc, allow_nan=False, separators=(",", ":")) + "\n"
+
+
+def atomic_write(path: str | Path, text: str | bytes) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    A crash or an error never leaves a half-written file behind.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"output {str(path)!r} is a folder; give a file name.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} does not exist.")
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(run: Any, path: str | Path, trace: list[int] | tuple[int, ...] = ()) -> None:
+    """Write ``run`` (with the traced iterations) as JSON, atomically."""
+    for k in trace:
+        run._check_iteration(k)
+    atomic_write(path, dumps(run_to_dict(run, trace)))
+
+
+def _arr(value: Any) -> np.ndarray:
+    return np.array(_unclean(value), dtype=np.float64)
+
+
+def load(path: str | Path) -> Any:
+    """Load a run saved by :meth:`Run.to_json`; it can be explained and plotted again."""
+    from glassnet.config import parse
+    from glassnet.data import Dataset
+    from glassnet.experiment import build_network
+    from glassnet.network import Params
+    from glassnet.run import History, Run
+    from glassnet.training import Checkpoints, Stop
+
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GlassnetError(f"run file {str(path)!r} not found.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise GlassnetError(f"run file {str(path)!r} is not a glassnet JSON run: {exc}.") from None
+    if not isinstance(doc, dict) or doc.get("glassnet", {}).get("format") != FORMAT:
+        raise GlassnetError(
+            f"run file {str(path)!r} is not a glassnet run (expected format {FORMAT!r})."
+        )
+
+    def params(d: dict[str, Any]) -> Params:
+        return Params(
+            tuple(_arr(w) for w in d["weights"]),
+            tuple(None if b is None else _arr(b) for b in d["biases"]),
+        )
+
+    config = parse(doc["config"])
+    data = Dataset(
+        _arr(doc["data"]["inputs"]),
+        _arr(doc["data"]["targets"]),
+        doc["data"]["name"],
+        tuple(doc["data"]["input_names"]),
+        tuple(doc["data"]["target_names"]),
+    )
+    network = build_network(config, data)
+    ck = doc["checkpoints"]
+    stopped = doc["stopped"]
+    final = doc["final"]
+    return Run(
+        config=config,
+        network=network,
+        data=data,
+        initial=params(doc["initial"]),
+        final=params(final),
+        iterations=int(doc["iterations"]),
+        history=History(_arr(doc["history"]["loss"]), _arr(doc["history"]["error_sum"])),
+        checkpoints=Checkpoints(
+            np.array(ck["iterations"], dtype=np.int64),
+            tuple(_arr(w).reshape(len(ck["iterations"]), *shape)
+                  for w, shape in zip(ck["weights"], network.shapes)),
+            tuple(None if b is None else _arr(b).reshape(len(ck["iterations"]), -1)
+                  for b in ck["biases"]),
+        ),
+        final_prediction=_arr(final["predictions"]),
+        final_loss=float(_unclean(final["loss"])),
+        final_error_sum=float(_unclean(final["error_sum"])),
+        stop=None if stopped is None else Stop(**stopped),
+        engine=doc["engine"],
+    )
