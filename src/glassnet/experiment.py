@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from glassnet.errors import ConfigError
 from glassnet.losses import LOSSES
 from glassnet.network import Network, Params, init_params
 from glassnet.run import Run, finish
-from glassnet.training import CheckpointSchedule, Progress, train_reference
+from glassnet.training import CheckpointSchedule, Progress, Trained, train_reference
 
 #: Engines a run can be trained with. ``auto`` picks the fastest that pays off.
 ENGINES = ("auto", "numpy", "compiled")
@@ -88,7 +89,8 @@ class Experiment:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}.")
         train = cfg.train
         schedule = CheckpointSchedule.for_run(train.iterations, train.checkpoints)
-        trained = train_reference(
+        chosen = choose_engine(engine, self.network, train.iterations)
+        trained = ENGINE_FUNCTIONS[chosen]()(
             self.network,
             self.initial.copy(),
             self.data.X,
@@ -99,7 +101,24 @@ class Experiment:
             schedule=schedule,
             progress=progress,
         )
-        return finish(cfg, self.network, self.data, self.initial, trained, "numpy")
+        return finish(cfg, self.network, self.data, self.initial, trained, chosen)
+
+
+def _reference() -> Callable[..., Trained]:
+    return train_reference
+
+
+#: Engine name -> a function returning the training function (imported lazily).
+#: Every engine takes the arguments of :func:`~glassnet.training.train_reference`
+#: and returns a :class:`~glassnet.training.Trained` with the same numbers.
+ENGINE_FUNCTIONS: dict[str, Callable[[], Callable[..., Trained]]] = {"numpy": _reference}
+
+
+def choose_engine(engine: str, network: Network, iterations: int) -> str:
+    """The engine that will train: ``auto`` picks the numpy reference for now."""
+    if engine == "auto" or engine not in ENGINE_FUNCTIONS:
+        return "numpy"
+    return engine
 
 
 def load_data(cfg: ExperimentConfig) -> Dataset:

@@ -13,7 +13,7 @@ from glassnet.data import Dataset
 from glassnet.errors import ConfigError
 from glassnet.network import Network, Params, apply, backward, error_sum, forward, updates
 from glassnet.trace import Step, trace_step
-from glassnet.training import Checkpoints, Stop
+from glassnet.training import Checkpoints, Saturation, Stop
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -74,6 +74,9 @@ class Run:
         The forward pass with ``final`` (iteration ``#N``).
     stop : Stop or None
         Why the run ended early, if it did.
+    saturation : Saturation or None
+        The first iteration at which a sigmoid/tanh layer output exactly an end
+        of its range (its gradient vanished there), if that happened.
     engine : str
         Which engine trained it (``"numpy"`` or ``"compiled"``).
     """
@@ -90,6 +93,7 @@ class Run:
     final_loss: float
     final_error_sum: float
     stop: Stop | None = None
+    saturation: Saturation | None = None
     engine: str = "numpy"
     _steps: dict[int, Step] = field(default_factory=dict, repr=False)
 
@@ -179,5 +183,6 @@ def finish(
         final_loss=network.loss.fn(data.y, prediction),
         final_error_sum=error_sum(data.y, prediction),
         stop=trained.stop,
+        saturation=trained.saturation,
         engine=engine,
     )

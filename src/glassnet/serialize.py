@@ -8,6 +8,7 @@ The document (keys in this order)::
     iterations   N, the number of updates applied
     engine       "numpy" or "compiled"
     stopped      null, or {iteration, layer, reason}
+    saturated    null, or {iteration, layer}: first exact 0/1 (tanh -1/1) output
     initial      {weights, biases}
     final        {weights, biases, predictions, loss, error_sum}
     history      {loss, error_sum}: iterations 0 .. N-1
@@ -128,6 +129,9 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
         "stopped": None
         if run.stop is None
         else {"iteration": run.stop.iteration, "layer": run.stop.layer, "reason": run.stop.reason},
+        "saturated": None
+        if run.saturation is None
+        else {"iteration": run.saturation.iteration, "layer": run.saturation.layer},
         "initial": _params(run.initial),
         "final": {
             **_params(run.final),
@@ -194,7 +198,7 @@ def load(path: str | Path) -> Any:
     from glassnet.experiment import build_network
     from glassnet.network import Params
     from glassnet.run import History, Run
-    from glassnet.training import Checkpoints, Stop
+    from glassnet.training import Checkpoints, Saturation, Stop
 
     path = Path(path)
     try:
@@ -245,5 +249,6 @@ def load(path: str | Path) -> Any:
         final_loss=float(_unclean(final["loss"])),
         final_error_sum=float(_unclean(final["error_sum"])),
         stop=None if stopped is None else Stop(**stopped),
+        saturation=None if doc.get("saturated") is None else Saturation(**doc["saturated"]),
         engine=doc["engine"],
     )

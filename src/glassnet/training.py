@@ -110,6 +110,19 @@ class Stop:
     reason: str
 
 
+@dataclass(frozen=True)
+class Saturation:
+    """The first iteration at which a bounded activation gave exactly an end of its range.
+
+    A sigmoid output of exactly 0.0 or 1.0 (tanh: -1.0 or 1.0) has derivative
+    0, so no gradient flows through that unit any more: training has stalled
+    there. ``layer`` is the first such layer at that iteration.
+    """
+
+    iteration: int
+    layer: int
+
+
 @dataclass(frozen=True, eq=False)
 class Trained:
     """What a training engine returns.
@@ -125,6 +138,25 @@ class Trained:
     final: Params
     updates_applied: int
     stop: Stop | None = None
+    saturation: Saturation | None = None
+
+
+def bounded_layers(network: Network) -> list[tuple[int, float, float]]:
+    """``(layer, low, high)`` of every layer whose activation has a finite range."""
+    return [
+        (i, act.low, act.high)
+        for i, act in enumerate(network.activations)
+        if math.isfinite(act.low) and math.isfinite(act.high)
+    ]
+
+
+def saturated_layer(bounded: list[tuple[int, float, float]], activations: list[Array]) -> int | None:
+    """The first bounded layer with an output exactly at an end of its range, or ``None``."""
+    for layer, low, high in bounded:
+        a = activations[layer + 1]
+        if a.min() == low or a.max() == high:
+            return layer
+    return None
 
 
 def first_bad_layer(network: Network, params: Params, X: Array) -> int:
@@ -151,7 +183,8 @@ def train_reference(
 ) -> Trained:
     """Train with the readable numpy reference arithmetic (the specification).
 
-    Stops at the first iteration whose loss is not finite, recording it.
+    Stops at the first iteration whose loss is not finite, recording it, and
+    records the first iteration at which a bounded activation saturated.
     """
     loss_hist = np.empty(iterations)
     err_hist = np.empty(iterations)
@@ -159,6 +192,8 @@ def train_reference(
     next_ckpt = 0
     n_ckpt = len(checkpoints.iterations)
     loss_fn = network.loss.fn
+    bounded = bounded_layers(network)
+    saturation: Saturation | None = None
     with np.errstate(all="ignore"):
         for k in range(iterations):
             if next_ckpt < n_ckpt and checkpoints.iterations[next_ckpt] == k:
@@ -168,11 +203,15 @@ def train_reference(
             loss = loss_fn(y, acts[-1])
             loss_hist[k] = loss
             err_hist[k] = error_sum(y, acts[-1])
+            if saturation is None and bounded:
+                layer = saturated_layer(bounded, acts)
+                if layer is not None:
+                    saturation = Saturation(k, layer)
             if not math.isfinite(loss):
                 stop = Stop(k, first_bad_layer(network, params, X), "loss is not finite")
                 return Trained(
                     loss_hist[: k + 1], err_hist[: k + 1], checkpoints.truncated(k + 1),
-                    params, k, stop,
+                    params, k, stop, saturation,
                 )
             _, deltas = backward(network, params, acts, y)
             dws, dbs = updates(params, acts, deltas, learning_rate, train_biases)
@@ -181,4 +220,4 @@ def train_reference(
                 progress(k)
     if progress is not None:
         progress(iterations)
-    return Trained(loss_hist, err_hist, checkpoints, params, iterations)
+    return Trained(loss_hist, err_hist, checkpoints, params, iterations, None, saturation)

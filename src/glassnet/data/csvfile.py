@@ -1,105 +1,15 @@
-"""Training data: the built-in toy datasets, inline arrays and CSV files.
-
-Every loader returns a :class:`Dataset` of float64 arrays, ``X`` of shape
-``(n_samples, n_in)`` and ``y`` of shape ``(n_samples, n_out)``, after
-checking it once here, at the boundary.
-"""
+"""Loading a CSV file of numbers, checked once, at the boundary."""
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from glassnet.activations import Array
-from glassnet.errors import DataError, describe
-
-#: The seed post's inputs: two real inputs and a constant third column of 1s.
-SEED_INPUTS = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
-
-#: Built-in datasets: name -> (inputs, targets as one column).
-TOY_DATASETS: dict[str, tuple[list[list[int]], list[int]]] = {
-    "seed": (SEED_INPUTS, [0, 0, 1, 1]),
-    "xor": (SEED_INPUTS, [0, 1, 1, 0]),
-    "and": (SEED_INPUTS, [0, 0, 0, 1]),
-    "or": (SEED_INPUTS, [0, 1, 1, 1]),
-}
-
-
-@dataclass(frozen=True, eq=False)
-class Dataset:
-    """Inputs ``X`` ``(n_samples, n_in)`` and targets ``y`` ``(n_samples, n_out)``."""
-
-    X: Array
-    y: Array
-    name: str
-    input_names: tuple[str, ...] = field(default=())
-    target_names: tuple[str, ...] = field(default=())
-
-    @property
-    def n_samples(self) -> int:
-        return int(self.X.shape[0])
-
-
-def builtin(name: str) -> Dataset:
-    """One of the built-in datasets (see :data:`TOY_DATASETS`)."""
-    if name not in TOY_DATASETS:
-        raise DataError(
-            f"[data] dataset must be one of {', '.join(repr(n) for n in TOY_DATASETS)}; "
-            f"got {name!r}."
-        )
-    inputs, targets = TOY_DATASETS[name]
-    X = np.array(inputs, dtype=np.float64)
-    y = np.array(targets, dtype=np.float64).reshape(-1, 1)
-    return Dataset(X, y, name, _default_names("x", X.shape[1]), ("y",))
-
-
-def _default_names(prefix: str, n: int) -> tuple[str, ...]:
-    return tuple(f"{prefix}{i + 1}" for i in range(n))
-
-
-def as_matrix(value: object, where: str) -> Array:
-    """Check and convert an inline table of numbers (a list of rows) to float64.
-
-    A flat list of numbers is taken as one column. Raises :class:`DataError`
-    naming ``where`` for ragged rows, non-numbers and NaN/inf.
-    """
-    if not isinstance(value, list) or not value:
-        raise DataError(
-            f"{where} must be a non-empty list of rows of numbers, "
-            f"e.g. [[0, 0, 1], [0, 1, 1]]; got {describe(value)}."
-        )
-    rows = [row if isinstance(row, list) else [row] for row in value]
-    width = len(rows[0])
-    for i, row in enumerate(rows):
-        if len(row) != width or width == 0:
-            raise DataError(
-                f"{where} rows must all have the same length; row {i} has {len(row)} "
-                f"values but row 0 has {width}."
-            )
-        for j, cell in enumerate(row):
-            if isinstance(cell, bool) or not isinstance(cell, (int, float)):
-                raise DataError(
-                    f"{where}[{i}][{j}] must be a number; got {describe(cell)}."
-                )
-            if not np.isfinite(cell):
-                raise DataError(f"{where}[{i}][{j}] must be a finite number; got {cell}.")
-    return np.array(rows, dtype=np.float64)
-
-
-def from_arrays(inputs: object, targets: object, name: str = "inline") -> Dataset:
-    """A dataset from inline inputs and targets (``[data] inputs`` / ``targets``)."""
-    X = as_matrix(inputs, "[data] inputs")
-    y = as_matrix(targets, "[data] targets")
-    if X.shape[0] != y.shape[0]:
-        raise DataError(
-            f"[data] targets must have one row per row of inputs; inputs has "
-            f"{X.shape[0]} rows, targets has {y.shape[0]}."
-        )
-    return Dataset(X, y, name, _default_names("x", X.shape[1]), _default_names("y", y.shape[1]))
+from glassnet.data import Dataset
+from glassnet.errors import DataError
 
 
 def _is_number(text: str) -> bool:
