@@ -5,6 +5,8 @@ An experiment file has four sections (every key optional)::
     [data]      dataset = "seed" | "xor" | "and" | "or"   (default "seed")
                 or inputs = [[...], ...] and targets = [[...], ...]
                 or csv = "file.csv" and optionally targets = ["column", ...]
+                or dataset = "iris" | "breast_cancer" | "digits" (scikit-learn's data);
+                standardize = false; test_fraction = 0.0; split_seed = 0
     [network]   layers = [3, 1]; activation = "sigmoid" (or one per layer);
                 bias = false (or one per layer)
     [init]      seed = 123, or weights = [W0, ...] (each (n_in, n_out)) and
@@ -23,7 +25,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from glassnet.losses import LOSSES
 
 #: Every accepted key, by section. Anything else is an error.
 SCHEMA: dict[str, tuple[str, ...]] = {
-    "data": ("dataset", "inputs", "targets", "csv"),
+    "data": ("dataset", "inputs", "targets", "csv", "standardize", "test_fraction", "split_seed"),
     "network": ("layers", "activation", "bias"),
     "init": ("seed", "weights", "biases"),
     "train": ("iterations", "learning_rate", "loss", "train_biases", "checkpoints"),
@@ -56,6 +58,12 @@ class DataConfig:
     targets: tuple[tuple[float, ...], ...] | None = None
     csv: str | None = None
     target_columns: tuple[str, ...] | None = None
+    #: Rescale every input column to mean 0, standard deviation 1 (training rows' figures).
+    standardize: bool = False
+    #: Share of the examples held out as a test set (0: none), per class.
+    test_fraction: float = 0.0
+    #: Seed of ``RandomState`` that picks the held-out examples.
+    split_seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,12 @@ class ExperimentConfig:
         if self.data.inputs is not None:
             data["inputs"] = [list(r) for r in self.data.inputs]
             data["targets"] = [list(r) for r in self.data.targets or ()]
+        # Written only when set, so a run without them keeps its earlier document.
+        if self.data.standardize:
+            data["standardize"] = True
+        if self.data.test_fraction:
+            data["test_fraction"] = self.data.test_fraction
+            data["split_seed"] = self.data.split_seed
         network: dict[str, Any] = {
             "layers": None if self.network.layers is None else list(self.network.layers),
             "activation": _plain(self.network.activation),
@@ -217,7 +231,7 @@ def from_settings(settings: Mapping[str, Any], base: ExperimentConfig | None = N
             )
         section = where_is[key]
         if key in ("dataset", "inputs", "csv"):
-            doc["data"] = {}
+            doc["data"] = {k: v for k, v in doc["data"].items() if k in SPLIT_KEYS}
         if key == "weights":
             doc["init"].pop("seed", None)
         if key == "seed":
@@ -241,7 +255,35 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+#: [data] keys about preparing the examples rather than where they come from.
+SPLIT_KEYS = ("standardize", "test_fraction", "split_seed")
+
+
 def _parse_data(body: dict[str, Any]) -> DataConfig:
+    """The data source, then how its examples are prepared (scaled, split)."""
+    source = _parse_source({k: v for k, v in body.items() if k not in SPLIT_KEYS})
+    standardize = body.get("standardize", False)
+    if not isinstance(standardize, bool):
+        raise ConfigError(
+            f"[data] standardize must be true or false; got {describe(standardize)}."
+        )
+    test_fraction = body.get("test_fraction", 0.0)
+    if not _is_number(test_fraction) or not 0 <= test_fraction < 1:
+        raise ConfigError(
+            f"[data] test_fraction must be a number from 0 (no held-out examples) up to but "
+            f"not including 1, e.g. 0.25; got {describe(test_fraction)}."
+        )
+    split_seed = body.get("split_seed", 0)
+    if not _is_int(split_seed) or not 0 <= split_seed < 2**32:
+        raise ConfigError(
+            f"[data] split_seed must be a whole number from 0 to 2**32 - 1; got {describe(split_seed)}."
+        )
+    return replace(
+        source, standardize=standardize, test_fraction=float(test_fraction), split_seed=split_seed
+    )
+
+
+def _parse_source(body: dict[str, Any]) -> DataConfig:
     sources = [k for k in ("dataset", "inputs", "csv") if k in body]
     if len(sources) > 1:
         raise ConfigError(
@@ -258,11 +300,13 @@ def _parse_data(body: dict[str, Any]) -> DataConfig:
     if source == "dataset":
         name = body["dataset"]
         from glassnet.data import TOY_DATASETS
+        from glassnet.data.real import REAL_DATASETS
 
-        if name not in TOY_DATASETS:
+        names = [*TOY_DATASETS, *REAL_DATASETS]
+        if name not in names:
             raise ConfigError(
-                f"[data] dataset must be one of {', '.join(repr(n) for n in TOY_DATASETS)}; "
-                f"got {describe(name)}.{did_you_mean(str(name), TOY_DATASETS)}"
+                f"[data] dataset must be one of {', '.join(repr(n) for n in names)}; "
+                f"got {describe(name)}.{did_you_mean(str(name), names)}"
             )
         if "targets" in body:
             raise ConfigError("[data] targets cannot be combined with a built-in dataset; drop one.")

@@ -13,6 +13,7 @@ from glassnet import config as config_mod
 from glassnet.activations import ACTIVATIONS
 from glassnet.config import ExperimentConfig
 from glassnet.data import Dataset, builtin, from_arrays, read_csv
+from glassnet.data.real import REAL_DATASETS, Split, load_real, split, standardize
 from glassnet.errors import ConfigError
 from glassnet.losses import LOSSES
 from glassnet.network import Network, Params, init_params
@@ -57,7 +58,10 @@ class Experiment:
         if settings:
             cfg = config_mod.from_settings(settings, cfg)
         self.config: ExperimentConfig = cfg
-        self.data: Dataset = load_data(cfg)
+        parts = load_split(cfg)
+        self.data: Dataset = parts.train
+        #: The held-out examples (``[data] test_fraction``), or ``None``.
+        self.test: Dataset | None = parts.test
         self.network: Network = build_network(cfg, self.data)
         self.initial: Params = initial_params(cfg, self.network)
 
@@ -90,6 +94,11 @@ class Experiment:
         train = cfg.train
         schedule = CheckpointSchedule.for_run(train.iterations, train.checkpoints)
         chosen = choose_engine(engine, self.network, train.iterations)
+        held_out: dict[str, Any] = {}
+        if self.test is not None:
+            # Only the reference engine records the test figures each iteration.
+            chosen = "numpy"
+            held_out = {"X_test": self.test.X, "y_test": self.test.y}
         trained = ENGINE_FUNCTIONS[chosen]()(
             self.network,
             self.initial.copy(),
@@ -100,8 +109,11 @@ class Experiment:
             train_biases=train.train_biases,
             schedule=schedule,
             progress=progress,
+            **held_out,
         )
-        return finish(cfg, self.network, self.data, self.initial, trained, chosen)
+        # A diverged run's final loss may overflow to inf: that is recorded, never warned.
+        with np.errstate(all="ignore"):
+            return finish(cfg, self.network, self.data, self.initial, trained, chosen, test=self.test)
 
 
 def _reference() -> Callable[..., Trained]:
@@ -122,7 +134,27 @@ def choose_engine(engine: str, network: Network, iterations: int) -> str:
 
 
 def load_data(cfg: ExperimentConfig) -> Dataset:
-    """The dataset an experiment names (built-in, inline or CSV)."""
+    """The examples an experiment trains on: its dataset, standardized and split as set.
+
+    With ``[data] test_fraction > 0`` this is the training part only; see
+    :func:`load_split` for both parts.
+    """
+    return load_split(cfg).train
+
+
+def load_split(cfg: ExperimentConfig) -> Split:
+    """The training examples and the held-out test examples (``None`` without a split).
+
+    The split is made first (stratified by class, seeded by ``[data] split_seed``),
+    then ``[data] standardize`` rescales both parts with the training rows'
+    column means and standard deviations (see :mod:`glassnet.data.real`).
+    """
+    parts = split(load_source(cfg), cfg.data.test_fraction, cfg.data.split_seed)
+    return standardize(parts) if cfg.data.standardize else parts
+
+
+def load_source(cfg: ExperimentConfig) -> Dataset:
+    """The dataset an experiment names (built-in, real, inline or CSV), as read."""
     data = cfg.data
     if data.csv is not None:
         path = Path(data.csv)
@@ -131,6 +163,8 @@ def load_data(cfg: ExperimentConfig) -> Dataset:
         return read_csv(path, list(data.target_columns) if data.target_columns else None)
     if data.inputs is not None:
         return from_arrays([list(r) for r in data.inputs], [list(r) for r in data.targets or ()])
+    if data.dataset in REAL_DATASETS:
+        return load_real(data.dataset)
     return builtin(data.dataset or "seed")
 
 

@@ -18,6 +18,8 @@ from glassnet.training import Checkpoints, Saturation, Stop
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
+    from glassnet.compare import Comparison
+
 
 @dataclass(frozen=True, eq=False)
 class History:
@@ -29,13 +31,27 @@ class History:
         The training loss (e.g. ``0.5 * sum((y - a)**2)``).
     error_sum : (n_recorded,) float64
         The seed's error figure ``sum(|y - a|)``.
+    test_loss, test_error_sum : (n_recorded,) float64 or None
+        The same two figures on the held-out examples (``[data]
+        test_fraction``) under the same weights, or ``None`` without a split.
+        Both are sums over examples, so compare them with the training figures
+        per example (divide by the number of examples of each part).
     """
 
     loss: Array
     error_sum: Array
+    test_loss: Array | None = None
+    test_error_sum: Array | None = None
 
     def __len__(self) -> int:
         return len(self.loss)
+
+    def as_dict(self) -> dict[str, Array]:
+        """The recorded columns by name (``test_*`` only when there is a split)."""
+        columns = {"loss": self.loss, "error_sum": self.error_sum}
+        if self.test_loss is not None and self.test_error_sum is not None:
+            columns.update(test_loss=self.test_loss, test_error_sum=self.test_error_sum)
+        return columns
 
     def to_pandas(self) -> pandas.DataFrame:
         """A DataFrame indexed by iteration (needs pandas, which glassnet does not require)."""
@@ -43,7 +59,7 @@ class History:
             import pandas as pd
         except ImportError:
             raise ImportError("History.to_pandas() needs pandas: pip install pandas") from None
-        frame = pd.DataFrame({"loss": self.loss, "error_sum": self.error_sum})
+        frame = pd.DataFrame(self.as_dict())
         frame.index.name = "iteration"
         return frame
 
@@ -79,6 +95,13 @@ class Run:
         of its range (its gradient vanished there), if that happened.
     engine : str
         Which engine trained it (``"numpy"`` or ``"compiled"``).
+    test : Dataset or None
+        The held-out examples (``[data] test_fraction``), never trained on;
+        ``history.test_loss`` / ``history.test_error_sum`` are measured on them.
+    final_test_prediction : (n_test, n_out) or None
+        The forward pass of ``test.X`` with ``final``.
+    final_test_loss, final_test_error_sum : float or None
+        Loss and error sum of that prediction.
     """
 
     config: ExperimentConfig
@@ -95,6 +118,10 @@ class Run:
     stop: Stop | None = None
     saturation: Saturation | None = None
     engine: str = "numpy"
+    test: Dataset | None = None
+    final_test_prediction: Array | None = None
+    final_test_loss: float | None = None
+    final_test_error_sum: float | None = None
     _steps: dict[int, Step] = field(default_factory=dict, repr=False)
 
     @property
@@ -138,6 +165,41 @@ class Run:
             )
         return self._steps[iteration]
 
+    def explain(self, k: int, format: str = "text", digits: int | None = None) -> str:
+        """Iteration ``#k`` worked by hand, as text (or another format the explainer has).
+
+        Delegates to :func:`glassnet.explain.explain`; nothing is retrained.
+        """
+        from glassnet.explain import explain
+
+        return explain(self, k, format=format, digits=digits)
+
+    def plot(self, kind: str = "error", **options: Any) -> Any:
+        """A matplotlib figure of the run (see :func:`glassnet.plots.plot` for the kinds)."""
+        from glassnet.plots import plot
+
+        return plot(self, kind, **options)
+
+    def report(self, path: str) -> None:
+        """Write the run's report to ``path`` (see :func:`glassnet.report.write_report`)."""
+        from glassnet.report import write_report
+
+        write_report(self, path)
+
+    def compare(self, other: Run, tolerance: float = 0.0) -> Comparison:
+        """Line this run up with ``other``: the first differing iteration, curves, weights.
+
+        See :func:`glassnet.compare.compare_runs`.
+        """
+        from glassnet.compare import compare_runs
+
+        return compare_runs(self, other, tolerance=tolerance)
+
+    def _repr_html_(self) -> str:
+        from glassnet.notebook import run_html
+
+        return run_html(self)
+
     def _check_iteration(self, iteration: int) -> None:
         if not isinstance(iteration, (int, np.integer)) or not 0 <= iteration <= self.iterations:
             raise ConfigError(
@@ -165,10 +227,16 @@ def finish(
     initial: Params,
     trained: Any,
     engine: str,
+    test: Dataset | None = None,
 ) -> Run:
-    """Build a :class:`Run` from an engine's result, adding the final forward pass."""
+    """Build a :class:`Run` from an engine's result, adding the final forward pass.
+
+    With held-out examples ``test`` the final forward pass of ``test.X`` is
+    recorded too.
+    """
     with np.errstate(all="ignore"):
         _, acts = forward(network, trained.final, data.X)
+        test_prediction = None if test is None else forward(network, trained.final, test.X)[1][-1]
     prediction = acts[-1]
     return Run(
         config=config,
@@ -177,7 +245,12 @@ def finish(
         initial=initial,
         final=trained.final,
         iterations=trained.updates_applied,
-        history=History(trained.loss, trained.error_sum),
+        history=History(
+            trained.loss,
+            trained.error_sum,
+            getattr(trained, "test_loss", None),
+            getattr(trained, "test_error_sum", None),
+        ),
         checkpoints=trained.checkpoints,
         final_prediction=prediction,
         final_loss=network.loss.fn(data.y, prediction),
@@ -185,4 +258,8 @@ def finish(
         stop=trained.stop,
         saturation=trained.saturation,
         engine=engine,
+        test=test,
+        final_test_prediction=test_prediction,
+        final_test_loss=None if test is None else network.loss.fn(test.y, test_prediction),
+        final_test_error_sum=None if test is None else error_sum(test.y, test_prediction),
     )

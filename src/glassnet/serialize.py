@@ -16,6 +16,9 @@ The document (keys in this order)::
     steps        one entry per traced iteration: iteration, weights, biases,
                  layers [{z, a}], error, deltas, updates, bias_updates,
                  weights_after, biases_after, loss, error_sum
+    test         only for a run with held-out examples ([data] test_fraction):
+                 {name, inputs, targets, predictions, loss, error_sum}; the
+                 history then also has test_loss and test_error_sum
 
 Weights are nested lists in the ``(n_in, n_out)`` layout; a layer without a
 bias has ``null``. Floats are written with Python's shortest round-trip
@@ -147,6 +150,18 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
         },
         "steps": [step_to_dict(run.step(k)) for k in trace],
     }
+    if run.test is not None:
+        doc["history"].update(
+            test_loss=run.history.test_loss, test_error_sum=run.history.test_error_sum
+        )
+        doc["test"] = {
+            "name": run.test.name,
+            "inputs": run.test.X,
+            "targets": run.test.y,
+            "predictions": run.final_test_prediction,
+            "loss": run.final_test_loss,
+            "error_sum": run.final_test_error_sum,
+        }
     return _clean(doc)
 
 
@@ -230,6 +245,12 @@ def load(path: str | Path) -> Any:
     ck = doc["checkpoints"]
     stopped = doc["stopped"]
     final = doc["final"]
+    history = doc["history"]
+    test_doc = doc.get("test")
+    test = None if test_doc is None else Dataset(
+        _arr(test_doc["inputs"]), _arr(test_doc["targets"]), test_doc["name"],
+        data.input_names, data.target_names,
+    )
     return Run(
         config=config,
         network=network,
@@ -237,7 +258,12 @@ def load(path: str | Path) -> Any:
         initial=params(doc["initial"]),
         final=params(final),
         iterations=int(doc["iterations"]),
-        history=History(_arr(doc["history"]["loss"]), _arr(doc["history"]["error_sum"])),
+        history=History(
+            _arr(history["loss"]),
+            _arr(history["error_sum"]),
+            None if "test_loss" not in history else _arr(history["test_loss"]),
+            None if "test_error_sum" not in history else _arr(history["test_error_sum"]),
+        ),
         checkpoints=Checkpoints(
             np.array(ck["iterations"], dtype=np.int64),
             tuple(_arr(w).reshape(len(ck["iterations"]), *shape)
@@ -251,4 +277,8 @@ def load(path: str | Path) -> Any:
         stop=None if stopped is None else Stop(**stopped),
         saturation=None if doc.get("saturated") is None else Saturation(**doc["saturated"]),
         engine=doc["engine"],
+        test=test,
+        final_test_prediction=None if test_doc is None else _arr(test_doc["predictions"]),
+        final_test_loss=None if test_doc is None else float(_unclean(test_doc["loss"])),
+        final_test_error_sum=None if test_doc is None else float(_unclean(test_doc["error_sum"])),
     )

@@ -129,7 +129,9 @@ class Trained:
 
     ``loss`` and ``error_sum`` have one entry per iteration run (``0..N-1``;
     for a stopped run they end with the iteration that went bad).
-    ``final`` are the params after the last update made.
+    ``final`` are the params after the last update made. ``test_loss`` and
+    ``test_error_sum`` are the same figures on held-out examples, one per
+    iteration as well, or ``None`` when there were none.
     """
 
     loss: Array
@@ -139,6 +141,8 @@ class Trained:
     updates_applied: int
     stop: Stop | None = None
     saturation: Saturation | None = None
+    test_loss: Array | None = None
+    test_error_sum: Array | None = None
 
 
 def bounded_layers(network: Network) -> list[tuple[int, float, float]]:
@@ -180,12 +184,21 @@ def train_reference(
     train_biases: bool,
     schedule: CheckpointSchedule,
     progress: Progress | None = None,
+    X_test: Array | None = None,
+    y_test: Array | None = None,
 ) -> Trained:
     """Train with the readable numpy reference arithmetic (the specification).
 
     Stops at the first iteration whose loss is not finite, recording it, and
     records the first iteration at which a bounded activation saturated.
+
+    With held-out examples ``X_test`` ``(n_test, n_in)`` and ``y_test``
+    ``(n_test, n_out)``, each iteration also records their loss and error sum
+    under the same weights (a forward pass only; they never affect training).
     """
+    held_out = X_test is not None and y_test is not None
+    test_loss_hist = np.empty(iterations) if held_out else None
+    test_err_hist = np.empty(iterations) if held_out else None
     loss_hist = np.empty(iterations)
     err_hist = np.empty(iterations)
     checkpoints = Checkpoints.allocate(network, schedule.iterations(iterations))
@@ -203,6 +216,10 @@ def train_reference(
             loss = loss_fn(y, acts[-1])
             loss_hist[k] = loss
             err_hist[k] = error_sum(y, acts[-1])
+            if test_loss_hist is not None and test_err_hist is not None:
+                _, test_acts = forward(network, params, X_test)  # type: ignore[arg-type]
+                test_loss_hist[k] = loss_fn(y_test, test_acts[-1])  # type: ignore[arg-type]
+                test_err_hist[k] = error_sum(y_test, test_acts[-1])  # type: ignore[arg-type]
             if saturation is None and bounded:
                 layer = saturated_layer(bounded, acts)
                 if layer is not None:
@@ -212,6 +229,8 @@ def train_reference(
                 return Trained(
                     loss_hist[: k + 1], err_hist[: k + 1], checkpoints.truncated(k + 1),
                     params, k, stop, saturation,
+                    None if test_loss_hist is None else test_loss_hist[: k + 1],
+                    None if test_err_hist is None else test_err_hist[: k + 1],
                 )
             _, deltas = backward(network, params, acts, y)
             dws, dbs = updates(params, acts, deltas, learning_rate, train_biases)
@@ -220,4 +239,8 @@ def train_reference(
                 progress(k)
     if progress is not None:
         progress(iterations)
-    return Trained(loss_hist, err_hist, checkpoints, params, iterations, None, saturation)
+    return Trained(
+        loss_hist, err_hist, checkpoints, params, iterations, None, saturation,
+        test_loss_hist, test_err_hist,
+    )
+
