@@ -36,6 +36,14 @@ class DataError(GlassnetError, ValueError):
     """Inputs or targets (inline, built-in or CSV) cannot be used."""
 
 
+class ResourceError(GlassnetError, ValueError):
+    """A run would need more memory than the machine has; refused before training."""
+
+
+class GlassnetWarning(UserWarning):
+    """Something allowed but worth knowing (``allow=True`` targets the loss cannot reach)."""
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
     match = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)

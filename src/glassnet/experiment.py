@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from collections.abc import Callable
@@ -14,7 +16,7 @@ from glassnet.activations import ACTIVATIONS
 from glassnet.config import ExperimentConfig
 from glassnet.data import Dataset, builtin, from_arrays, read_csv
 from glassnet.data.real import REAL_DATASETS, Split, load_real, split, standardize
-from glassnet.errors import ConfigError
+from glassnet.errors import ConfigError, DataError, GlassnetWarning, ResourceError
 from glassnet.losses import LOSSES
 from glassnet.network import Network, Params, init_params
 from glassnet.run import Run, finish
@@ -32,6 +34,10 @@ class Experiment:
     source : path, mapping or ExperimentConfig, optional
         A TOML experiment file, the same content as a dict of sections, or an
         already parsed config. Default: the seed's experiment.
+    allow : bool, default False
+        Accept targets the output activation cannot produce (a target of 2
+        for a sigmoid output) with a :class:`~glassnet.errors.GlassnetWarning`
+        that the loss cannot reach 0, instead of a :class:`DataError`.
     **settings
         Flat overrides of any key, e.g. ``Experiment(dataset="xor",
         layers=[3, 4, 1], seed=1, iterations=60000)``.
@@ -45,7 +51,7 @@ class Experiment:
 
     def __init__(
         self, source: str | Path | Mapping[str, Any] | ExperimentConfig | None = None, /,
-        **settings: Any,
+        *, allow: bool = False, **settings: Any,
     ) -> None:
         if source is None:
             cfg = ExperimentConfig()
@@ -63,6 +69,10 @@ class Experiment:
         #: The held-out examples (``[data] test_fraction``), or ``None``.
         self.test: Dataset | None = parts.test
         self.network: Network = build_network(cfg, self.data)
+        #: Warnings about accepted input (``allow=True``), also issued as GlassnetWarning.
+        self.warnings: tuple[str, ...] = check_targets(self.network, self.data, allow)
+        for message in self.warnings:
+            warnings.warn(message, GlassnetWarning, stacklevel=2)
         self.initial: Params = initial_params(cfg, self.network)
 
     def __repr__(self) -> str:
@@ -92,6 +102,7 @@ class Experiment:
         if engine not in ENGINES:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}.")
         train = cfg.train
+        check_memory(self.network, self.data, train.iterations, train.checkpoints)
         schedule = CheckpointSchedule.for_run(train.iterations, train.checkpoints)
         chosen = choose_engine(engine, self.network, train.iterations)
         held_out: dict[str, Any] = {}
@@ -240,3 +251,158 @@ def initial_params(cfg: ExperimentConfig, network: Network) -> Params:
         else:
             biases.append(np.array(given, dtype=np.float64))
     return Params(tuple(weights), tuple(biases))
+
+
+def check_targets(network: Network, data: Dataset, allow: bool = False) -> tuple[str, ...]:
+    """Refuse targets outside what the output activation can produce.
+
+    A sigmoid output lies in (0, 1): targets 0 and 1 are its limits (the loss
+    approaches 0), but a target of 2 can never be reached, so the loss can
+    never reach 0. Such targets are a :class:`DataError`; with ``allow`` they
+    are accepted and the returned warning says the smallest loss possible.
+    Binary cross-entropy needs targets in [0, 1] even with ``allow``: outside
+    it the loss has no lower bound.
+
+    Returns
+    -------
+    tuple of str
+        The warnings (empty unless ``allow`` let something through).
+    """
+    act = network.activations[-1]
+    y = data.y
+    outside = (y < act.low) | (y > act.high)
+    if not outside.any():
+        return ()
+    i, j = (int(v) for v in np.argwhere(outside)[0])
+    count = int(outside.sum())
+    name = data.target_names[j] if j < len(data.target_names) else f"y{j + 1}"
+    # The closure of the activation's range: its ends are limits the loss approaches.
+    span = (
+        ("[" if np.isfinite(act.low) else "(") + f"{act.low:g}, {act.high:g}"
+        + ("]" if np.isfinite(act.high) else ")")
+    )
+    found = (
+        f"example {i + 1} has target {name} = {y[i, j]:g}"
+        + (f" (and {count - 1} more targets are outside)" if count > 1 else "")
+    )
+    if network.loss.name == "binary_cross_entropy":
+        raise DataError(
+            f"[data] targets must lie in [0, 1] for binary_cross_entropy; {found}. Outside [0, 1] "
+            f"this loss has no lower bound; rescale the targets to [0, 1] or use "
+            f"loss = \"half_squared_error\"."
+        )
+    if not allow:
+        raise DataError(
+            f"[data] targets must lie in {span} for a {act.name} output layer (its outputs "
+            f"never pass those ends); {found}, so the loss can never reach 0. Rescale the targets, use a "
+            f"linear output layer, or pass --allow (allow=True) to train anyway."
+        )
+    floor = 0.5 * float(np.sum((y - np.clip(y, act.low, act.high)) ** 2))
+    return (
+        f"[data] targets outside {span}, beyond what the output {act.name} can produce: {found}; "
+        f"the loss cannot reach 0 (it stays above {floor:g}).",
+    )
+
+
+#: Share of the available memory a run may plan to use.
+MEMORY_SHARE = 0.5
+#: Bytes per recorded iteration: the loss and the error sum, float64.
+HISTORY_BYTES = 16
+#: Extra bytes per recorded iteration while writing JSON (two Python floats in
+#: lists, their text, and the joined document).
+JSON_BYTES = 2 * (32 + 3 * 20)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux ``MemAvailable``), or ``None`` if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def memory_estimate(
+    network: Network, n_samples: int, iterations: int, checkpoints: int, json: bool = False
+) -> dict[str, int]:
+    """Bytes a run will hold: ``{"history", "checkpoints", "working"}``.
+
+    history: 16 bytes per iteration (loss and error sum, float64), and with
+    ``json`` about 184 more for writing them as JSON; checkpoints: up to
+    ``checkpoints`` copies of every parameter, 8 bytes each (about 5 times
+    that with ``json``); working: the arrays of one iteration.
+    """
+    n_ckpt = min(iterations, checkpoints)
+    return {
+        "history": _per_iteration(json) * iterations,
+        "checkpoints": _per_checkpoint(network, json) * n_ckpt,
+        "working": 8 * 8 * n_samples * sum(network.sizes) + 8 * 4 * network.n_params,
+    }
+
+
+def _per_iteration(json: bool) -> int:
+    return HISTORY_BYTES + (JSON_BYTES if json else 0)
+
+
+def _per_checkpoint(network: Network, json: bool) -> int:
+    return 8 * network.n_params * (5 if json else 1)
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if n_bytes < 1000 or unit == "TB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1000
+    raise AssertionError  # pragma: no cover
+
+
+def check_memory(
+    network: Network, data: Dataset, iterations: int, checkpoints: int, json: bool = False
+) -> None:
+    """Refuse, before training, a run that would need more than half the available memory.
+
+    Raises
+    ------
+    ResourceError
+        With the estimate, what is available, the most iterations that fit
+        and the ``checkpoints`` setting that records fewer weight snapshots.
+    """
+    available = available_memory()
+    if available is None:
+        return
+    budget = MEMORY_SHARE * available
+    parts = memory_estimate(network, data.n_samples, iterations, checkpoints, json)
+    total = sum(parts.values())
+    if total <= budget:
+        return
+    n_ckpt = min(iterations, checkpoints)
+    most = int((budget - parts["working"] - parts["checkpoints"]) // _per_iteration(json))
+    fewer = int((budget - parts["working"] - parts["history"]) // _per_checkpoint(network, json))
+    options = []
+    if most >= 1:
+        options.append(f"use at most {most:,} iterations")
+    if not options and fewer < 2:
+        options.append("use fewer iterations and a smaller network")
+    if fewer >= 2:
+        options.append(
+            f"record fewer weight snapshots with [train] checkpoints (--checkpoints), "
+            f"at most {fewer:,}"
+        )
+    else:
+        options[-1] += (
+            f" (recording fewer weight snapshots with [train] checkpoints / --checkpoints "
+            f"would save at most {_size(parts['checkpoints'])} here)"
+        )
+    raise ResourceError(
+        f"[train] iterations = {iterations:,} would need about {_size(total)} of memory "
+        f"(history of every iteration{' and its JSON' if json else ''}: {_size(parts['history'])}; "
+        f"{n_ckpt:,} checkpoints x {network.n_params:,} parameters: {_size(parts['checkpoints'])}) "
+        f"but only {_size(budget)} may be used (half of the {_size(available)} available); "
+        f"{' or '.join(options)}."
+    )

@@ -170,17 +170,29 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, allow_nan=False, separators=(",", ":")) + "\n"
 
 
-def atomic_write(path: str | Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
+def check_output(path: str | Path) -> Path:
+    """Refuse an output path that cannot be written, before any work is done.
 
-    A crash or an error never leaves a half-written file behind.
+    Returns the folder the file will be written in.
     """
     path = Path(path)
     if path.is_dir():
         raise ConfigError(f"output {str(path)!r} is a folder; give a file name.")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} does not exist.")
+        raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} does not exist; create it first.")
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} is not writable.")
+    return parent
+
+
+def atomic_write(path: str | Path, text: str | bytes) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename.
+
+    A crash or an error never leaves a half-written file behind.
+    """
+    path = Path(path)
+    parent = check_output(path)
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:

@@ -49,6 +49,8 @@ def experiment_options(func: F) -> F:
         click.option("--learning-rate", type=float, help="Step size of gradient descent."),
         click.option("--loss", help="half_squared_error or binary_cross_entropy."),
         click.option("--checkpoints", type=int, help="How many weight snapshots to keep for replay."),
+        click.option("--allow", is_flag=True, default=None,
+                     help="Accept targets the output activation cannot produce (warns that the loss cannot reach 0)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -57,9 +59,40 @@ def experiment_options(func: F) -> F:
 
 def build_experiment(experiment: str | None, **settings: Any) -> Any:
     """An :class:`~glassnet.Experiment` from a file (or the default) and overrides."""
-    from glassnet import Experiment
+    import warnings
 
-    return Experiment(experiment, **{k: v for k, v in settings.items() if v is not None})
+    from glassnet import Experiment
+    from glassnet.errors import GlassnetWarning
+
+    allow = bool(settings.pop("allow", False))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GlassnetWarning)
+        exp = Experiment(
+            experiment, allow=allow, **{k: v for k, v in settings.items() if v is not None}
+        )
+    for warning in caught:
+        if issubclass(warning.category, GlassnetWarning):
+            click.echo(f"glassnet: warning: {warning.message}", err=True)
+        else:  # pragma: no cover - anything else is shown as Python would
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+    return exp
+
+
+def report_events(run: Any) -> None:
+    """Print, once each, on stderr, why ``run`` stopped early or where it saturated.
+
+    Every command that trains or loads a run calls this after its output, so
+    the report is the same everywhere (see :mod:`glassnet.diagnosis`).
+    """
+    from glassnet.diagnosis import format_saturation, format_stop
+
+    sat, stop = run.saturation, run.stop
+    # A stop caused by that same saturation (ln(0) of a saturated sigmoid) is reported once.
+    same = sat is not None and stop is not None and (sat.iteration, sat.layer) == (stop.iteration, stop.layer)
+    if sat is not None and not same:
+        click.echo(f"glassnet: warning: {format_saturation(run)}", err=True)
+    if stop is not None:
+        click.echo(f"glassnet: {format_stop(run)}", err=True)
 
 
 def parse_iterations(text: str | None, where: str) -> list[int]:

@@ -7,7 +7,9 @@ from typing import Any
 import click
 
 from glassnet.errors import EXIT_DIVERGED, EXIT_OK
-from glassnet.cli.common import build_experiment, experiment_options, parse_iterations, progress_bar
+from glassnet.cli.common import (
+    build_experiment, experiment_options, parse_iterations, progress_bar, report_events,
+)
 
 
 @click.command()
@@ -29,10 +31,19 @@ def run(experiment: str | None, trace: str | None, json_out: str | None, engine:
                 f"--trace iterations must be from 0 to {exp.config.train.iterations} "
                 f"(the run's iterations); got {k}."
             )
+    if json_out:  # refuse a bad output path or too little memory before training, not after
+        from glassnet.experiment import check_memory
+        from glassnet.serialize import check_output
+
+        check_output(json_out)
+
+        train = exp.config.train
+        check_memory(exp.network, exp.data, train.iterations, train.checkpoints, json=True)
     with progress_bar(exp.config.train.iterations) as progress:
         result = exp.run(engine=engine, progress=progress)
     click.echo(format_summary(result, traced), nl=False)
     if json_out:
         result.to_json(json_out, trace=traced)
         click.echo(f"wrote {json_out}")
+    report_events(result)
     return EXIT_DIVERGED if result.stop is not None else EXIT_OK
