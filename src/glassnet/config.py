@@ -185,7 +185,13 @@ def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
     """Validate a nested mapping (the TOML document) into an :class:`ExperimentConfig`."""
     if not isinstance(mapping, Mapping):
         raise ConfigError(f"experiment must be a table of sections; got {describe(mapping)}.")
+    where_is = {key: name for name, keys in SCHEMA.items() for key in keys}
     for section, body in mapping.items():
+        if section not in SCHEMA and section in where_is and not isinstance(body, Mapping):
+            raise ConfigError(
+                f"{section!r} is outside any section; put it under [{where_is[section]}] "
+                f"(a line [{where_is[section]}] above it)."
+            )
         if section not in SCHEMA:
             raise ConfigError(
                 f"unknown section [{section}]; accepted sections are "

@@ -101,7 +101,7 @@ def _rows(text: str, separator: str | None) -> list[tuple[int, list[str]]]:
             for line, cells in ((i + 1, ln.split()) for i, ln in enumerate(text.splitlines()))
             if cells
         ]
-    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    reader = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
     rows: list[tuple[int, list[str]]] = []
     line = 1
     try:
