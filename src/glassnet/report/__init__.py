@@ -1,0 +1,190 @@
+"""One self-contained, offline HTML page for a run: numbers, plots, walkthrough and a scrubber.
+
+``write_report(run, path)`` writes a single HTML file that needs no network
+and no other file: the CSS and the script are inlined, the plots are PNG
+``data:`` URIs, and the recorded numbers (see :mod:`glassnet.report.data`)
+are a JSON block the script formats. The page has no ``http://`` or
+``https://`` reference at all, uses only system fonts, and never trains or
+recomputes: it shows what the Python run recorded.
+
+The template, stylesheet and script are package data files next to this
+module (``template.html``, ``report.css``, ``report.js``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from glassnet.errors import ConfigError
+from glassnet.report.data import report_data
+
+if TYPE_CHECKING:  # pragma: no cover
+    from glassnet.run import Run
+
+#: Plots shown in the report, with their captions.
+PLOTS = (
+    ("error", "The seed's four graphs: the error sum (solid) and the loss (dashed) over the first 100, 1,000, "
+              "10,000 and 100,000 iterations, with the elbow marked."),
+    ("weights", "Every weight at each recorded iteration, on a linear and on a log iteration axis."),
+    ("landscape", "The loss over the plane of the two weights that moved most (the others at their final "
+                  "values) and the path training took across it."),
+    ("predictions", "Each example's prediction over the iterations; dotted lines are the targets."),
+)
+#: Resolution of the report's PNG plots.
+PLOT_DPI = 80
+
+_PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
+
+
+def _resource(name: str) -> str:
+    return resources.files("glassnet.report").joinpath(name).read_text(encoding="utf-8")
+
+
+def _png_data_uri(fig: Any) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PLOT_DPI, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def plots_html(run: Run) -> str:
+    """The report's figures as ``<figure>`` elements with inline PNG images."""
+    from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
+    from glassnet.plots import plot
+
+    weights = weight_paths(run)
+    options: dict[str, dict[str, Any]] = {
+        "error": {},
+        "weights": {"paths": weights},
+        "predictions": {"paths": prediction_paths(run, weights)},
+    }
+    if len(weights.names) >= 2:
+        options["landscape"] = {"landscape": loss_landscape(run, weights=weights)}
+    parts = []
+    for kind, caption in PLOTS:
+        if kind not in options:
+            continue
+        fig = plot(run, kind, **options[kind])
+        parts.append(
+            f'<figure id="plot-{kind}"><img alt="{html.escape(caption)}" src="{_png_data_uri(fig)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+    return "\n".join(parts)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+def format_config(run: Run) -> str:
+    """The normalized experiment as TOML text (what ``glassnet run`` would read back)."""
+    lines: list[str] = []
+    for section, body in run.config.to_dict().items():
+        if not body:
+            continue
+        lines.append(f"[{section}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in body.items()]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _subtitle(run: Run) -> str:
+    net = run.network
+    acts = ", ".join(dict.fromkeys(a.name for a in net.activations))
+    return (
+        f"{run.data.name} data ({len(run.data.X)} examples), layers {list(net.sizes)}, {acts}, "
+        f"learning rate {run.learning_rate:g}, {run.iterations:,} iterations ({run.engine} engine)"
+    )
+
+
+def _summary(run: Run, data: dict[str, Any]) -> str:
+    rows = [
+        ("final error sum (sum of |y - a|)", f"{run.final_error_sum:.8f}"),
+        (f"final loss ({run.network.loss.name.replace('_', ' ')})", f"{run.final_loss:.8g}"),
+        ("where the curve bends", data["elbow_text"]),
+    ]
+    for layer, W in enumerate(run.final.weights, start=1):
+        rows.append((f"final weights W{layer} ({W.shape[0]} x {W.shape[1]})",
+                     " ".join(f"{v:.8f}" for v in W.ravel()[:24]) + (" ..." if W.size > 24 else "")))
+    if run.stop is not None:
+        rows.append(("stopped", f"at iteration #{run.stop.iteration}: {run.stop.reason}"))
+    return "<dl class=\"summary\">" + "".join(
+        f"<dt>{html.escape(k)}</dt><dd class=\"num\">{html.escape(v)}</dd>" for k, v in rows
+    ) + "</dl>"
+
+
+def _recorded_text(iterations: list[int]) -> str:
+    dense = 0
+    while dense < len(iterations) and iterations[dense] == dense:
+        dense += 1
+    count = f"{len(iterations):,} iterations"
+    if dense == len(iterations):
+        return f"every iteration from #0 to #{iterations[-1]:,} ({count})"
+    return (f"#0 to #{dense - 1:,} one by one, then {len(iterations) - dense:,} more up to "
+            f"#{iterations[-1]:,} ({count}; the arrow keys move between them)")
+
+
+def json_for_script(data: dict[str, Any]) -> str:
+    """JSON that is safe inside ``<script>``: no ``</`` and no ``<!--``."""
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c")
+
+
+def format_report(run: Run) -> str:
+    """The whole report page as one string (no I/O)."""
+    from glassnet.explain.walkthrough import format_walkthrough
+
+    data = report_data(run)
+    title = f"glassnet report: {run.data.name}, {run.iterations:,} iterations"
+    import glassnet
+
+    fields = {
+        "TITLE": html.escape(title),
+        "SUBTITLE": html.escape(_subtitle(run)),
+        "SUMMARY": _summary(run, data),
+        "RECORDED": html.escape(_recorded_text(data["steps"]["iteration"])),
+        "PLOTS": plots_html(run),
+        "CONFIG": html.escape(format_config(run)),
+        "WALKTHROUGH": html.escape(format_walkthrough(run)),
+        "FOOTER": html.escape(
+            f"Written by glassnet {glassnet.__version__}. This page works offline: everything it shows is "
+            "inside this one file. Embedded numbers are the run's, rounded to 12 significant digits."
+        ),
+        "CSS": _resource("report.css"),
+        "JS": _resource("report.js"),
+        "DATA": json_for_script(data),
+    }
+    # One pass over the template: inserted text is never scanned for placeholders.
+    return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
+
+
+def write_report(run: Run, path: str | Path) -> Path:
+    """Write the report of ``run`` to ``path`` atomically; return the path.
+
+    The folder must exist. The file is one self-contained HTML page (see the
+    module docstring); the seed run's is about 1.5 MB.
+    """
+    from glassnet.serialize import atomic_write
+
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ConfigError(
+            f"cannot write the report to {str(target)!r}: the folder {str(target.parent)!r} does not exist."
+        )
+    atomic_write(target, format_report(run))
+    return target
+
+
+__all__ = ["format_report", "write_report"]

@@ -1,0 +1,149 @@
+"""The numbers the HTML report embeds: traced steps of the recorded iterations, as plain data.
+
+Everything here is read from the run (its traced steps :meth:`Run.step`, its
+history, its config); the page formats these numbers and never computes new
+ones. Floats are embedded rounded to :data:`DIGITS` significant digits (the
+page shows at most 8 decimals, as the seed post does), which keeps the seed
+report near 1 MB; non-finite values become ``null``.
+
+Which iterations: the run's checkpoints (for the seed run #0 .. #999, then
+every 99th) plus the final iteration ``#N``, thinned evenly if the embedded
+numbers would exceed :data:`MAX_NUMBERS` (a big network or data set).
+Per-example numbers are embedded for the first :data:`MAX_EXAMPLES` examples.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from glassnet.activations import Array
+from glassnet.curves import error_elbow
+from glassnet.run import Run
+from glassnet.trace import Step
+
+#: Upper bound on the floats embedded for the scrubber (the seed run needs 70,035; any report stays under 2 MB).
+MAX_NUMBERS = 80_000
+#: Examples whose per-example numbers (dot products, deltas, ...) are embedded.
+MAX_EXAMPLES = 16
+
+#: Significant digits of every embedded float.
+DIGITS = 12
+
+#: Per-example fields of a layer (rows are examples).
+EXAMPLE_FIELDS = ("z", "a", "derivative", "error", "delta")
+#: Per-layer parameter fields.
+PARAM_FIELDS = ("W", "dW", "W_after")
+BIAS_FIELDS = ("b", "db", "b_after")
+
+
+def numbers(values: Array | float) -> Any:
+    """Arrays to nested lists of floats rounded to :data:`DIGITS` significant digits.
+
+    Non-finite values become ``None`` (JSON has no NaN or infinity).
+    """
+    if isinstance(values, np.ndarray):
+        return [numbers(v) for v in values] if values.ndim else numbers(float(values))
+    value = float(values)
+    return float(f"{value:.{DIGITS}g}") if math.isfinite(value) else None
+
+
+def numbers_per_step(run: Run, n_examples: int) -> int:
+    """How many floats one embedded step takes."""
+    total = 3  # loss, error sum, applied
+    for (n_in, n_out), has_b in zip(run.network.shapes, run.network.bias):
+        total += len(PARAM_FIELDS) * n_in * n_out + len(EXAMPLE_FIELDS) * n_examples * n_out
+        total += len(BIAS_FIELDS) * n_out if has_b else 0
+    return total
+
+
+def scrubber_iterations(run: Run, max_numbers: int = MAX_NUMBERS) -> list[int]:
+    """The iterations the scrubber offers: checkpoints and ``#N``, evenly thinned to fit."""
+    recorded = sorted({int(k) for k in run.checkpoints.iterations} | {run.iterations})
+    n_examples = min(MAX_EXAMPLES, len(run.data.X))
+    fit = max(2, max_numbers // numbers_per_step(run, n_examples))
+    if len(recorded) <= fit:
+        return recorded
+    dense = fit // 2  # keep the first iterations, where the most happens, one by one
+    rest = recorded[dense:]
+    picks = np.unique(np.linspace(0, len(rest) - 1, fit - dense).round().astype(int))
+    return recorded[:dense] + [rest[i] for i in picks]
+
+
+def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
+    """The traced steps as columns: one list per number kind, one entry per step.
+
+    ``layers[l][field][t]`` is step ``t``'s ``field`` of layer ``l``, flattened
+    row-major (``W`` ``(n_in, n_out)`` -> ``n_in * n_out`` numbers; per-example
+    fields ``(n_examples, n_out)``); bias fields are ``None`` for a layer
+    without a bias. Columns keep the page small: no key is repeated per step.
+    """
+    layers = []
+    for l, first in enumerate(steps[0].layers):
+        columns: dict[str, Any] = {}
+        for f in PARAM_FIELDS:
+            columns[f] = [numbers(getattr(st.layers[l], f).ravel()) for st in steps]
+        for f in BIAS_FIELDS:
+            columns[f] = (
+                None if getattr(first, f) is None
+                else [numbers(getattr(st.layers[l], f).ravel()) for st in steps]
+            )
+        for f in EXAMPLE_FIELDS:
+            columns[f] = [numbers(getattr(st.layers[l], f)[:n_examples].ravel()) for st in steps]
+        layers.append(columns)
+    return {
+        "iteration": [st.iteration for st in steps],
+        "loss": [numbers(st.loss) for st in steps],
+        "error_sum": [numbers(st.error_sum) for st in steps],
+        "applied": [st.applied for st in steps],
+        "layers": layers,
+    }
+
+
+def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
+    """Everything the report page embeds, JSON-ready.
+
+    Returns
+    -------
+    dict
+        ``iterations`` (N), ``learning_rate``, ``loss`` {name, formula,
+        delta_formula}, ``layers`` [{activation, formula, grad_formula, n_in,
+        n_out, bias}], ``X``/``y`` (first :data:`MAX_EXAMPLES` examples),
+        ``n_samples``, ``input_names``, ``target_names``, ``elbow``
+        (iteration or null), ``steps`` (one :func:`step_numbers` per scrubber
+        iteration, ascending).
+    """
+    n_examples = min(MAX_EXAMPLES, len(run.data.X))
+    found = error_elbow(run.history.error_sum)
+    steps = step_columns([run.step(k) for k in scrubber_iterations(run, max_numbers)], n_examples)
+    return {
+        "iterations": run.iterations,
+        "learning_rate": run.learning_rate,
+        "loss": {
+            "name": run.network.loss.name,
+            "formula": run.network.loss.formula,
+            "delta_formula": run.network.loss.delta_formula,
+        },
+        "layers": [
+            {
+                "activation": act.name,
+                "formula": act.formula,
+                "grad_formula": act.grad_formula,
+                "n_in": n_in,
+                "n_out": n_out,
+                "bias": has_b,
+            }
+            for act, (n_in, n_out), has_b in zip(run.network.activations, run.network.shapes, run.network.bias)
+        ],
+        "X": numbers(run.data.X[:n_examples]),
+        "y": numbers(run.data.y[:n_examples]),
+        "n_samples": len(run.data.X),
+        "input_names": list(run.data.input_names),
+        "target_names": list(run.data.target_names),
+        "elbow": None if found is None else int(found.x),
+        "elbow_text": "no elbow found" if found is None else found.describe(),
+        "stopped": None if run.stop is None else {"iteration": run.stop.iteration, "reason": run.stop.reason},
+        "steps": steps,
+    }

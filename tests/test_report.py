@@ -1,0 +1,130 @@
+"""The HTML report: one offline file, under 2 MB, embedding exactly the recorded numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+
+from glassnet.errors import ConfigError
+from glassnet.report import format_config, write_report
+from glassnet.report.data import MAX_NUMBERS, numbers_per_step, report_data, scrubber_iterations
+
+
+@pytest.fixture(scope="module")
+def seed_report(seed_run, tmp_path_factory):
+    path = write_report(seed_run, tmp_path_factory.mktemp("report") / "seed.html")
+    return path, path.read_text(encoding="utf-8")
+
+
+def embedded(text: str) -> dict:
+    block = re.search(r'<script type="application/json" id="glassnet-data">(.*?)</script>', text, re.S)
+    return json.loads(block.group(1))
+
+
+class Fetches(HTMLParser):
+    """Every URL the page would make a browser load: src/href/srcset/poster/data and CSS url()/@import."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "poster", "data", "action", "xlink:href") and value:
+                self.urls.append(value)
+
+
+def test_seed_report_is_one_small_file(seed_report):
+    path, text = seed_report
+    size = path.stat().st_size
+    assert size < 2_000_000, f"report is {size:,} bytes"
+    assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
+
+
+def test_report_references_nothing_on_the_network(seed_report):
+    _, text = seed_report
+    assert re.findall(r"https?://", text, flags=re.I) == []
+    parser = Fetches()
+    parser.feed(text)
+    external = [u for u in parser.urls if not (u.startswith("#") or u.startswith("data:"))]
+    assert external == []
+    css = "\n".join(re.findall(r"<style>(.*?)</style>", text, re.S))
+    assert "@import" not in css and "url(" not in css and "@font-face" not in css
+    assert len([u for u in parser.urls if u.startswith("data:image/png;base64,")]) == 4
+
+
+def test_report_contains_configuration_walkthrough_and_plots(seed_run, seed_report):
+    from glassnet.explain.walkthrough import format_walkthrough
+    import html
+
+    _, text = seed_report
+    assert html.escape(format_walkthrough(seed_run)) in text
+    assert html.escape(format_config(seed_run)) in text
+    assert "seed = 123" in format_config(seed_run) and "iterations = 100000" in format_config(seed_run)
+    for kind in ("error", "weights", "landscape", "predictions"):
+        assert f'id="plot-{kind}"' in text
+    for control in ('id="scrub-slider"', 'id="scrub-number"', 'id="error-chart"'):
+        assert control in text
+
+
+def test_embedded_steps_are_the_runs_recorded_numbers(seed_run, seed_report):
+    _, text = seed_report
+    data = embedded(text)
+    steps = data["steps"]
+    iterations = list(seed_run.checkpoints.iterations) + [seed_run.iterations]
+    assert steps["iteration"] == iterations
+    assert data["iterations"] == 100_000 and data["elbow"] == 180
+    layer = steps["layers"][0]
+    for t in (0, 1, 2, 999, 1000, len(iterations) - 1):
+        step = seed_run.step(iterations[t])
+        for field in ("W", "dW", "W_after"):
+            np.testing.assert_allclose(layer[field][t], getattr(step.layers[0], field).ravel(), rtol=1e-11)
+        for field in ("z", "a", "derivative", "error", "delta"):
+            np.testing.assert_allclose(layer[field][t], getattr(step.layers[0], field).ravel(), rtol=1e-11)
+        assert steps["applied"][t] == (iterations[t] < seed_run.iterations)
+    # the error of a recorded step is the history's (iteration #N: the final error)
+    np.testing.assert_allclose(steps["error_sum"][:-1], seed_run.history.error_sum[iterations[:-1]], rtol=1e-11)
+    assert steps["error_sum"][-1] == pytest.approx(seed_run.final_error_sum, rel=1e-11)
+    np.testing.assert_allclose(layer["W"][1], [0.67423821, -0.33473064, -0.40469539], atol=5e-9)
+    np.testing.assert_allclose(layer["a"][1], [0.40018475, 0.32312967, 0.56698066, 0.48370881], atol=5e-9)
+
+
+def test_scrubber_iterations_are_thinned_to_the_budget(xor_run):
+    per_step = numbers_per_step(xor_run, 4)
+    chosen = scrubber_iterations(xor_run, max_numbers=200 * per_step)
+    assert len(chosen) <= 200 and chosen[0] == 0 and chosen[-1] == xor_run.iterations
+    assert chosen[:100] == list(range(100))  # the first iterations stay one by one
+    assert chosen == sorted(set(chosen))
+    full = scrubber_iterations(xor_run)
+    assert len(full) * per_step <= MAX_NUMBERS or len(full) == 2
+
+
+def test_report_for_a_hidden_layer_network(xor_run, tmp_path):
+    path = write_report(xor_run, tmp_path / "xor.html")
+    text = path.read_text(encoding="utf-8")
+    data = embedded(text)
+    assert [ly["n_in"] for ly in data["layers"]] == [3, 4]
+    assert len(data["steps"]["layers"]) == 2
+    assert path.stat().st_size < 2_000_000
+    assert re.findall(r"https?://", text) == []
+
+
+def test_script_text_cannot_end_the_script_block(seed_run):
+    from glassnet.report import json_for_script
+
+    assert "</" not in json_for_script({"name": "</script><script>alert(1)"})
+
+
+def test_report_needs_an_existing_folder(seed_run, tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        write_report(seed_run, tmp_path / "missing" / "r.html")
+
+
+def test_report_data_is_plain_json(seed_run):
+    data = report_data(seed_run, max_numbers=5_000)
+    json.dumps(data, allow_nan=False)
+    assert len(data["steps"]["iteration"]) <= 5_000 // numbers_per_step(seed_run, 4) + 1
