@@ -107,6 +107,11 @@ class Comparison:
     layers: tuple[LayerDifference, ...]
     tolerance: float
 
+    def _repr_html_(self) -> str:
+        from glassnet.notebook import comparison_html
+
+        return comparison_html(self)
+
     @property
     def identical(self) -> bool:
         """No iteration differs and both ran equally long."""

@@ -88,6 +88,11 @@ class Step:
     error_sum: float
     applied: bool = True
 
+    def _repr_html_(self) -> str:
+        from glassnet.notebook import step_html
+
+        return step_html(self)
+
     @property
     def prediction(self) -> Array:
         """The network's output, shape ``(n_samples, n_out)``."""
