@@ -11,6 +11,7 @@ Iteration ``#k`` is the forward pass with the weights after ``k`` updates;
 
 from __future__ import annotations
 
+from glassnet.compare import Comparison, compare_runs
 from glassnet.errors import ConfigError, DataError, GlassnetError
 from glassnet.experiment import Experiment
 from glassnet.run import History, Run
@@ -19,6 +20,7 @@ from glassnet.serialize import load
 __version__ = "0.1.0"
 
 __all__ = [
+    "Comparison",
     "ConfigError",
     "DataError",
     "Experiment",
@@ -26,5 +28,6 @@ __all__ = [
     "History",
     "Run",
     "__version__",
+    "compare_runs",
     "load",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -180,11 +181,14 @@ class Run:
 
         return plot(self, kind, **options)
 
-    def report(self, path: str) -> None:
-        """Write the run's report to ``path`` (see :func:`glassnet.report.write_report`)."""
+    def report(self, path: str | Path) -> Path:
+        """Write the run's one-file HTML report to ``path`` and return the path.
+
+        See :func:`glassnet.report.write_report`.
+        """
         from glassnet.report import write_report
 
-        write_report(self, path)
+        return write_report(self, path)
 
     def compare(self, other: Run, tolerance: float = 0.0) -> Comparison:
         """Line this run up with ``other``: the first differing iteration, curves, weights.
