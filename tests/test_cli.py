@@ -22,15 +22,18 @@ def test_no_arguments_prints_the_seed_walkthrough(capsys):
     assert code == 0, err
     for text in [
         "ITERATION #0", "ITERATION #1",
-        "[[ 0.39293837]", "[[0.36672394]",          # initial weights, #0 predictions
-        "[[ 0.67423821]", "[-0.73942603]",            # #1 weights and a dot product
-        "[[0.40018475]", "[ 0.51629119]",             # #1 predictions and an error
-        "sum of absolute errors: 1.82038481", "sum of absolute errors: 1.67262494",
-        "decreased from 1.82 to 1.67", "they all went up",
-        "[[ 0.90948611]",                            # post-update weights of #1
-        "after  10,000 iterations (#9999): sum of absolute errors 0.03181991",
-        "after 100,000 iterations (#99999): sum of absolute errors 0.00994979",
-        "[[12.0087]", "[-5.8002]",
+        "w1 (from x1)   .3929", "1/(1+e^-(-.5463)) = .3667",   # initial weight, a #0 prediction
+        "w1 (from x1)   .6742",                                # #1 weights
+        "(0 * .6742) + (1 * -.3347) + (1 * -.4047) = -.7394",  # a #1 dot product
+        "1/(1+e^-(-.4047)) = .4002", "1 - .4837 =  .5163",     # a #1 prediction and an error
+        "= 1.8204", "= 1.6726",                                # the sums of absolute errors
+        "sum of absolute errors: 1.82 -> 1.67 (down .15)", "they all went up",
+        "w1:   .6742 + .2352 =  .9095",                        # post-update weight of #1
+        "w1:  (0 * -.0961) + (0 * -.0707) + (1 * .1063) + (1 * .1289) = +.2352",
+        "10,000      #9999                  .03182",
+        "100,000     #99999                 .009950",
+        "(1 * 12.01) + (1 * -.20) + (1 * -5.80) =  6.00",      # the final state
+        "1/(1+e^-( 6.21)) = .9980",
     ]:
         assert text in out, text
 

@@ -22,6 +22,7 @@ from glassnet.errors import EXIT_OK, EXIT_USAGE, GlassnetError
 COMMANDS: dict[str, str] = {
     "demo": "demo:demo",
     "run": "run:run",
+    "explain": "explain:explain",
     "compare": "compare:compare",
 }
 

@@ -1,0 +1,41 @@
+"""``glassnet explain``: the worked example of one iteration, every number written out."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from glassnet.cli.common import build_experiment, experiment_options
+
+
+@click.command()
+@experiment_options
+@click.option("--iteration", "-k", "iteration", type=int, default=0, show_default=True,
+              help="Which iteration to work out: #k uses the weights after k updates.")
+@click.option("--format", "format_", type=click.Choice(["text", "md", "terminal"]), default=None,
+              help="text, md (Markdown) or terminal (rich; the default on a terminal).")
+@click.option("--digits", type=click.IntRange(1, 12), default=None,
+              help="Significant digits of the largest number of each block (default 4).")
+@click.option("--all", "show_all", is_flag=True, help="Write out every example, unit and weight of big layers.")
+def explain(experiment: str | None, iteration: int, format_: str | None, digits: int | None,
+            show_all: bool, **settings: Any) -> int:
+    """Work out iteration K of EXPERIMENT (default: the seed's) by hand: dot products,
+    activations, error, loss, deltas, updates, gradient check, and why each weight moved."""
+    from glassnet.errors import ConfigError
+    from glassnet.explain import explain as explain_run
+
+    exp = build_experiment(experiment, **settings)
+    total = exp.config.train.iterations
+    if not 0 <= iteration <= total:
+        raise ConfigError(
+            f"--iteration must be from 0 to {total} (the run's iterations); got {iteration}."
+        )
+    # Iteration #k only needs the first k+1 updates; the arithmetic is the same.
+    result = exp.run(iterations=min(total, iteration + 1), engine="numpy")
+    if format_ is None:
+        format_ = "terminal" if sys.stdout.isatty() else "text"
+    click.echo(explain_run(result, iteration, format=format_, digits=digits, show_all=show_all),
+               nl=False)
+    return 0

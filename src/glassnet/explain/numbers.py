@@ -1,0 +1,237 @@
+"""Numbers the way the seed post writes them, and lines that are true as printed.
+
+The seed writes ``.674``, ``-.4047`` and ``12.00``: a few significant digits,
+the leading zero dropped. :func:`fmt` does that for a chosen number of
+decimals and :func:`decimals_for` picks the decimals that give the largest
+value of a group ``digits`` significant digits.
+
+A printed equation must be *true at its own precision*: evaluating its left
+side with the numbers exactly as printed must give its right side to within
+one unit in the right side's last digit. :func:`holds` checks one line;
+:func:`first_true` widens a whole block of lines one decimal at a time until
+every line holds. All arithmetic elsewhere is float64; only the display is
+rounded.
+
+Notation of a printed left side (evaluated by :func:`evaluate`)
+-----------------------------------------------------------------
+``(0 * .6742) + (1 * -.4047)``   sums of products
+``1/(1+e^-(-.4047))``            the sigmoid
+``tanh(.5)``, ``max(0, .5)``     tanh, relu
+``.4002 * (1 - .4002)``          a product; ``x^2`` is a power
+``|-.4002|``                     an absolute value
+``ln(.4002)``                    a natural logarithm
+``[60 more: -1.2345]``           the sum of terms not shown, as one number
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+import numpy as np
+
+#: Significant digits of the largest number of a group, by default (the seed's ``-.4047``).
+DEFAULT_DIGITS = 4
+
+#: Never print more decimals than this; a line that is still not true is printed anyway.
+MAX_DECIMALS = 15
+
+T = TypeVar("T")
+
+
+def decimals_for(values: Iterable[float] | np.ndarray, digits: int = DEFAULT_DIGITS) -> int:
+    """Decimals that show the largest finite ``|value|`` with ``digits`` significant digits.
+
+    ``decimals_for([.674, -.335]) == 4``; ``decimals_for([12.0087, -5.8]) == 2``;
+    ``decimals_for([1.82, 1.67], 3) == 2``. Whole numbers still get
+    ``digits - 1 - exponent`` decimals when that is positive.
+    """
+    array = np.abs(np.asarray(list(values) if not isinstance(values, np.ndarray) else values,
+                              dtype=np.float64))
+    array = array[np.isfinite(array) & (array > 0)]
+    if array.size == 0:
+        return max(0, digits - 1)
+    exponent = math.floor(math.log10(float(array.max())))
+    return int(min(MAX_DECIMALS, max(0, digits - 1 - exponent)))
+
+
+def fmt(value: float, decimals: int, sign: bool = False) -> str:
+    """``value`` with ``decimals`` decimals, the leading zero dropped.
+
+    ``fmt(-0.40469539, 4) == "-.4047"``, ``fmt(12.0087, 2) == "12.01"``,
+    ``fmt(0.2352, 4, sign=True) == "+.2352"``. An exact zero is ``"0"``
+    (it is exact, so it needs no decimals); infinities and NaN print as
+    ``inf``, ``-inf``, ``nan``.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if value == 0.0:
+        return "0"
+    text = f"{value:.{decimals}f}"
+    if text.startswith("-0.") or text.startswith("0."):
+        text = text.replace("0.", ".", 1)
+    if sign and not text.startswith("-"):
+        text = "+" + text
+    return text
+
+
+def fmt_exact(value: float) -> str:
+    """A constant written exactly (a learning rate, an input): ``1``, ``.5``, ``2.25``."""
+    value = float(value)
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        return text
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+
+
+def fmt_sci(value: float, digits: int = 2) -> str:
+    """A small positive figure such as a relative difference: ``3.1e-11``; ``0`` for zero."""
+    if value == 0.0:
+        return "0"
+    if not math.isfinite(value):
+        return fmt(value, 0)
+    return f"{value:.{max(digits - 1, 0)}e}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+def is_whole(values: np.ndarray) -> bool:
+    """Whether every entry is a finite whole number (inputs like 0 and 1 print without decimals)."""
+    return bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+
+
+# --------------------------------------------------------------------------- checking lines
+
+_ELIDED = re.compile(r"\[[^\]:]*:\s*([^\]]+)\]")
+_ABS = re.compile(r"\|([^|]*)\|")
+_EXP = re.compile(r"e\^-\(")
+_BINOPS: dict[type, Callable[[float, float], float]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow,
+}
+_FUNCTIONS: dict[str, Callable[..., float]] = {
+    "exp": math.exp, "ln": math.log, "tanh": math.tanh, "max": max, "abs": abs,
+}
+
+
+def to_python(lhs: str) -> str:
+    """The printed notation as a Python expression (``e^-(z)`` -> ``exp(-(z))`` ...)."""
+    text = _ELIDED.sub(r"(\1)", lhs)
+    text = _ABS.sub(r"abs(\1)", text)
+    # e^-(...) -> exp(-(...)): the closing parenthesis of the argument closes exp too.
+    while True:
+        match = _EXP.search(text)
+        if match is None:
+            break
+        depth, i = 1, match.end()
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        text = text[: match.start()] + "exp(-(" + text[match.end(): i] + ")" + text[i:]
+    return text.replace("^", "**")
+
+
+def _eval(node: ast.AST) -> float:
+    if isinstance(node, ast.Expression):
+        return _eval(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _eval(node.operand)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        return _BINOPS[type(node.op)](_eval(node.left), _eval(node.right))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
+        return float(_FUNCTIONS[node.func.id](*(_eval(arg) for arg in node.args)))
+    if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare):
+        test = node.test
+        left, right = _eval(test.left), _eval(test.comparators[0])
+        ops = {ast.Gt: operator.gt, ast.Lt: operator.lt, ast.GtE: operator.ge, ast.LtE: operator.le}
+        chosen = node.body if ops[type(test.ops[0])](left, right) else node.orelse
+        return _eval(chosen)
+    raise ValueError(f"cannot evaluate {ast.dump(node)}")
+
+
+def evaluate(lhs: str) -> float:
+    """The value of a printed left side, computed from the printed numbers."""
+    with np.errstate(all="ignore"):
+        try:
+            return _eval(ast.parse(to_python(lhs).strip(), mode="eval"))
+        except (OverflowError, ZeroDivisionError, ValueError):
+            return math.nan
+
+
+def unit(text: str) -> float:
+    """One unit in the last printed digit of a number: ``unit("-.4047") == 1e-4``."""
+    text = text.strip().lstrip("+-")
+    if "." not in text:
+        return 1.0
+    return 10.0 ** -(len(text) - text.index(".") - 1)
+
+
+def holds(lhs: str, rhs: str) -> bool:
+    """Whether ``lhs`` evaluated from its printed numbers is ``rhs`` to within one last digit."""
+    try:
+        target = float(rhs)
+    except ValueError:
+        return True  # nothing numeric to check
+    value = evaluate(lhs)
+    if not (math.isfinite(value) and math.isfinite(target)):
+        return math.isnan(value) == math.isnan(target) and (math.isnan(value) or value == target)
+    slack = 1e-9 * max(1.0, abs(target))  # float64 noise in evaluating the printed numbers
+    return abs(value - target) <= unit(rhs) + slack
+
+
+def first_true(build: Callable[[int], T], lines_of: Callable[[T], Sequence[tuple[str, str]]],
+               max_shift: int = 8) -> T:
+    """``build(shift)`` for the smallest ``shift`` (extra decimals) whose lines all hold.
+
+    ``lines_of(result)`` lists the ``(lhs, rhs)`` of every equation the result
+    prints. If no shift up to ``max_shift`` makes every line true (overflowed
+    values, say), the result with the most decimals is returned.
+    """
+    result = build(0)
+    for shift in range(1, max_shift + 1):
+        if all(holds(lhs, rhs) for lhs, rhs in lines_of(result)):
+            return result
+        result = build(shift)
+    return result
+
+
+def gain(sensitivity: float) -> int:
+    """Extra decimals an operand needs so that rounding it moves a result by at most half a unit.
+
+    If a result ``r = F(p_1, ..., p_m)`` has ``sum_i |dF/dp_i| <= sensitivity``,
+    printing every ``p_i`` with ``decimals(r) + gain(sensitivity)`` decimals
+    keeps ``F`` of the printed operands within half a unit of ``r``'s last
+    digit; with ``r`` itself rounded, the line is off by at most one unit.
+    """
+    if not math.isfinite(sensitivity) or sensitivity <= 1.0:
+        return 0
+    return min(MAX_DECIMALS, math.ceil(math.log10(sensitivity) - 1e-12))
+
+
+class Precision:
+    """The decimals of one attempt at printing a block (see :func:`first_true`).
+
+    Attempt 0 prints every number with its own base decimals (the seed's
+    look, usually true). Attempt ``s >= 1`` gives results ``base + s - 1``
+    decimals and operands at least ``gain(sensitivity)`` more than the
+    result they feed, which makes every line true by construction.
+    """
+
+    def __init__(self, shift: int) -> None:
+        self.shift = shift
+
+    def result(self, base: int) -> int:
+        return min(MAX_DECIMALS, base + max(self.shift - 1, 0))
+
+    def operand(self, base: int, result: int, sensitivity: float = 1.0) -> int:
+        if self.shift == 0:
+            return base
+        return min(MAX_DECIMALS, max(base + self.shift - 1, result + gain(sensitivity)))

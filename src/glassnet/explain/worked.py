@@ -1,0 +1,842 @@
+"""The worked example of one iteration, as a :class:`~glassnet.explain.document.Document`.
+
+Everything here *reads* a recorded :class:`~glassnet.trace.Step` (and a
+:class:`~glassnet.gradcheck.GradientCheck` computed by the core) and writes
+it out the way a teacher would: each dot product as a sum of products with
+the numbers substituted, each activation with its formula, the error, the
+loss, and the backward pass the seed skipped (derivative at the prediction,
+``delta = error * derivative``, the back-propagated error ``delta_next @ W.T``
+of hidden layers, each weight's update as a sum over examples of
+``input * delta``, ``old + update = new``), then the gradient check, why each
+weight moved, and the comparison with the previous iteration.
+
+Each block of equations is printed with the fewest decimals (from
+``digits`` significant digits of its largest number) at which every line is
+true as printed (:func:`glassnet.explain.numbers.first_true`).
+
+Big layers are cut: beyond :class:`Limits` the first rows, units and terms
+are shown and the rest are summed into one ``[N more: S]`` term or named as
+elided, unless ``show_all``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from glassnet.activations import ACTIVATIONS, Array
+from glassnet.explain.document import (
+    Block, Document, Equation, Equations, Heading, Paragraph, Span, Table, spans,
+)
+from glassnet.explain.numbers import (
+    DEFAULT_DIGITS, Precision, decimals_for, first_true, fmt, fmt_exact, fmt_sci, is_whole,
+)
+from glassnet.gradcheck import GradientCheck
+from glassnet.losses import LOSSES
+from glassnet.trace import LayerStep, Step
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a big layer to write out.
+
+    A dimension longer than ``limit`` (examples, units, inputs, terms of a
+    sum) shows its first ``shown`` entries and says how many it left out.
+    """
+
+    limit: int = 8
+    shown: int = 3
+
+    def count(self, n: int) -> int:
+        """How many of ``n`` entries to show."""
+        return n if n <= self.limit else self.shown
+
+
+#: No elision at all (``--all``).
+ALL = Limits(limit=10**9, shown=10**9)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What to call the inputs, units and weights of a network in the text."""
+
+    inputs: tuple[str, ...]
+    sizes: tuple[int, ...]
+    n_samples: int
+
+    def unit(self, layer: int, j: int) -> str:
+        """Name of unit ``j`` of the layer computed by weight layer ``layer``."""
+        n_layers = len(self.sizes) - 1
+        if layer == -1:
+            return self.inputs[j] if j < len(self.inputs) else f"x{j + 1}"
+        if layer == n_layers - 1:
+            return "out" if self.sizes[-1] == 1 else f"out{j + 1}"
+        return f"h{j + 1}" if n_layers == 2 else f"h{layer + 1}.{j + 1}"
+
+    def simple(self, layer: int) -> bool:
+        """The seed's case (one layer, one output): weights are plain ``w1, w2, ...``."""
+        return len(self.sizes) == 2 and self.sizes[-1] == 1 and layer == 0
+
+    def weight(self, layer: int, i: int, j: int) -> str:
+        if self.simple(layer):
+            return f"w{i + 1}"
+        return f"{self.unit(layer - 1, i)}->{self.unit(layer, j)}"
+
+    def bias(self, layer: int, j: int) -> str:
+        return "b" if self.simple(layer) else f"b->{self.unit(layer, j)}"
+
+    @staticmethod
+    def example(s: int) -> str:
+        return f"ex{s + 1}"
+
+    def row_label(self, layer: int, s: int, j: int) -> str:
+        """Label of the line for example ``s`` and unit ``j`` of a layer."""
+        if self.sizes[layer + 1] == 1:
+            return self.example(s)
+        return f"{self.example(s)} {self.unit(layer, j)}"
+
+
+# --------------------------------------------------------------------------- alignment
+
+Token = tuple[str, bool]  # (text, is a number to right-align)
+
+
+def _aligned(rows: Sequence[Sequence[Token]]) -> list[str]:
+    """Join token rows, right-aligning the numbers that sit at the same position."""
+    widths: dict[int, int] = {}
+    for row in rows:
+        for k, (text, number) in enumerate(row):
+            if number:
+                widths[k] = max(widths.get(k, 0), len(text))
+    return ["".join(text.rjust(widths[k]) if number else text
+                    for k, (text, number) in enumerate(row)) for row in rows]
+
+
+def _block(title: str, labels: Sequence[str], rows: Sequence[Sequence[Token]],
+           rhs: Sequence[str], styles: Sequence[str | None] | None = None, note: str = "") -> Equations:
+    lhs = _aligned(rows)
+    width = max((len(r) for r in rhs), default=0)
+    return Equations(title, tuple(
+        Equation(label, left, right.rjust(width), None if styles is None else styles[i])
+        for i, (label, left, right) in enumerate(zip(labels, lhs, rhs))
+    ), note)
+
+
+def _pairs(*blocks: Equations) -> list[tuple[str, str]]:
+    return [(eq.lhs, eq.rhs) for block in blocks for eq in block.lines]
+
+
+def _elided(count: int, what: str, total: str) -> list[Token]:
+    return [(f"[{count} more {what}: ", False), (total, True), ("]", False)]
+
+
+def _value_formatter(values: Array, digits: int, shift: int) -> Callable[[float], str]:
+    """Inputs that are all whole numbers print exactly (``0``, ``1``); others get decimals."""
+    if is_whole(values):
+        return fmt_exact
+    decimals = decimals_for(values, digits) + shift
+    return lambda v: fmt(v, decimals)
+
+
+def _styled(value: float) -> str | None:
+    return "up" if value > 0 else "down" if value < 0 else None
+
+
+def _cut(n: int, limits: Limits, what: str) -> str:
+    """``"3 of 16 examples"`` when a dimension is cut, else ``""``."""
+    kept = limits.count(n)
+    return "" if kept == n else f"{kept} of {n} {what}"
+
+
+def _note(*cuts: str) -> str:
+    """One remark for everything a block left out."""
+    parts = [c for c in cuts if c]
+    if not parts:
+        return ""
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"showing {listed}; --all shows every one"
+
+
+# --------------------------------------------------------------------------- the worked step
+
+@dataclass(frozen=True)
+class Context:
+    """What the builders need besides the step itself."""
+
+    names: Names
+    digits: int = DEFAULT_DIGITS
+    limits: Limits = Limits()
+
+
+def _activation_lhs(name: str, z: str) -> list[Token]:
+    if name == "sigmoid":
+        return [("1/(1+e^-(", False), (z, True), ("))", False)]
+    if name == "tanh":
+        return [("tanh(", False), (z, True), (")", False)]
+    if name == "relu":
+        return [("max(0, ", False), (z, True), (")", False)]
+    return [(z, True)]
+
+
+def _derivative_lhs(name: str, a: str) -> str:
+    if name == "sigmoid":
+        return f"{a} * (1 - {a})"
+    if name == "tanh":
+        return f"1 - {a}^2"
+    if name == "relu":
+        return f"1 if {a} > 0 else 0"
+    return "1"
+
+
+def _row_sums(values: Array, axis: int) -> float:
+    """The largest sum of absolute values along ``axis`` (how far rounding errors add up)."""
+    with np.errstate(all="ignore"):
+        total = np.abs(values).sum(axis=axis)
+    return float(total.max()) if total.size else 0.0
+
+
+def forward_blocks(ly: LayerStep, ctx: Context, title: str = "weights W{index} (before the update)"
+                   ) -> list[Block]:
+    """Weights table, dot products and activations of one layer."""
+    names, limits = ctx.names, ctx.limits
+    n, n_in = ly.inputs.shape
+    n_out = ly.z.shape[1]
+    act = ACTIVATIONS[ly.activation]
+    shown_s, shown_i, shown_j = limits.count(n), limits.count(n_in), limits.count(n_out)
+    blocks: list[Block] = [weights_table(ly, ly.W, ly.b, ctx, title.format(index=ly.index))]
+    whole = is_whole(ly.inputs)
+    wz = np.concatenate([ly.W.ravel(), ly.z.ravel()] + ([] if ly.b is None else [ly.b]))
+    base_wz, base_a = decimals_for(wz, ctx.digits), decimals_for(ly.a, ctx.digits)
+    base_x = 0 if whole else decimals_for(ly.inputs, ctx.digits)
+    # how much the rounding of the weights (inputs) can add up to in one dot product
+    s_x = _row_sums(ly.inputs, 1) + (1.0 if ly.b is not None else 0.0)
+    s_w = _row_sums(ly.W, 0)
+    if not whole:
+        s_x = s_x + s_w
+
+    def build(shift: int) -> tuple[Equations, Equations]:
+        p = Precision(shift)
+        d_a = p.result(base_a)
+        d_z = p.operand(base_wz, d_a)
+        d_w = p.operand(base_wz, d_z, s_x)
+        d_x = p.operand(base_x, d_z, s_x)
+        x = fmt_exact if whole else (lambda v: fmt(v, d_x))
+        labels, rows, rhs, act_rows, act_rhs = [], [], [], [], []
+        for j in range(shown_j):
+            for s in range(shown_s):
+                row: list[Token] = []
+                for i in range(shown_i):
+                    row += [(" + " if i else "", False), ("(", False), (x(ly.inputs[s, i]), True),
+                            (" * ", False), (fmt(ly.W[i, j], d_w), True), (")", False)]
+                if shown_i < n_in:
+                    rest = float(ly.inputs[s, shown_i:] @ ly.W[shown_i:, j])
+                    row += [(" + ", False), *_elided(n_in - shown_i, "terms", fmt(rest, d_w))]
+                if ly.b is not None:
+                    row += [(" + ", False), (fmt(ly.b[j], d_w), True)]
+                labels.append(names.row_label(ly.index, s, j))
+                rows.append(row)
+                rhs.append(fmt(ly.z[s, j], d_z))
+                act_rows.append(_activation_lhs(act.name, fmt(ly.z[s, j], d_z)))
+                act_rhs.append(fmt(ly.a[s, j], d_a))
+        if names.simple(ly.index):
+            terms = " + ".join(f"{names.unit(-1, i)}*w{i + 1}" for i in range(min(n_in, 3)))
+            terms += " + ..." if n_in > 3 else ""
+        else:
+            terms = "the sum over inputs of input * weight"
+        bias = " + b" if ly.b is not None else ""
+        note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "units"),
+                                     _cut(n_in, limits, "inputs"))
+        dots = _block(f"dot products, z = {terms}{bias}:", labels, rows, rhs, note=note)
+        acts = _block(f"{act.name}, a = {act.formula}:", labels, act_rows, act_rhs)
+        return dots, acts
+
+    dots, acts = first_true(build, lambda pair: _pairs(*pair))
+    return blocks + [dots, acts]
+
+
+def weights_table(ly: LayerStep, W: Array, b: Array | None, ctx: Context, title: str) -> Table:
+    """A weight matrix as a table: one row per input (and the bias), one column per unit."""
+    names, limits = ctx.names, ctx.limits
+    n_in, n_out = W.shape
+    shown_i, shown_j = limits.count(n_in), limits.count(n_out)
+    values = W.ravel() if b is None else np.concatenate([W.ravel(), b])
+    d = decimals_for(values, ctx.digits)
+    simple = names.simple(ly.index)
+    columns = ("weight", "value") if simple else (
+        ("from \\ to",) + tuple(names.unit(ly.index, j) for j in range(shown_j)))
+    rows: list[tuple[Span, ...]] = []
+    for i in range(shown_i):
+        src = names.unit(ly.index - 1, i)
+        if simple:
+            rows.append(spans(f"{names.weight(ly.index, i, 0)} (from {src})", fmt(W[i, 0], d)))
+        else:
+            rows.append(spans(src, *(fmt(W[i, j], d) for j in range(shown_j))))
+    if b is not None:
+        rows.append(spans("b" if simple else "bias", *(fmt(b[j], d) for j in range(shown_j))))
+    note = _note(_cut(n_in, limits, "inputs"), _cut(n_out, limits, "units"))
+    return Table(title + ":", columns, tuple(rows), ("l",) + ("r",) * (len(columns) - 1), note)
+
+
+def error_blocks(step: Step, ctx: Context) -> list[Block]:
+    """``error = y - a`` per example, the sum of absolute errors and the loss."""
+    names, limits = ctx.names, ctx.limits
+    out = step.layers[-1]
+    a, y, error = out.a, step.y, step.error
+    n, n_out = a.shape
+    shown_s, shown_j = limits.count(n), limits.count(n_out)
+    note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "outputs"))
+    hidden = np.ones_like(error, dtype=bool)
+    hidden[:shown_s, :shown_j] = False
+    shown = [(s, j) for j in range(shown_j) for s in range(shown_s)]
+    y_whole = is_whole(y)
+    base_e, base_a = decimals_for(error, ctx.digits), decimals_for(a, ctx.digits)
+    base_y = 0 if y_whole else decimals_for(y, ctx.digits)
+
+    def y_text(d: int) -> Callable[[float], str]:
+        return fmt_exact if y_whole else (lambda v: fmt(v, d))
+
+    def build_errors(shift: int) -> Equations:
+        p = Precision(shift)
+        d_e = p.result(base_e)
+        # the prediction gets at least the error's decimals, so that y - a is true as printed
+        d_a = max(p.operand(base_a, d_e), d_e)
+        yv = y_text(p.operand(base_y, d_e))
+        labels, rows, rhs = [], [], []
+        for s, j in shown:
+            labels.append(names.row_label(out.index, s, j))
+            rows.append([(yv(y[s, j]), True), (" - ", False), (fmt(a[s, j], d_a), True)])
+            rhs.append(fmt(error[s, j], d_e))
+        return _block("error = target - prediction, y - a:", labels, rows, rhs, note=note)
+
+    def build_sum(shift: int) -> Equations:
+        p = Precision(shift)
+        d_t = p.result(base_e)
+        d_e = p.operand(base_e, d_t, float(error.size))
+        row: list[Token] = []
+        for s, j in shown:
+            row += [(" + " if row else "", False), (f"|{fmt(error[s, j], d_e)}|", False)]
+        if hidden.any():
+            rest = float(np.abs(error[hidden]).sum())
+            row += [(" + ", False), *_elided(int(hidden.sum()), "examples", fmt(rest, d_e))]
+        return _block("sum of absolute errors (the seed's error figure):", ["sum"], [row],
+                      [fmt(step.error_sum, d_t)])
+
+    loss = LOSSES[step.loss_name]
+    base_l = decimals_for([step.loss], ctx.digits)
+    if loss.name == "half_squared_error":
+        s_loss = float(np.abs(error).sum())
+    else:
+        with np.errstate(all="ignore"):
+            s_loss = float((1.0 / np.minimum(a, 1.0 - a)).sum())
+
+    def build_loss(shift: int) -> Equations:
+        p = Precision(shift)
+        d_l = p.result(base_l)
+        d_e = p.operand(base_e, d_l, s_loss)
+        d_a = p.operand(base_a, d_l, s_loss)
+        yv = y_text(p.operand(base_y, d_l, s_loss))
+        row: list[Token] = []
+        for s, j in shown:
+            sep = " + " if row else ""
+            if loss.name == "half_squared_error":
+                row.append((f"{sep}({fmt(error[s, j], d_e)})^2", False))
+            else:
+                row.append((sep + _bce_term(y[s, j], fmt(a[s, j], d_a), yv), False))
+        if hidden.any():
+            if loss.name == "half_squared_error":
+                rest = float((error[hidden] ** 2).sum())
+            else:
+                rest = -float(loss.fn(y[hidden], a[hidden]))
+            row += [(" + ", False), *_elided(int(hidden.sum()), "examples", fmt(rest, d_l + 1))]
+        inner = "".join(t for t, _ in row)
+        lhs = f".5 * ({inner})" if loss.name == "half_squared_error" else f"-({inner})"
+        return _block(f"loss, {loss.formula}:", ["loss"], [[(lhs, False)]], [fmt(step.loss, d_l)])
+
+    return [first_true(build_errors, lambda b: _pairs(b)), first_true(build_sum, lambda b: _pairs(b)),
+            first_true(build_loss, lambda b: _pairs(b))]
+
+
+def _bce_term(y: float, a: str, yv: Callable[[float], str]) -> str:
+    if y == 1.0:
+        return f"ln({a})"
+    if y == 0.0:
+        return f"ln(1 - {a})"
+    return f"({yv(y)} * ln({a}) + {yv(1.0 - y)} * ln(1 - {a}))"
+
+
+def backward_blocks(step: Step, ctx: Context) -> list[Block]:
+    """The backward pass, output layer first: deltas, then each layer's updates."""
+    blocks: list[Block] = []
+    last = len(step.layers) - 1
+    for ly in reversed(step.layers):
+        kind = "output" if ly.index == last else "hidden"
+        n_out = ly.z.shape[1]
+        blocks.append(Heading(3, f"Layer {ly.index + 1} ({kind}, {n_out} {ly.activation} "
+                                 f"unit{'s' if n_out != 1 else ''})"))
+        if ly.index == last:
+            blocks += _output_delta_blocks(step, ly, ctx)
+        else:
+            blocks += _hidden_delta_blocks(step.layers[ly.index + 1], ly, ctx)
+        blocks += _update_blocks(step, ly, ctx)
+    return blocks
+
+
+def _delta_lines(ly: LayerStep, ctx: Context, show_derivative: bool, error_title: str
+                 ) -> list[Equations]:
+    names, limits = ctx.names, ctx.limits
+    act = ACTIVATIONS[ly.activation]
+    n, n_out = ly.a.shape
+    shown_s, shown_j = limits.count(n), limits.count(n_out)
+    note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "units"))
+    base_a, base_f = decimals_for(ly.a, ctx.digits), decimals_for(ly.derivative, ctx.digits)
+    base_e, base_d = decimals_for(ly.error, ctx.digits), decimals_for(ly.delta, ctx.digits)
+    with np.errstate(all="ignore"):
+        s_delta = float(np.max(np.abs(ly.error) + np.abs(ly.derivative))) if show_derivative else 1.0
+
+    def build(shift: int) -> list[Equations]:
+        p = Precision(shift)
+        d_d = p.result(base_d)
+        d_e = p.operand(base_e, d_d, s_delta)
+        d_f = p.operand(base_f, d_d, s_delta)
+        d_a = p.operand(base_a, d_f)
+        labels, der_rows, der_rhs, del_rows, del_rhs = [], [], [], [], []
+        for j in range(shown_j):
+            for s in range(shown_s):
+                labels.append(names.row_label(ly.index, s, j))
+                der_rows.append([(_derivative_lhs(act.name, fmt(ly.a[s, j], d_a)), False)])
+                der_rhs.append(fmt(ly.derivative[s, j], d_f))
+                if show_derivative:
+                    del_rows.append([(fmt(ly.error[s, j], d_e), True), (" * ", False),
+                                     (fmt(ly.derivative[s, j], d_f), True)])
+                else:
+                    del_rows.append([(fmt(ly.error[s, j], d_e), True)])
+                del_rhs.append(fmt(ly.delta[s, j], d_d))
+        out: list[Equations] = []
+        if show_derivative:
+            out.append(_block(f"derivative of the {act.name} at its output a, f'(a) = "
+                              f"{act.grad_formula}:", labels, der_rows, der_rhs, note=note))
+            out.append(_block(f"delta = {error_title} * derivative:", labels, del_rows, del_rhs))
+        else:
+            out.append(_block(f"delta = {error_title}:", labels, del_rows, del_rhs, note=note))
+        return out
+
+    return first_true(build, lambda blocks: _pairs(*blocks))
+
+
+def _output_delta_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
+    loss = LOSSES[step.loss_name]
+    if loss.name == "half_squared_error":
+        intro = (f"For the loss {loss.formula}, the delta of the output layer, -dL/dz, is "
+                 f"{loss.delta_formula}: the error times the slope of the {ly.activation} at "
+                 "the prediction. A flat slope (a prediction near 0 or 1) means a small step.")
+        return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, True, "error")]
+    intro = (f"For the loss {loss.formula} with a sigmoid output, the delta -dL/dz is "
+             f"{loss.delta_formula}: the sigmoid's slope cancels out, so the delta is the error itself.")
+    return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, False, "error")]
+
+
+def _hidden_delta_blocks(nxt: LayerStep, ly: LayerStep, ctx: Context) -> list[Block]:
+    """The error each hidden unit receives, ``delta_next @ W_next.T``, then its delta."""
+    names, limits = ctx.names, ctx.limits
+    n, n_out = ly.a.shape
+    n_next = nxt.delta.shape[1]
+    shown_s, shown_j, shown_k = limits.count(n), limits.count(n_out), limits.count(n_next)
+    note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "units"))
+
+    base_d, base_w = decimals_for(nxt.delta, ctx.digits), decimals_for(nxt.W, ctx.digits)
+    base_e = decimals_for(ly.error, ctx.digits)
+    s_back = _row_sums(nxt.W, 1) + _row_sums(nxt.delta, 1)
+
+    def build(shift: int) -> Equations:
+        p = Precision(shift)
+        d_e = p.result(base_e)
+        d_d = p.operand(base_d, d_e, s_back)
+        d_w = p.operand(base_w, d_e, s_back)
+        labels, rows, rhs = [], [], []
+        for j in range(shown_j):
+            for s in range(shown_s):
+                row: list[Token] = []
+                for k in range(shown_k):
+                    row += [(" + " if k else "", False), ("(", False), (fmt(nxt.delta[s, k], d_d), True),
+                            (" * ", False), (fmt(nxt.W[j, k], d_w), True), (")", False)]
+                if shown_k < n_next:
+                    rest = float(nxt.delta[s, shown_k:] @ nxt.W[j, shown_k:])
+                    row += [(" + ", False), *_elided(n_next - shown_k, "terms", fmt(rest, max(d_d, d_w)))]
+                labels.append(names.row_label(ly.index, s, j))
+                rows.append(row)
+                rhs.append(fmt(ly.error[s, j], d_e))
+        return _block(
+            f"error back-propagated to each unit, delta_next @ W{nxt.index}.T:",
+            labels, rows, rhs, note=note)
+
+    intro = ("A hidden unit has no target. Its error is the next layer's deltas sent back "
+             "through the weights leaving it (each delta times the weight that carried the "
+             "unit's output forward, summed); its delta is that error times its own slope.")
+    return [Paragraph(spans(intro)), first_true(build, lambda b: _pairs(b)),
+            *_delta_lines(ly, ctx, True, "back-propagated error")]
+
+
+def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
+    names, limits = ctx.names, ctx.limits
+    n, n_in = ly.inputs.shape
+    n_out = ly.z.shape[1]
+    shown_s, shown_i, shown_j = limits.count(n), limits.count(n_in), limits.count(n_out)
+    lr = step.learning_rate
+    cut_weights = "" if (shown_i, shown_j) == (n_in, n_out) else \
+        f"{shown_i * shown_j} of {n_in * n_out} weights"
+    note = _note(cut_weights, _cut(n, limits, "examples"))
+
+    whole = is_whole(ly.inputs)
+    base_x = 0 if whole else decimals_for(ly.inputs, ctx.digits)
+    base_d = decimals_for(ly.delta, ctx.digits)
+    parts = [ly.dW.ravel()] + ([] if ly.db is None else [ly.db])
+    base_u = decimals_for(np.concatenate(parts), ctx.digits)
+    # old and new weights print like the weights table (the decimals of the weights before)
+    base_w = decimals_for(ly.W.ravel() if ly.b is None else np.concatenate([ly.W.ravel(), ly.b]),
+                          ctx.digits)
+    s_delta = abs(lr) * max(_row_sums(ly.inputs, 0), float(n) if ly.b is not None else 0.0)
+    s_x = abs(lr) * _row_sums(ly.delta, 0)
+    if not whole:
+        s_delta += s_x
+
+    def build(shift: int) -> tuple[Equations, Equations]:
+        p = Precision(shift)
+        d_u = p.result(base_u)
+        d_d = p.operand(base_d, d_u, s_delta)
+        d_x = p.operand(base_x, d_u, s_delta)
+        d_rest = p.operand(base_u, d_u, abs(lr))
+        d_new = p.result(base_w)
+        d_old = p.operand(base_w, d_new, 2.0)
+        d_step = p.operand(base_u, d_new, 2.0)
+        x = fmt_exact if whole else (lambda v: fmt(v, d_x))
+        labels, rows, rhs, styles, new_rows, new_rhs = [], [], [], [], [], []
+
+        def add(label: str, terms: list[Token], rest: float | None, update: float,
+                old: float, new: float) -> None:
+            if rest is not None:
+                terms = terms + [(" + ", False), *_elided(n - shown_s, "examples", fmt(rest, d_rest))]
+            if lr != 1.0:
+                terms = [(f"{fmt_exact(lr)} * (", False), *terms, (")", False)]
+            labels.append(label)
+            rows.append(terms)
+            rhs.append(fmt(update, d_u, sign=True))
+            styles.append(_styled(update))
+            new_rows.append([(fmt(old, d_old), True), (" - " if update < 0 else " + ", False),
+                             (fmt(abs(update), d_step), True)])
+            new_rhs.append(fmt(new, d_new))
+
+        for j in range(shown_j):
+            for i in range(shown_i):
+                terms: list[Token] = []
+                for s in range(shown_s):
+                    terms += [(" + " if s else "", False), ("(", False), (x(ly.inputs[s, i]), True),
+                              (" * ", False), (fmt(ly.delta[s, j], d_d), True), (")", False)]
+                rest = (float(ly.inputs[shown_s:, i] @ ly.delta[shown_s:, j])
+                        if shown_s < n else None)
+                add(names.weight(ly.index, i, j), terms, rest, ly.dW[i, j], ly.W[i, j], ly.W_after[i, j])
+            if ly.b is not None and ly.db is not None:
+                terms = []
+                for s in range(shown_s):
+                    terms += [(" + " if s else "", False), ("(", False),
+                              (fmt(ly.delta[s, j], d_d), True), (")", False)]
+                rest = float(ly.delta[shown_s:, j].sum()) if shown_s < n else None
+                assert ly.b_after is not None
+                add(names.bias(ly.index, j), terms, rest, ly.db[j], ly.b[j], ly.b_after[j])
+        lr_text = "" if lr == 1.0 else f"learning rate {fmt_exact(lr)} times "
+        upd = _block(f"update of each weight = {lr_text}the sum over examples of input * delta"
+                     f"{' (a bias: delta alone)' if ly.b is not None else ''}:",
+                     labels, rows, rhs, styles, note)
+        new = _block("new weight = old + update:", labels, new_rows, new_rhs, styles)
+        return upd, new
+
+    blocks: list[Block] = list(first_true(build, lambda pair: _pairs(*pair)))
+    if ly.b is not None and ly.db is None:
+        blocks.append(Paragraph(spans("The bias is not trained (train_biases = false): it stays as it is.")))
+    if not step.applied:
+        blocks.append(Paragraph(spans(
+            (f"The run ended at #{step.iteration}: this update was worked out but not applied.", "dim"))))
+    return blocks
+
+
+def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> list[Block]:
+    """The analytic gradient beside the finite-difference one, and the largest difference."""
+    names, limits = ctx.names, ctx.limits
+    digits = ctx.digits + 4
+    rows: list[tuple[Span, ...]] = []
+    d = decimals_for(np.concatenate([check.analytic.flat(), check.numeric.flat()]), digits)
+    for ly in step.layers:
+        g, f, r = check.analytic.weights[ly.index], check.numeric.weights[ly.index], check.relative.weights[ly.index]
+        n_in, n_out = g.shape
+        for j in range(limits.count(n_out)):
+            for i in range(limits.count(n_in)):
+                rows.append(spans(names.weight(ly.index, i, j), fmt(g[i, j], d), fmt(f[i, j], d),
+                                  fmt_sci(float(r[i, j]))))
+            gb = check.analytic.biases[ly.index]
+            fb = check.numeric.biases[ly.index]
+            rb = check.relative.biases[ly.index]
+            if gb is not None and fb is not None and rb is not None:
+                rows.append(spans(names.bias(ly.index, j), fmt(gb[j], d), fmt(fb[j], d), fmt_sci(float(rb[j]))))
+    n_params = check.analytic.flat().size
+    note = "" if len(rows) == n_params else f"showing {len(rows)} of {n_params} parameters; --all shows every one"
+    table = Table(
+        "gradient of the loss, dL/dw, two ways:",
+        ("weight", "from the deltas", "finite difference", "relative difference"),
+        tuple(rows), ("l", "r", "r", "r"), note)
+    lr = fmt_exact(step.learning_rate)
+    worst = names.weight(check.worst[0], *check.worst[2]) if check.worst[1] == "W" else \
+        names.bias(check.worst[0], check.worst[2][0])
+    verdict = ("they agree: the backward pass computes the slope of the loss"
+               if check.max_relative < 1e-5 else
+               "they differ more than finite differences explain; look at this weight")
+    text = (f"The backward pass gives dL/dw = -update / learning rate (here -update / {lr}). "
+            f"The finite difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
+            f"h = {fmt_exact(check.eps)}, uses only the loss itself.")
+    return [Paragraph(spans(text)), table,
+            Paragraph(spans(f"Largest relative difference over all {n_params} parameters: ",
+                            (fmt_sci(check.max_relative), "em"), f" ({worst}): {verdict}."))]
+
+
+def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Block]:
+    """Why each weight moved, in words, from each example's share of its update."""
+    names, limits = ctx.names, ctx.limits
+    blocks: list[Block] = [Paragraph(spans(
+        "Each example adds learning rate * input * delta to a weight. A delta has the sign of "
+        "its unit's error (the slope f'(a) is never negative), so an example pushes a weight up "
+        "when its input and its error have the same sign, down when they differ, and not at all "
+        "when its input is 0."))]
+    for ly in step.layers:
+        n, n_in = ly.inputs.shape
+        n_out = ly.z.shape[1]
+        d_w = decimals_for(np.concatenate([ly.W.ravel(), ly.W_after.ravel()]), ctx.digits)
+        d_u = decimals_for(ly.dW, ctx.digits)
+        for j in range(limits.count(n_out)):
+            for i in range(limits.count(n_in)):
+                name = names.weight(ly.index, i, j)
+                c = ly.contributions[:, i, j]
+                d = max(d_w, decimals_for([ly.dW[i, j]], 2))
+                blocks.append(Paragraph(_why_weight(
+                    name, names.unit(ly.index - 1, i), float(ly.W[i, j]), float(ly.W_after[i, j]),
+                    float(ly.dW[i, j]), c, ly.inputs[:, i], d, d_u, limits,
+                    constant.get(i) if ly.index == 0 else None)))
+        if limits.count(n_out) < n_out or limits.count(n_in) < n_in:
+            blocks.append(Paragraph(spans((f"({n_in * n_out - limits.count(n_in) * limits.count(n_out)} "
+                                           f"more weights of layer {ly.index + 1} not described; "
+                                           "--all describes every one)", "dim"))))
+    return blocks
+
+
+def _examples(indices: Sequence[int], limits: Limits) -> str:
+    shown = [Names.example(int(s)) for s in indices[: limits.count(len(indices))]]
+    more = len(indices) - len(shown)
+    text = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return text + (f" and {more} more" if more else "")
+
+
+def _why_weight(name: str, source: str, old: float, new: float, update: float, c: Array,
+                x: Array, d: int, d_u: int, limits: Limits, constant: float | None) -> tuple[Span, ...]:
+    up, down, none = np.flatnonzero(c > 0), np.flatnonzero(c < 0), np.flatnonzero(c == 0)
+    if update > 0:
+        verb: Span = ("rose", "up")
+    elif update < 0:
+        verb = ("fell", "down")
+    else:
+        verb = ("did not move", None)
+    parts: list[Span] = [(name, "em"), " ", verb]
+    if update != 0:
+        parts.append(f" by {fmt(abs(update), d_u)}")
+    parts.append(f" ({fmt(old, d)} -> {fmt(new, d)})")
+    if old * new > 0 and abs(new) < abs(old):
+        parts.append(", toward zero: its size shrank")
+    elif old * new > 0 and abs(new) > abs(old):
+        parts.append(", away from zero: its size grew")
+    parts.append(". ")
+
+    def shares(indices: Array) -> str:
+        values = ", ".join(fmt(float(c[s]), d_u, sign=True) for s in indices[: limits.count(len(indices))])
+        return f"{_examples(list(indices), limits)} ({values}{', ...' if limits.count(len(indices)) < len(indices) else ''})"
+
+    if up.size:
+        parts += ["Pushed up by ", (shares(up), "up"), f", where {source} and the delta have the same sign"]
+        parts.append("; down by " if down.size else "; nothing pushed it down")
+    elif down.size:
+        parts.append("Nothing pushed it up; pushed down by ")
+    if down.size:
+        parts += [(shares(down), "down"),
+                  ", where they have opposite signs" if up.size else
+                  f", where {source} and the delta have opposite signs"]
+    if up.size or down.size:
+        parts.append(". ")
+    zero_input = [s for s in none if x[s] == 0]
+    if zero_input:
+        parts.append(f"{_examples(zero_input, limits)} contribute{'s' if len(zero_input) == 1 else ''} "
+                     f"nothing: {source} is 0 there. ")
+    zero_delta = [s for s in none if x[s] != 0]
+    if zero_delta:
+        parts.append(f"{_examples(zero_delta, limits)} contribute{'s' if len(zero_delta) == 1 else ''} "
+                     "nothing: the delta is 0 there. ")
+    if constant is not None and constant != 0:
+        parts.append(f"{source} is {fmt_exact(constant)} in every example, so {name} moves by "
+                     f"{'' if constant == 1 else fmt_exact(constant) + ' times '}the sum of all the "
+                     "deltas, exactly as a bias would. ")
+    text = parts
+    # drop the trailing space of the last sentence
+    last = text[-1]
+    if isinstance(last, str):
+        text[-1] = last.rstrip()
+    return spans(*text)
+
+
+def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
+    """OLD versus NEW predictions and errors, and the change in the sum of absolute errors."""
+    names, limits = ctx.names, ctx.limits
+    old, new = previous.prediction, step.prediction
+    n, n_out = new.shape
+    shown_s, shown_j = limits.count(n), limits.count(n_out)
+    d_a = decimals_for(np.concatenate([old.ravel(), new.ravel()]), ctx.digits)
+    d_e = decimals_for(np.concatenate([previous.error.ravel(), step.error.ravel()]), ctx.digits)
+    change = new - old
+    d_c = decimals_for(change, ctx.digits)
+    yv = _value_formatter(step.y, ctx.digits, 0)
+    rows: list[tuple[Span, ...]] = []
+    for s in range(shown_s):
+        for j in range(shown_j):
+            c = float(change[s, j])
+            word = "up" if c > 0 else "down" if c < 0 else "same"
+            rows.append(spans(names.row_label(step.layers[-1].index, s, j), yv(step.y[s, j]),
+                              fmt(old[s, j], d_a), fmt(new[s, j], d_a),
+                              (f"{fmt(c, d_c, sign=True)} {word}", _styled(c)),
+                              fmt(previous.error[s, j], d_e), fmt(step.error[s, j], d_e)))
+    p, k = previous.iteration, step.iteration
+    note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "outputs"))
+    table = Table(f"OLD (#{p}) and NEW (#{k}) predictions and errors:",
+                  ("example", "target", f"OLD a #{p}", f"NEW a #{k}", "change", f"OLD error", f"NEW error"),
+                  tuple(rows), ("l",) + ("r",) * 6, note)
+    n_up, n_down = int((change > 0).sum()), int((change < 0).sum())
+    total = change.size
+    if n_up == total:
+        words: tuple[Span, ...] = spans("Compared with the old predictions, ", ("they all went up", "up"))
+        if step.layers[-1].activation == "sigmoid":
+            words += spans(": the model thinks every example is more likely to be a 1 than before.")
+        else:
+            words += spans(".")
+    elif n_down == total:
+        words = spans("Compared with the old predictions, ", ("they all went down", "down"))
+        if step.layers[-1].activation == "sigmoid":
+            words += spans(": the model thinks every example is less likely to be a 1 than before.")
+        else:
+            words += spans(".")
+    else:
+        words = spans("Compared with the old predictions, ", (f"{n_up} went up", "up"), ", ",
+                      (f"{n_down} went down", "down"),
+                      f"{'' if n_up + n_down == total else f' and {total - n_up - n_down} stayed'}.")
+    closer = int((np.abs(step.error) < np.abs(previous.error)).sum())
+    words += spans(f" {closer} of {total} moved closer to their targets.")
+
+    base3 = decimals_for([previous.error_sum, step.error_sum], ctx.digits - 1)
+    base4 = decimals_for([previous.error_sum, step.error_sum], ctx.digits)
+
+    def build(shift: int) -> tuple[tuple[Span, ...], Equations, list[tuple[str, str]]]:
+        p = Precision(shift)
+        delta = step.error_sum - previous.error_sum
+        fell = delta < 0
+        d_diff = p.result(base3)
+        d = p.operand(base3, d_diff, 2.0)
+        old_s, new_s, diff_s = fmt(previous.error_sum, d), fmt(step.error_sum, d), fmt(abs(delta), d_diff)
+        sentence = spans(
+            "sum of absolute errors: ", (f"{old_s} -> {new_s}", "em"),
+            (f" ({'down' if fell else 'up'} {diff_s})", "down" if fell else "up"),
+            ": " + ("so there was improvement." if fell else "no improvement this time." if delta > 0
+                    else "no change."))
+        d2_diff = p.result(base4)
+        d2 = p.operand(base4, d2_diff, 2.0)
+        eq = _block("the change, NEW - OLD:", ["change"],
+                    [[(f"{fmt(step.error_sum, d2)} - {fmt(previous.error_sum, d2)}", False)]],
+                    [fmt(delta, d2_diff, sign=True)], [_styled(-delta)])
+        checks = [(f"{new_s} - {old_s}", ("-" if fell else "") + diff_s), *_pairs(eq)]
+        return sentence, eq, checks
+
+    sentence, eq, _ = first_true(build, lambda result: result[2])
+    return [table, Paragraph(words), Paragraph(sentence), eq]
+
+
+def constant_columns(X: Array) -> dict[int, float]:
+    """Input columns with the same value in every example: ``{column: value}``."""
+    if X.shape[0] < 2:
+        return {}
+    same = np.all(X == X[0], axis=0)
+    return {int(i): float(X[0, i]) for i in np.flatnonzero(same)}
+
+
+def bias_remarks(constant: dict[int, float], names: Names, has_bias: bool) -> list[Block]:
+    """The seed's remark: a column of ones acts like a bias unit."""
+    blocks: list[Block] = []
+    for i, value in constant.items():
+        source = names.unit(-1, i)
+        if value == 0:
+            text = f"Input {source} is 0 in every example: its weights never change and never matter."
+        else:
+            weight = names.weight(0, i, 0) if names.simple(0) else f"the weights from {source}"
+            also = " (this network also has a real bias)" if has_bias else ""
+            text = (f"Input {source} is {fmt_exact(value)} in every example, so it acts like a bias "
+                    f"unit: {weight} {'plays' if names.simple(0) else 'play'} the role of a bias{also}.")
+        blocks.append(Paragraph(spans((text, "em"))))
+    return blocks
+
+
+def step_document(step: Step, previous: Step | None, check: GradientCheck | None, ctx: Context,
+                  header: Sequence[Block] = ()) -> list[Block]:
+    """Every section of the worked iteration ``step.iteration``."""
+    k = step.iteration
+    constant = constant_columns(step.X)
+    blocks: list[Block] = [Heading(1, f"ITERATION #{k}")]
+    blocks.append(Paragraph(spans(
+        f"The forward pass with the weights after {k:,} update{'s' if k != 1 else ''}"
+        f"{' (the initial weights)' if k == 0 else ''}, then the update it produces.")))
+    blocks += list(header)
+    blocks += bias_remarks(constant, ctx.names, any(ly.b is not None for ly in step.layers))
+    blocks.append(Heading(2, "1. Forward pass"))
+    for ly in step.layers:
+        n_in, n_out = ly.W.shape
+        blocks.append(Heading(3, f"Layer {ly.index + 1}: {n_in} input{'s' if n_in != 1 else ''} -> "
+                                 f"{n_out} {ly.activation} unit{'s' if n_out != 1 else ''}"))
+        blocks += forward_blocks(ly, ctx)
+    blocks.append(Heading(2, "2. Error"))
+    blocks += error_blocks(step, ctx)
+    blocks.append(Heading(2, "3. Backward pass"))
+    blocks += backward_blocks(step, ctx)
+    if check is not None:
+        blocks.append(Heading(2, "4. Gradient check"))
+        blocks += gradient_check_blocks(step, check, ctx)
+    blocks.append(Heading(2, "5. Why each weight moved"))
+    blocks += why_blocks(step, ctx, constant)
+    if previous is not None:
+        blocks.append(Heading(2, f"6. Compared with iteration #{previous.iteration}"))
+        blocks += comparison_blocks(step, previous, ctx)
+    return blocks
+
+
+def final_document(final: Step, iterations: int, ctx: Context) -> list[Block]:
+    """The seed's last section: where the weights ended up and the predictions they make."""
+    blocks: list[Block] = [Heading(1, f"FINAL STATE (#{iterations:,}, after {iterations:,} updates)")]
+    constant = constant_columns(final.X)
+    for ly in final.layers:
+        n_in, n_out = ly.W.shape
+        blocks.append(Heading(3, f"Layer {ly.index + 1}: {n_in} input{'s' if n_in != 1 else ''} -> "
+                                 f"{n_out} {ly.activation} unit{'s' if n_out != 1 else ''}"))
+        blocks += forward_blocks(ly, ctx, "weights W{index}")
+        W = ly.W
+        i, j = np.unravel_index(int(np.argmax(np.abs(W))), W.shape)
+        d = decimals_for(W, ctx.digits)
+        blocks.append(Paragraph(spans(
+            "The largest weight in size is ", (ctx.names.weight(ly.index, int(i), int(j)), "em"),
+            f" = {fmt(W[i, j], d)}.")))
+    blocks += bias_remarks(constant, ctx.names, any(ly.b is not None for ly in final.layers))
+    blocks += error_blocks(final, ctx)
+    return blocks
+
+
+def document(blocks: Sequence[Block]) -> Document:
+    """Wrap blocks into a :class:`Document`."""
+    return Document(tuple(blocks))

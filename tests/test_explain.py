@@ -1,0 +1,335 @@
+"""The worked explanation of an iteration: the seed's numbers, gold files, formats, big networks, CLI.
+
+Equations are checked by an evaluator written here, independently of
+glassnet.explain.numbers: it parses the printed lines, evaluates each left
+side from the printed numbers and compares with the printed right side.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.cli import main
+from glassnet.explain import explain
+from glassnet.explain.gold import GOLD, SUFFIXES, render
+from glassnet.explain.walkthrough import format_walkthrough
+
+GOLD_DIR = Path(__file__).parent / "gold"
+
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
+EQUATION = re.compile(rf"^\s*(?P<label>[^\s:()|][^:()|]*):\s+(?P<lhs>.+) = (?P<rhs>{NUMBER})\s*$")
+SAFE = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "max": max, "abs": abs}
+
+
+def printed_equations(text: str) -> list[tuple[str, str, str]]:
+    """Every ``label: lhs = rhs`` line whose left side is arithmetic on printed numbers."""
+    found = []
+    for line in text.splitlines():
+        m = EQUATION.match(line)
+        if m and not re.search(r"[a-df-z]", re.sub(r"1/\(1\+e\^-|tanh|max|ln|if|else|\[[^\]]*:", "", m["lhs"])):
+            found.append((m["label"], m["lhs"], m["rhs"]))
+    return found
+
+
+def evaluate(lhs: str) -> float:
+    expr = re.sub(r"\[\d+ more [a-z]+: *([^\]]+)\]", r"(\1)", lhs)
+    expr = re.sub(r"\|([^|]+)\|", r"abs(\1)", expr)
+    expr = re.sub(r"e\^-\(([^()]*)\)", r"exp(-(\1))", expr)
+    expr = expr.replace("^", "**").replace("ln(", "log(")
+    return float(eval(expr.strip(), {"__builtins__": {}}, SAFE))  # noqa: S307 - our own output
+
+
+def last_digit(number: str) -> float:
+    digits = number.lstrip("+-")
+    return 1.0 if "." not in digits else 10.0 ** -len(digits.split(".")[1])
+
+
+def false_lines(text: str) -> list[str]:
+    bad = []
+    for label, lhs, rhs in printed_equations(text):
+        value, target = evaluate(lhs), float(rhs)
+        if not abs(value - target) <= last_digit(rhs) + 1e-9 * max(1.0, abs(target)):
+            bad.append(f"{label}: {lhs} = {rhs}  (the printed numbers give {value!r})")
+    return bad
+
+
+def shown_numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"(?<![\w.])-?(?:\d+\.\d+|\.\d+|\d+)(?![\w.])", text)]
+
+
+def agrees_with_seed(numbers: list[float], seed: str) -> bool:
+    """Some printed number agrees with the seed's figure within the seed's last digit.
+
+    The seed truncates as often as it rounds (".997" for 0.99754, "12.00" for
+    12.0087), so "agrees" means closer than one unit of the seed's last digit.
+    """
+    unit = last_digit(seed)
+    return any(abs(v - float(seed)) < unit * (1 - 1e-9) for v in numbers)
+
+
+def section(text: str, start: str, end: str | None = None) -> str:
+    i = text.index(start)
+    j = text.index(end, i) if end else len(text)
+    return text[i:j]
+
+
+# --------------------------------------------------------------------------- the seed's numbers
+
+@pytest.fixture(scope="module")
+def seed_1(seed_run) -> str:
+    return explain(seed_run, 1)
+
+
+def test_seed_iteration_1_has_the_seeds_dot_products_predictions_and_weights(seed_1):
+    forward = section(seed_1, "1. Forward pass", "2. Error")
+    for dot in ["= -.4047", "= -.7394", "=  .2695", "= -.0652"]:
+        assert dot in forward, dot
+    for a in [".4002", ".3231", ".5670", ".4837"]:
+        assert f"= {a}" in forward, a
+    # the dot products are written out with the numbers substituted
+    assert "(0 * .6742) + (1 * -.3347) + (1 * -.4047) = -.7394" in forward
+    assert "1/(1+e^-(-.4047)) = .4002" in forward
+    new = section(seed_1, "new weight = old + update", "4. Gradient check")
+    for w in [".9095", "-.2765", "-.3362"]:
+        assert f"= {w}" in " ".join(new.split()), w
+    assert "w1:   .6742 + .2352 =  .9095" in new
+
+
+def test_seed_iteration_1_error_sum_falls_from_1_82_to_1_67(seed_1):
+    assert "sum of absolute errors: 1.82 -> 1.67 (down .15): so there was improvement." in seed_1
+    assert "|-.4002| + |-.3231| + |.4330| + |.5163| = 1.6726" in seed_1
+
+
+def test_seed_iteration_1_backward_pass_is_written_out(seed_1):
+    back = section(seed_1, "3. Backward pass", "4. Gradient check")
+    assert ".4002 * (1 - .4002) = .2400" in back            # derivative at the prediction
+    assert "-.4002 * .2400 = -.0961" in back                 # delta = error * derivative
+    # the issue's example line, with the numbers of the seed's iteration #1
+    assert "w1:  (0 * -.0961) + (0 * -.0707) + (1 * .1063) + (1 * .1289) = +.2352" in back
+
+
+def test_seed_iteration_1_says_why_each_weight_moved(seed_1):
+    why = " ".join(section(seed_1, "5. Why each weight moved", "6. Compared").split())
+    assert "w1 rose by .2352 (.6742 -> .9095)" in why
+    assert "Pushed up by ex3 and ex4 (+.1063, +.1289)" in why
+    assert "nothing pushed it down. ex1 and ex2 contribute nothing: x1 is 0 there." in why
+    assert "w2 rose by .0583 (-.3347 -> -.2765), toward zero: its size shrank" in why
+    assert "x3 is 1 in every example, so w3 moves by the sum of all the deltas, exactly as a bias would" in why
+
+
+def test_seed_iteration_1_compares_old_and_new(seed_1):
+    cmp = section(seed_1, "6. Compared with iteration #0")
+    assert "they all went up" in cmp
+    assert re.search(r"ex1\s+0\s+\.3667\s+\.4002\s+\+\.0335 up\s+-\.3667\s+-\.4002", cmp)
+    assert "1.673 - 1.820 = -.148" in cmp
+
+
+def test_constant_input_column_is_named_as_a_bias(seed_1):
+    assert "Input x3 is 1 in every example, so it acts like a bias unit: w3 plays the role of a bias." \
+        in " ".join(seed_1.split())
+
+
+def test_gradient_check_agrees(seed_1, seed_run):
+    from glassnet.gradcheck import check_step
+
+    check = check_step(seed_run.network, seed_run.step(1))
+    assert check.max_relative < 1e-8
+    np.testing.assert_allclose(check.analytic.weights[0], -seed_run.step(1).layers[0].dW, rtol=1e-12)
+    grad = section(seed_1, "4. Gradient check", "5. Why")
+    assert re.search(r"w1\s+-\.23524790\s+-\.23524790\s+\d\.\de-\d+", grad)
+    assert "Largest relative difference over all 3 parameters" in " ".join(grad.split())
+
+
+def test_every_printed_line_of_the_seed_and_xor_is_true(seed_1, seed_run, xor_run):
+    for text in [seed_1, explain(seed_run, 0), explain(xor_run, 0), explain(xor_run, 7),
+                 explain(seed_run, seed_run.iterations), format_walkthrough(seed_run)]:
+        assert len(printed_equations(text)) >= 20
+        assert false_lines(text) == []
+
+
+def test_final_state_has_the_seeds_dot_products_and_sigmoids(seed_run):
+    text = format_walkthrough(seed_run)
+    final = section(text, "FINAL STATE (#100,000")
+    dots = section(final, "dot products", "sigmoid, a")
+    sigmoids = section(final, "sigmoid, a", "The largest weight")
+    results = [float(m) for m in re.findall(rf"=\s+({NUMBER})\s*$", dots, re.M)]
+    assert len(results) == 4
+    for seed, value in zip(["-5.8", "-6.0", "6.2", "6.0"], results):
+        assert agrees_with_seed([value], seed), (seed, value)
+        assert seed in final
+    values = [float(m) for m in re.findall(rf"=\s+({NUMBER})\s*$", sigmoids, re.M)]
+    for seed, value in zip([".003", ".002", ".998", ".997"], values):
+        assert agrees_with_seed([value], seed), (seed, value)
+        assert seed in final
+    # the weights the seed quotes, 12.0087 / -0.2044 / -5.8002, at their displayed precision
+    assert "(1 * 12.01) + (1 * -.20) + (1 * -5.80) =  6.00" in final
+    assert "The largest weight in size is w1 = 12.01." in final
+
+
+def test_walkthrough_shows_0_1_the_error_over_time_and_the_final_state(seed_run):
+    text = format_walkthrough(seed_run)
+    order = [text.index(h) for h in ["ITERATION #0", "ITERATION #1", "ERROR OVER TIME", "FINAL STATE"]]
+    assert order == sorted(order)
+    assert re.search(r"10,000\s+#9999\s+\.03182", text)
+    assert re.search(r"100,000\s+#99999\s+\.009950", text)
+
+
+# --------------------------------------------------------------------------- gold files
+
+@pytest.mark.parametrize("name", sorted(GOLD))
+@pytest.mark.parametrize("suffix", sorted(SUFFIXES))
+def test_gold_files_match_byte_for_byte(name, suffix):
+    """Regenerate with: .venv/bin/python -m glassnet.explain.gold tests/gold"""
+    expected = (GOLD_DIR / f"{name}{suffix}").read_bytes()
+    assert render(name, SUFFIXES[suffix]).encode("utf-8") == expected
+
+
+def test_gold_xor_explains_the_hidden_layer():
+    text = (GOLD_DIR / "xor_3_4_1_seed_1_iteration_0.txt").read_text()
+    assert "error back-propagated to each unit, delta_next @ W1.T:" in text
+    assert "ex1 h1:  (-.1181 * -.5911) =  .0698" in text
+    assert "x1->h1:" in text and "h4->out:" in text
+    md = (GOLD_DIR / "xor_3_4_1_seed_1_iteration_0.md").read_text()
+    assert "| from \\ to | h1 | h2 | h3 | h4 |" in md
+    assert "```text" in md and md.count("```") % 2 == 0
+
+
+# --------------------------------------------------------------------------- formats and options
+
+def test_markdown_has_tables_and_code_blocks(seed_run):
+    md = explain(seed_run, 1, format="md")
+    assert md.startswith("## ITERATION #1\n")
+    assert "| weight | value |\n|:---|---:|\n| w1 (from x1) | .6742 |" in md
+    assert "```text\nex1:  (0 * .6742) + (0 * -.3347) + (1 * -.4047) = -.4047" in md
+    assert false_lines(md) == []
+
+
+def test_terminal_colour_follows_no_color_and_force_color(seed_run, monkeypatch):
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = explain(seed_run, 1, format="terminal")
+    assert "\x1b[" not in plain
+    assert "(0 * .6742) + (1 * -.3347) + (1 * -.4047) = -.7394" in plain
+    monkeypatch.delenv("NO_COLOR")
+    piped = explain(seed_run, 1, format="terminal")      # pytest captures stdout: not a tty
+    assert "\x1b[" not in piped
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = explain(seed_run, 1, format="terminal")
+    assert "\x1b[32m" in coloured                         # green: a weight or prediction went up
+    assert false_lines(re.sub(r"\x1b\[[0-9;]*m", "", coloured)) == []
+
+
+def test_digits_changes_the_display_but_not_the_truth(seed_run):
+    more = explain(seed_run, 1, digits=8)
+    assert "(0 * .67423821) + (1 * -.33473064) + (1 * -.40469539) = -.73942603" in more
+    fewer = explain(seed_run, 1, digits=2)
+    assert "= -.74" in fewer
+    for text in (more, fewer):
+        assert false_lines(text) == []
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"format": "html"}, "format must be one of text, md, terminal; got 'html'"),
+    ({"digits": 0}, "digits must be a whole number from 1 to 12"),
+    ({"digits": 2.5}, "got 2.5"),
+])
+def test_bad_options_are_refused_with_one_line(seed_run, kwargs, message):
+    with pytest.raises(glassnet.ConfigError, match=re.escape(message)):
+        explain(seed_run, 1, **kwargs)
+
+
+def test_bad_iteration_is_refused(seed_run):
+    with pytest.raises(glassnet.ConfigError, match="iteration must be a whole number from 0 to 100000"):
+        explain(seed_run, 100_001)
+
+
+def test_last_iteration_says_its_update_was_not_applied():
+    run = glassnet.Experiment(iterations=3).run(engine="numpy")
+    assert "this update was worked out but not applied" in explain(run, 3)
+    assert "not applied" not in explain(run, 2)
+
+
+def test_biases_learning_rate_and_cross_entropy_are_written_out():
+    run = glassnet.Experiment(dataset="or", layers=[3, 2, 1], bias=True, seed=4, learning_rate=0.5,
+                              loss="binary_cross_entropy", iterations=3).run(engine="numpy")
+    text = explain(run, 2)
+    assert "b->h1:" in text and "b->out:" in text
+    assert re.search(r"^  x1->h1:\s+\.5 \* \(", text, re.M)
+    assert "-(ln(1 - " in text and "delta = error:" in text
+    assert false_lines(text) == []
+
+
+# --------------------------------------------------------------------------- big networks
+
+@pytest.fixture(scope="module")
+def big_run() -> glassnet.Run:
+    rng = np.random.RandomState(0)
+    X = (rng.rand(16, 64) > 0.5).astype(float).tolist()
+    y = (rng.rand(16, 1) > 0.5).astype(float).tolist()
+    return glassnet.Experiment({"data": {"inputs": X, "targets": y},
+                                "network": {"layers": [64, 32, 1]},
+                                "train": {"iterations": 3}}).run(engine="numpy")
+
+
+def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run):
+    big_run.step(2)  # replaying the step is the run's work, not the renderer's
+    for fmt in ("text", "terminal"):
+        start = time.perf_counter()
+        text = explain(big_run, 2, format=fmt)
+        elapsed = time.perf_counter() - start
+        print(f"64x32 explain ({fmt}): {elapsed:.3f} s, {len(text.splitlines())} lines")
+        assert elapsed < 5.0  # measured about 0.2 s; loose for shared CI machines
+        assert max(len(line) for line in text.splitlines()) <= 120
+    assert "showing 3 of 16 examples, 3 of 32 units and 3 of 64 inputs; --all shows every one" in text
+    assert "[61 more terms:" in text
+    assert false_lines(explain(big_run, 2)) == []
+
+
+def test_all_shows_every_unit(big_run):
+    text = explain(big_run, 2, show_all=True)
+    assert "ex16 h32:" in text and "x64->h32:" in text and "more terms" not in text
+    assert false_lines(text) == []
+
+
+# --------------------------------------------------------------------------- command line
+
+def test_cli_explain_prints_the_worked_iteration(capsys):
+    code = main(["explain", "--iteration", "1", "--format", "text"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "---------ITERATION #1-------------" in out and "= -.7394" in out
+
+
+def test_cli_explain_markdown_digits_and_options(tmp_path, capsys):
+    exp = tmp_path / "xor.toml"
+    exp.write_text('[data]\ndataset = "xor"\n[network]\nlayers = [3, 4, 1]\n[init]\nseed = 1\n')
+    code = main(["explain", str(exp), "--iteration", "0", "--format", "md", "--digits", "3"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith("## ITERATION #0") and "| from \\ to | h1 | h2 | h3 | h4 |" in out
+    assert false_lines(out) == []
+
+
+def test_cli_explain_defaults_to_plain_text_when_piped(capsys):
+    assert main(["explain", "--iterations", "5", "--iteration", "5"]) == 0
+    out, _ = capsys.readouterr()
+    assert "\x1b[" not in out and "ITERATION #5" in out and "not applied" in out
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["explain", "--iteration", "7", "--iterations", "5"], "--iteration must be from 0 to 5"),
+    (["explain", "--iteration", "-1"], "--iteration must be from 0 to"),
+    (["explain", "--format", "html"], "--format"),
+    (["explain", "--digits", "0"], "--digits"),
+])
+def test_cli_explain_bad_arguments_get_one_line(args, expected, capsys):
+    code = main(args)
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and expected in err, err
