@@ -86,3 +86,15 @@ def test_history_to_pandas_without_pandas(monkeypatch: pytest.MonkeyPatch) -> No
 def test_public_names() -> None:
     for name in ("Experiment", "Run", "History", "load", "Comparison", "compare_runs"):
         assert name in glassnet.__all__ and hasattr(glassnet, name)
+
+
+def test_readme_python_api_example_prints_what_the_readme_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sklearn")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Python API, Jupyter, scikit-learn, real data, comparing runs"):]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    expected = section.split("```text\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out == expected
