@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "run": "run:run",
     "explain": "explain:explain",
     "compare": "compare:compare",
+    "plot": "plot:plot",
+    "report": "report:report",
 }
 
 

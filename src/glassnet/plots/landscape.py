@@ -65,7 +65,7 @@ def plot_landscape(run: Run, pair: Any = None, resolution: int = 61,
     names = run.data.input_names
     ax.set_xlabel(f"{land.names[0]}: {describe_parameter(land.names[0], run.network, names)}")
     ax.set_ylabel(f"{land.names[1]}: {describe_parameter(land.names[1], run.network, names)}")
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="best", fontsize=8, framealpha=0.9)
     ax.set_title(f"Loss over {land.names[0]} and {land.names[1]}, other weights at their final values",
                  fontsize=11)
     return fig

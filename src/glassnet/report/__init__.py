@@ -20,6 +20,7 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from glassnet.errors import ConfigError
@@ -47,32 +48,38 @@ def _resource(name: str) -> str:
     return resources.files("glassnet.report").joinpath(name).read_text(encoding="utf-8")
 
 
-def _png_data_uri(fig: Any) -> str:
+def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=PLOT_DPI, metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return buffer.getvalue()
 
 
-def plots_html(run: Run) -> str:
-    """The report's figures as ``<figure>`` elements with inline PNG images."""
+def plots_html(run: Run, images: Mapping[str, bytes] | None = None) -> str:
+    """The report's figures as ``<figure>`` elements with inline PNG images.
+
+    ``images`` maps a plot kind to PNG bytes already drawn (e.g. by
+    :func:`glassnet.plots.write_plots`); missing kinds are drawn here at
+    :data:`PLOT_DPI`.
+    """
     from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
     from glassnet.plots import plot
 
+    images = dict(images or {})
     weights = weight_paths(run)
-    options: dict[str, dict[str, Any]] = {
-        "error": {},
-        "weights": {"paths": weights},
-        "predictions": {"paths": prediction_paths(run, weights)},
-    }
-    if len(weights.names) >= 2:
+    kinds = [kind for kind, _ in PLOTS if kind != "landscape" or len(weights.names) >= 2]
+    options: dict[str, dict[str, Any]] = {"error": {}, "weights": {"paths": weights}}
+    if "predictions" not in images:
+        options["predictions"] = {"paths": prediction_paths(run, weights)}
+    if "landscape" in kinds and "landscape" not in images:
         options["landscape"] = {"landscape": loss_landscape(run, weights=weights)}
     parts = []
     for kind, caption in PLOTS:
-        if kind not in options:
+        if kind not in kinds:
             continue
-        fig = plot(run, kind, **options[kind])
+        png = images[kind] if kind in images else _png(plot(run, kind, **options[kind]))
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         parts.append(
-            f'<figure id="plot-{kind}"><img alt="{html.escape(caption)}" src="{_png_data_uri(fig)}">'
+            f'<figure id="plot-{kind}"><img alt="{html.escape(caption)}" src="{uri}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
     return "\n".join(parts)
@@ -142,8 +149,8 @@ def json_for_script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c")
 
 
-def format_report(run: Run) -> str:
-    """The whole report page as one string (no I/O)."""
+def format_report(run: Run, images: Mapping[str, bytes] | None = None) -> str:
+    """The whole report page as one string (no I/O); ``images``: see :func:`plots_html`."""
     from glassnet.explain.walkthrough import format_walkthrough
 
     data = report_data(run)
@@ -155,7 +162,7 @@ def format_report(run: Run) -> str:
         "SUBTITLE": html.escape(_subtitle(run)),
         "SUMMARY": _summary(run, data),
         "RECORDED": html.escape(_recorded_text(data["steps"]["iteration"])),
-        "PLOTS": plots_html(run),
+        "PLOTS": plots_html(run, images),
         "CONFIG": html.escape(format_config(run)),
         "WALKTHROUGH": html.escape(format_walkthrough(run)),
         "FOOTER": html.escape(
@@ -170,11 +177,12 @@ def format_report(run: Run) -> str:
     return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
 
 
-def write_report(run: Run, path: str | Path) -> Path:
+def write_report(run: Run, path: str | Path, *, images: Mapping[str, bytes] | None = None) -> Path:
     """Write the report of ``run`` to ``path`` atomically; return the path.
 
     The folder must exist. The file is one self-contained HTML page (see the
-    module docstring); the seed run's is about 1.5 MB.
+    module docstring); the seed run's is about 1.4 MB. ``images`` optionally
+    gives PNG bytes of plots already drawn, by kind (see :func:`plots_html`).
     """
     from glassnet.serialize import atomic_write
 
@@ -183,7 +191,7 @@ def write_report(run: Run, path: str | Path) -> Path:
         raise ConfigError(
             f"cannot write the report to {str(target)!r}: the folder {str(target.parent)!r} does not exist."
         )
-    atomic_write(target, format_report(run))
+    atomic_write(target, format_report(run, images))
     return target
 
 
