@@ -93,6 +93,8 @@ class Experiment:
             Overrides ``[train] iterations``: the number of updates to apply.
         engine : {"auto", "numpy", "compiled"}
             ``numpy`` is the readable reference; ``compiled`` the numba kernel.
+            A run with held-out examples (``[data] test_fraction``) always
+            trains with ``numpy``, which records the test figures each iteration.
         progress : callable, optional
             Called now and then with the number of iterations done.
         """
@@ -131,17 +133,62 @@ def _reference() -> Callable[..., Trained]:
     return train_reference
 
 
+def _compiled() -> Callable[..., Trained]:
+    # Imported here so that numba is loaded only by runs that use it.
+    from glassnet.kernels import load
+
+    return load("single").train_compiled  # type: ignore[no-any-return]
+
+
 #: Engine name -> a function returning the training function (imported lazily).
 #: Every engine takes the arguments of :func:`~glassnet.training.train_reference`
 #: and returns a :class:`~glassnet.training.Trained` with the same numbers.
-ENGINE_FUNCTIONS: dict[str, Callable[[], Callable[..., Trained]]] = {"numpy": _reference}
+ENGINE_FUNCTIONS: dict[str, Callable[[], Callable[..., Trained]]] = {
+    "numpy": _reference,
+    "compiled": _compiled,
+}
+
+#: What ``auto`` weighs (measured on the benchmark machine, see README):
+#: the numpy reference costs about this many seconds per layer and iteration
+#: on small data; starting numba and loading the cached kernel costs
+#: ``COMPILED_START_SECONDS`` once per process (far less if numba is loaded).
+NUMPY_SECONDS_PER_LAYER_ITERATION = 8e-6
+COMPILED_START_SECONDS = 0.5
 
 
 def choose_engine(engine: str, network: Network, iterations: int) -> str:
-    """The engine that will train: ``auto`` picks the numpy reference for now."""
-    if engine == "auto" or engine not in ENGINE_FUNCTIONS:
+    """The engine that will train.
+
+    ``numpy`` is always the reference. ``auto`` picks the compiled kernel
+    only when the numpy run would take longer than loading numba and the
+    kernel (so short runs never import numba). ``compiled`` where numba is
+    missing or broken falls back to numpy with a
+    :class:`~glassnet.kernels.EngineFallback` warning (the CLI prints it as
+    one note line); ``auto`` falls back silently.
+    """
+    if engine == "numpy":
         return "numpy"
-    return engine
+    if engine == "auto":
+        import sys
+
+        numpy_seconds = iterations * network.n_layers * NUMPY_SECONDS_PER_LAYER_ITERATION
+        start = 0.05 if "numba" in sys.modules else COMPILED_START_SECONDS
+        if numpy_seconds < start:
+            return "numpy"
+    from glassnet.kernels import EngineFallback, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is None:
+        return "compiled"
+    if engine == "compiled":
+        import warnings
+
+        warnings.warn(
+            f"the compiled engine is not available here ({reason}); training with numpy.",
+            EngineFallback,
+            stacklevel=3,
+        )
+    return "numpy"
 
 
 def load_data(cfg: ExperimentConfig) -> Dataset:

@@ -39,8 +39,19 @@ def run(experiment: str | None, trace: str | None, json_out: str | None, engine:
 
         train = exp.config.train
         check_memory(exp.network, exp.data, train.iterations, train.checkpoints, json=True)
-    with progress_bar(exp.config.train.iterations) as progress:
-        result = exp.run(engine=engine, progress=progress)
+    import warnings
+
+    from glassnet.kernels import EngineFallback
+
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", EngineFallback)
+        with progress_bar(exp.config.train.iterations) as progress:
+            result = exp.run(engine=engine, progress=progress)
+    for note in notes:  # --engine compiled without numba: one line, then numpy trains
+        if issubclass(note.category, EngineFallback):
+            click.echo(f"glassnet: note: {note.message}", err=True)
+        else:  # pragma: no cover - anything else is shown as Python would
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
     click.echo(format_summary(result, traced), nl=False)
     if json_out:
         result.to_json(json_out, trace=traced)
