@@ -59,6 +59,9 @@ def test_seed_post_through_the_classifier(seed_run: glassnet.Run) -> None:
     assert clf.n_iter_ == 100_000
     np.testing.assert_array_equal(clf.predict(SEED_X), [0, 0, 1, 1])
     np.testing.assert_allclose(clf.predict_proba(SEED_X)[:, 1], seed.final_prediction.ravel())
+    # the estimator's run explains itself like any glassnet run
+    assert run.explain(1).splitlines()[0] == "---------ITERATION #1-------------"
+    assert "(0 * .6742) + (0 * -.3347) + (1 * -.4047) = -.4047" in run.explain(1)
 
 
 def test_learning_rate_is_per_example_mean() -> None:
