@@ -54,8 +54,10 @@ def test_seed_post_through_the_classifier(seed_run: glassnet.Run) -> None:
     np.testing.assert_allclose(clf.coefs_[0].ravel(), [12.00871622, -0.20447873, -5.80024997], atol=5e-8)
     # the estimator's run is the seed experiment's run, number for number
     seed = seed_run
-    np.testing.assert_array_equal(run.history.error_sum, seed.history.error_sum)
-    assert clf.loss_curve_[0] == seed.history.loss[0] / 4
+    # (the estimator trains with engine "auto", which may be the compiled kernel: it agrees
+    # with the numpy reference to rounding, see the engine tests)
+    np.testing.assert_allclose(run.history.error_sum, seed.history.error_sum, rtol=1e-12)
+    assert clf.loss_curve_[0] == pytest.approx(seed.history.loss[0] / 4, rel=1e-12)
     assert clf.n_iter_ == 100_000
     np.testing.assert_array_equal(clf.predict(SEED_X), [0, 0, 1, 1])
     np.testing.assert_allclose(clf.predict_proba(SEED_X)[:, 1], seed.final_prediction.ravel())
