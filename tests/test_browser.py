@@ -140,3 +140,16 @@ def test_interactive_in_under_a_second(page):
         " return (performance.now() - t0) / 20; }"
     )
     assert step_ms < 100, f"one scrubber step took {step_ms:.1f} ms"
+
+
+def test_a_missing_browser_fails_in_ci_and_skips_locally(monkeypatch):
+    import sys
+
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="CI=true"):
+        _require(False, "no Chromium at /nowhere")
+    monkeypatch.setattr(module, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception):
+        _require(False, "no Chromium at /nowhere")
+    _require(True, "never shown")
