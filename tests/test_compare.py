@@ -62,6 +62,7 @@ def test_first_difference_is_the_exact_iteration(base: glassnet.Run, k: int) -> 
     first = base.compare(by_figures).first_difference
     assert first is not None and first.iteration == k
     assert first.loss_b == loss[k] and first.loss_a == base.history.loss[k]
+    assert first.reason == "the recorded loss differs (the weights are equal)"
 
     assert list(base.checkpoints.iterations[: k + 1]) == list(range(k + 1))  # dense here
     weights = base.checkpoints.weights[0].copy()

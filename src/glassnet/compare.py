@@ -212,7 +212,13 @@ def first_difference(a: Run, b: Run, tolerance: float = 0.0) -> FirstDifference 
         with np.errstate(invalid="ignore"):
             bad = ~((np.abs(xa - xb) <= tolerance) | (np.isnan(xa) & np.isnan(xb)) | (xa == xb))
         if bad.any():
-            candidates.append((int(np.argmax(bad)), "the weights differ"))
+            k = int(np.argmax(bad))
+            if _params_differ(a.weights_at(k), b.weights_at(k), tolerance):
+                candidates.append((k, "the weights differ"))
+            else:
+                # e.g. two engines summing |y - a| in another order: same weights, last bit differs
+                candidates.append((k, f"the recorded {name.replace('_', ' ')} differs "
+                                      f"(the weights are equal)"))
     shared = np.intersect1d(a.checkpoints.iterations, b.checkpoints.iterations)
     for k in shared:
         ia = int(np.searchsorted(a.checkpoints.iterations, k))
