@@ -50,6 +50,9 @@ def test_saved_seed_run_explains_iteration_1_byte_for_byte(seed_run: glassnet.Ru
     assert loaded.explain(1, format="md", digits=8) == seed_run.explain(1, format="md", digits=8)
     assert "-.4047" in loaded.explain(1)  # the seed post's style of number
     assert loaded.compare(seed_run).identical
+    from matplotlib.figure import Figure
+
+    assert isinstance(loaded.plot("error"), Figure)  # plotted without retraining
 
 
 def test_plot_report_and_pandas(tmp_path: Path) -> None:
