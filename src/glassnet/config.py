@@ -309,7 +309,7 @@ def _parse_source(body: dict[str, Any]) -> DataConfig:
         from glassnet.data.real import REAL_DATASETS
 
         names = [*TOY_DATASETS, *REAL_DATASETS]
-        if name not in names:
+        if not isinstance(name, str) or name not in names:
             raise ConfigError(
                 f"[data] dataset must be one of {', '.join(repr(n) for n in names)}; "
                 f"got {describe(name)}.{did_you_mean(str(name), names)}"
@@ -470,7 +470,7 @@ def _parse_train(body: dict[str, Any]) -> TrainConfig:
             f"[train] learning_rate must be a finite number > 0, e.g. 1.0 or 0.1; got {describe(lr)}."
         )
     loss = body.get("loss", "half_squared_error")
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise ConfigError(
             f"[train] loss must be one of {', '.join(LOSSES)}; got {describe(loss)}."
             f"{did_you_mean(str(loss), LOSSES)}"
