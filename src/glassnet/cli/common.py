@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -65,6 +66,9 @@ def build_experiment(experiment: str | None, **settings: Any) -> Any:
     from glassnet.errors import GlassnetWarning
 
     allow = bool(settings.pop("allow", False))
+    if experiment and settings.get("csv") and not os.path.isabs(settings["csv"]):
+        # --csv is relative to the current folder, not to the experiment file's.
+        settings["csv"] = os.path.abspath(settings["csv"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GlassnetWarning)
         exp = Experiment(
