@@ -128,3 +128,18 @@ def test_report_data_is_plain_json(seed_run):
     data = report_data(seed_run, max_numbers=5_000)
     json.dumps(data, allow_nan=False)
     assert len(data["steps"]["iteration"]) <= 5_000 // numbers_per_step(seed_run, 4) + 1
+
+
+def test_a_run_that_stopped_early_still_gets_plots_and_a_report(tmp_path):
+    import glassnet
+    from glassnet.plots import plot
+
+    run = glassnet.Experiment(loss="binary_cross_entropy", learning_rate=1e6, iterations=3_000).run(
+        engine="numpy"
+    )
+    assert run.stop is not None
+    assert plot(run, "landscape", resolution=5).axes  # infinite loss everywhere: a message, no crash
+    text = write_report(run, tmp_path / "stopped.html").read_text(encoding="utf-8")
+    data = embedded(text)
+    assert data["stopped"]["iteration"] == run.stop.iteration
+    assert data["steps"]["iteration"][-1] == run.iterations

@@ -30,6 +30,10 @@ def plot_landscape(run: Run, pair: Any = None, resolution: int = 61,
     fig = new_figure(7.6, 6.2)
     ax = fig.subplots()
     loss = np.where(np.isfinite(land.loss), land.loss, np.nan)
+    if not np.any(np.isfinite(loss)):  # e.g. a diverged run: infinite loss everywhere
+        loss = np.zeros_like(land.loss)
+        ax.text(0.5, 0.5, "the loss is not finite anywhere in this plane", ha="center", va="center",
+                transform=ax.transAxes, bbox={"fc": "white"})
     positive = loss[loss > 0]
     log_scale = bool(positive.size) and np.nanmax(loss) / np.nanmin(positive) > 100
     if log_scale:
