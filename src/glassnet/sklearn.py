@@ -43,7 +43,7 @@ try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.utils import check_random_state
-    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import check_is_fitted, validate_data
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -146,11 +146,13 @@ class _GlassNet(BaseEstimator):
 
     # ------------------------------------------------------------------ training
 
-    def _train(self, X: Array, Y: Array) -> None:
-        """Train a glassnet run on ``X`` ``(n_samples, n_in)``, ``Y`` ``(n_samples, n_out)``."""
+    def _train(self, settings: dict[str, Any], X: Array, Y: Array) -> None:
+        """Train a glassnet run on ``X`` ``(n_samples, n_in)``, ``Y`` ``(n_samples, n_out)``.
+
+        ``settings`` are those :meth:`_validated_settings` returned.
+        """
         from glassnet.experiment import Experiment
 
-        settings = self._validated_settings()
         n_samples, n_in = X.shape
         sizes = [n_in, *settings["hidden"], Y.shape[1]]
         n_layers = len(sizes) - 1
@@ -247,7 +249,7 @@ class GlassNetClassifier(ClassifierMixin, _GlassNet):
 
     def fit(self, X: Any, y: Any) -> GlassNetClassifier:
         """Train on ``X`` ``(n_samples, n_features)`` and class labels ``y`` ``(n_samples,)``."""
-        self._validated_settings()
+        settings = self._validated_settings()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
         self.classes_, labels = np.unique(y, return_inverse=True)
@@ -259,7 +261,7 @@ class GlassNetClassifier(ClassifierMixin, _GlassNet):
         from glassnet.data.real import encode_targets
 
         Y, _ = encode_targets(labels, tuple(str(c) for c in self.classes_))
-        self._train(X, Y)
+        self._train(settings, X, Y)
         return self
 
     def predict_proba(self, X: Any) -> Array:
@@ -282,11 +284,6 @@ class GlassNetClassifier(ClassifierMixin, _GlassNet):
         """The most probable class of each example, shape ``(n_samples,)``."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = False
-        return tags
 
 
 class GlassNetRegressor(RegressorMixin, _GlassNet):
@@ -318,13 +315,10 @@ class GlassNetRegressor(RegressorMixin, _GlassNet):
 
     def fit(self, X: Any, y: Any) -> GlassNetRegressor:
         """Train on ``X`` ``(n_samples, n_features)`` and targets ``y`` ``(n_samples,)`` or 2-d."""
-        self._validated_settings()
+        settings = self._validated_settings()
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
-        if type_of_target(y) not in ("continuous", "continuous-multioutput", "binary",
-                                      "multiclass", "multiclass-multioutput"):
-            raise ValueError(f"{type(self).__name__} needs numeric targets; got {type_of_target(y)}.")
         self._y_1d = y.ndim == 1
-        self._train(X, y.reshape(len(y), -1).astype(np.float64))
+        self._train(settings, X, y.reshape(len(y), -1).astype(np.float64))
         return self
 
     def predict(self, X: Any) -> Array:
