@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pytest
@@ -48,7 +49,7 @@ def test_bar_shows_iterations_rate_and_time_left_on_a_terminal(monkeypatch):
     assert "training" in shown
     assert "/100,000" in shown or "/100000" in shown
     assert "it/s" in shown
-    assert "0:00:" in shown or "-:--:--" in shown  # time left column
+    assert re.search(r"\d+:\d\d left", shown)  # time left
 
 
 def test_bar_stops_even_when_training_fails(monkeypatch):

@@ -123,25 +123,30 @@ def progress_bar(total: int, after_seconds: float = 1.0) -> Iterator[Callable[[i
     start = time.perf_counter()
     state: dict[str, Any] = {}
 
+    def figures(done: int) -> dict[str, str]:
+        """Rate and time left from the average speed since training started."""
+        rate = done / max(time.perf_counter() - start, 1e-9)
+        left = (total - done) / rate if rate > 0 else float("inf")
+        when = "?" if left == float("inf") else f"{int(left) // 60}:{int(left) % 60:02d}"
+        return {"rate": f"{rate:,.0f}", "left": when}
+
     def update(done: int) -> None:
         if "bar" not in state:
             if time.perf_counter() - start < after_seconds or done >= total:
                 return
             from rich.console import Console
-            from rich.progress import (
-                BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             bar = Progress(
                 TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]} it/s"), TimeRemainingColumn(),
+                TextColumn("{task.fields[rate]} it/s, {task.fields[left]} left"),
                 console=Console(stderr=True), transient=True,
             )
+            # The task has its numbers before the first frame is drawn.
+            state["bar"] = bar
+            state["task"] = bar.add_task("train", total=total, completed=done, **figures(done))
             bar.start()
-            state["bar"], state["task"] = bar, bar.add_task("train", total=total, rate="")
-        elapsed = max(time.perf_counter() - start, 1e-9)
-        state["bar"].update(state["task"], completed=done, rate=f"{done / elapsed:,.0f}")
+        state["bar"].update(state["task"], completed=done, **figures(done))
 
     try:
         yield update
