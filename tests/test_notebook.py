@@ -11,7 +11,8 @@ import pytest
 import glassnet
 from glassnet import notebook
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "seed_post.ipynb"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE = EXAMPLES / "seed_post.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +105,21 @@ def _outputs(nb: object) -> list[str]:
     return texts
 
 
-def test_example_notebook_reproduces_the_seed_post() -> None:
+def execute(path: Path) -> object:
+    """Run a notebook top to bottom in a fresh kernel; return it with its outputs."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
-    nb = nbformat.read(EXAMPLE, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     # kernel "python3" is ipykernel's native kernel: this interpreter, so the checkout's glassnet
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                                     resources={"metadata": {"path": str(EXAMPLE.parent)}})
+                                     resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    return nb
+
+
+def test_example_notebook_reproduces_the_seed_post() -> None:
+    nb = execute(EXAMPLE)
     printed = "".join(_outputs(nb))
     for line in (
         "weights: [ 0.67423821 -0.33473064 -0.40469539]",
@@ -133,3 +140,15 @@ def test_example_notebook_reproduces_the_seed_post() -> None:
              for out in cell.outputs for key in out.get("data", {})}
     assert "image/png" in kinds  # the error figure
     assert "text/html" in kinds  # the run, the step and the comparison
+
+
+def test_real_data_notebook_compares_with_mlpclassifier() -> None:
+    pytest.importorskip("sklearn")
+    nb = execute(EXAMPLES / "real_data.ipynb")
+    printed = "".join(_outputs(nb))
+    assert "427 training and 142 held-out examples" in printed
+    assert "test accuracy: 0.9789" in printed
+    assert "GlassNetClassifier test accuracy: 0.9789" in printed
+    assert "MLPClassifier test accuracy:      0.9859" in printed
+    assert "---------ITERATION #1-------------" in printed
+    assert "0 the initial weights differ" in printed
