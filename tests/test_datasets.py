@@ -175,3 +175,15 @@ def test_seed_run_has_no_test_figures(seed_run: glassnet.Run) -> None:
     assert seed_run.test is None and seed_run.history.test_loss is None
     assert "test" not in seed_run.to_dict()
     assert "standardize" not in seed_run.to_dict()["config"]["data"]
+
+
+def test_regression_targets_split_without_classes() -> None:
+    cfg = parse({"data": {"inputs": [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]],
+                          "targets": [[0.1], [0.2], [0.3], [0.4], [0.5], [0.6]],
+                          "test_fraction": 0.5, "split_seed": 1}})
+    parts = load_split(cfg)
+    assert parts.test is not None and parts.test.n_samples == 3 and parts.train.n_samples == 3
+    assert sorted(np.concatenate([parts.train.X, parts.test.X]).ravel()) == [0, 1, 2, 3, 4, 5]
+    # rows keep their order and their targets
+    np.testing.assert_allclose(parts.test.y.ravel(), parts.test.X.ravel() / 10 + 0.1)
+    assert np.all(np.diff(parts.train.X.ravel()) > 0)
