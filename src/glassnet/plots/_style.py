@@ -9,6 +9,7 @@ uniform, readable in grey).
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from glassnet.network import Network
@@ -35,12 +36,19 @@ def new_figure(width: float, height: float) -> Figure:
     """A matplotlib Figure that needs no display (drawn with Agg when saved).
 
     Matplotlib is imported here, never by ``import glassnet``. Without a display
-    the Agg backend is selected, so nothing tries to open a window.
+    (and no backend chosen by ``MPLBACKEND`` or an imported pyplot, as in
+    Jupyter) the Agg backend is selected, so nothing tries to open a window.
+    The figure is not registered with pyplot: it is drawn only when saved or
+    displayed.
     """
     import matplotlib
 
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.name == "nt"):
-        matplotlib.use("Agg")
+    chosen = os.environ.get("MPLBACKEND") or "matplotlib.pyplot" in sys.modules
+    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.name == "nt"
+    if not chosen and not display:
+        matplotlib.use("Agg")  # never a window, never a GUI toolkit import
+    if "ipykernel" in sys.modules:
+        import matplotlib.pyplot  # noqa: F401  (registers Jupyter's display of figures)
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
