@@ -108,7 +108,7 @@ def test_format_lists_settings_first_difference_and_error_table(base: glassnet.R
     assert "first difference: iteration #1: the weights differ" in text
     assert "error sum of #1: A 1.67262494, B 1.74690970" in text
     assert "#0                1.82038481       1.82038481      +0.00000000" in text
-    assert "largest |B - A|: initial 0, final" in text
+    assert "largest |B - A|: initial 0.00000000, final 0.81311835" in text
 
 
 def test_plot_overlays_both_curves(base: glassnet.Run) -> None:

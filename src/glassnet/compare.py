@@ -374,8 +374,8 @@ def format_comparison(c: Comparison, digits: int = 8) -> str:
             lines.append("  " + _matrix(ld.final_b, digits).replace("\n", "\n  "))  # type: ignore[arg-type]
             lines.append(f"  {B} - {A}:")
             lines.append("  " + _matrix(ld.final, digits).replace("\n", "\n  "))
-        lines.append(f"  largest |{B} - {A}|: initial {ld.initial_largest:.{digits}g}, "
-                     f"final {ld.final_largest:.{digits}g}")
+        lines.append(f"  largest |{B} - {A}|: initial {ld.initial_largest:.{digits}f}, "
+                     f"final {ld.final_largest:.{digits}f}")
     return "\n".join(lines) + "\n"
 
 
