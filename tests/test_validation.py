@@ -132,6 +132,8 @@ CASES: list[Case] = [
     toml("inline inputs without targets", "[data]\ninputs = [[0, 1]]\n", "needs targets"),
     toml("inline inputs: ragged", "[data]\ninputs = [[0, 1], [1]]\ntargets = [[0], [1]]\n",
          "[data] inputs rows must all have the same length", "row 1 has 1"),
+    toml("inline inputs: an empty row", "[data]\ninputs = [[0, 1], []]\ntargets = [[0], [1]]\n",
+         "[data] inputs row 1 is empty"),
     toml("inline inputs: not a number", '[data]\ninputs = [[0, "a", 1]]\ntargets = [[0]]\n',
          "[data] inputs[0][1] must be a number", "'a'"),
     toml("inline inputs: NaN", "[data]\ninputs = [[0, nan, 1]]\ntargets = [[0]]\n",
@@ -299,6 +301,23 @@ def test_every_message_names_what_was_received():
         message = err.split(": error: ", 1)[1].strip()
         assert len(message) < 400, (case.name, message)
         assert "array(" not in message and "<" not in message.replace("<=", ""), (case.name, message)
+
+
+def test_allow_trains_with_a_warning_that_the_loss_cannot_reach_zero(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data.csv").write_text("x,y\n0,2\n1,0\n")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["run", "--csv", "data.csv", "--iterations", "20", "--allow", "--json", "o.json"])
+    assert code == 0, err.getvalue()
+    assert err.getvalue() == (
+        "glassnet: warning: [data] targets outside [0, 1], beyond what the output sigmoid can "
+        "produce: example 1 has target y = 2; the loss cannot reach 0 (it stays above 0.5).\n"
+    )
+    assert (tmp_path / "o.json").exists()
+    with pytest.warns(glassnet.errors.GlassnetWarning, match="the loss cannot reach 0"):
+        exp = glassnet.Experiment(csv="data.csv", iterations=20, allow=True)
+    assert exp.warnings and min(exp.run().history.loss) > 0.5
 
 
 # --------------------------------------------------------------------------- the docs table

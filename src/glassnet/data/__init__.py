@@ -72,7 +72,12 @@ def as_matrix(value: object, where: str) -> Array:
     rows = [row if isinstance(row, list) else [row] for row in value]
     width = len(rows[0])
     for i, row in enumerate(rows):
-        if len(row) != width or width == 0:
+        if not row:
+            raise DataError(
+                f"{where} row {i} is empty; each row needs at least one number, "
+                f"e.g. [[0, 0, 1], [0, 1, 1]]."
+            )
+        if len(row) != width:
             raise DataError(
                 f"{where} rows must all have the same length; row {i} has {len(row)} "
                 f"values but row 0 has {width}."
