@@ -158,44 +158,65 @@ def test_diverging_fit_warns() -> None:
 
 LEARNING_RATE = 0.5  # step on the mean loss, for both libraries
 ITERATIONS = 1000
+SEEDS = (0, 1, 2)
 
 
-@pytest.fixture(scope="module")
-def breast_cancer_run() -> glassnet.Run:
+def breast_cancer(activation: str, seed: int) -> glassnet.Run:
     """The experiment file form: [data] standardize, test_fraction; [30, 16, 1] network."""
     return glassnet.Experiment({
         "data": {"dataset": "breast_cancer", "standardize": True, "test_fraction": 0.25},
-        "network": {"layers": [30, 16, 1], "activation": ["tanh", "sigmoid"], "bias": True},
-        "init": {"seed": 0},
+        "network": {"layers": [30, 16, 1], "activation": [activation, "sigmoid"], "bias": True},
+        "init": {"seed": seed},
         "train": {"iterations": ITERATIONS, "learning_rate": LEARNING_RATE / 427,
                   "loss": "binary_cross_entropy"},
     }).run()
 
 
-def test_breast_cancer_accuracy_matches_mlpclassifier(breast_cancer_run: glassnet.Run) -> None:
-    """Same split, same scaling, same full-batch steps: test accuracy within 2 points."""
-    run = breast_cancer_run
-    assert run.test is not None and run.data.n_samples == 427 and run.test.n_samples == 142
-    ours = float(np.mean((run.final_test_prediction > 0.5) == (run.test.y > 0.5)))
+def mlp_accuracy(run: glassnet.Run, activation: str, seed: int) -> float:
+    """MLPClassifier on the same rows with the same full-batch steps (no momentum, no L2)."""
+    assert run.test is not None
     mlp = MLPClassifier(
-        hidden_layer_sizes=(16,), solver="sgd", activation="tanh", batch_size=run.data.n_samples,
-        momentum=0.0, alpha=0.0, learning_rate_init=LEARNING_RATE, max_iter=ITERATIONS,
-        tol=0.0, n_iter_no_change=ITERATIONS + 1, shuffle=False, random_state=0,
+        hidden_layer_sizes=(16,), solver="sgd", activation=activation,
+        batch_size=run.data.n_samples, momentum=0.0, alpha=0.0, learning_rate_init=LEARNING_RATE,
+        max_iter=ITERATIONS, tol=0.0, n_iter_no_change=ITERATIONS + 1, shuffle=False,
+        random_state=seed,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         mlp.fit(run.data.X, run.data.y.ravel())
-    theirs = float(mlp.score(run.test.X, run.test.y.ravel()))
-    print(f"breast_cancer test accuracy: glassnet {ours:.4f}, MLPClassifier {theirs:.4f}")
-    assert abs(ours - theirs) <= 0.02, f"glassnet {ours:.4f} vs MLPClassifier {theirs:.4f}"
-    assert ours > 0.95
+    return float(mlp.score(run.test.X, run.test.y.ravel()))
+
+
+def held_out_accuracy(run: glassnet.Run) -> float:
+    assert run.test is not None and run.final_test_prediction is not None
+    return float(np.mean((run.final_test_prediction > 0.5) == (run.test.y > 0.5)))
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])  # relu is MLPClassifier's default
+def test_breast_cancer_accuracy_matches_mlpclassifier(activation: str) -> None:
+    """Same split, scaling, network and full-batch steps: mean test accuracy over three
+    seeds within 2 points (one seed alone moves by 1 to 3 of the 142 test examples)."""
+    ours, theirs = [], []
+    for seed in SEEDS:
+        run = breast_cancer(activation, seed)
+        assert run.data.n_samples == 427 and run.test is not None and run.test.n_samples == 142
+        ours.append(held_out_accuracy(run))
+        theirs.append(mlp_accuracy(run, activation, seed))
+    table = ", ".join(f"seed {s}: {a:.4f} vs {b:.4f}" for s, a, b in zip(SEEDS, ours, theirs))
+    print(f"breast_cancer {activation} test accuracy, glassnet vs MLPClassifier: {table}; "
+          f"mean {np.mean(ours):.4f} vs {np.mean(theirs):.4f}")
+    assert abs(np.mean(ours) - np.mean(theirs)) <= 0.02, table
+    assert min(ours) > 0.95, table
+
+
+def test_breast_cancer_run_records_test_error_and_estimator_agrees() -> None:
+    run = breast_cancer("tanh", 0)
     # the run recorded both curves; held-out error fell too
     assert run.history.test_error_sum is not None
     assert run.history.test_error_sum[-1] < run.history.test_error_sum[0] / 5
-
     # the estimator on the same rows trains the same network to the same weights
     clf = GlassNetClassifier(hidden_layer_sizes=(16,), activation="tanh",
                              learning_rate=LEARNING_RATE, max_iter=ITERATIONS, random_state=0)
     clf.fit(run.data.X, run.data.y.ravel())
     np.testing.assert_allclose(clf.coefs_[0], run.final.weights[0], rtol=1e-9, atol=1e-12)
-    assert clf.score(run.test.X, run.test.y.ravel()) == pytest.approx(ours)
+    assert clf.score(run.test.X, run.test.y.ravel()) == pytest.approx(held_out_accuracy(run))
