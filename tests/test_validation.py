@@ -170,6 +170,11 @@ CASES: list[Case] = [
                  "would need about", "100,000 checkpoints x 120,000 parameters",
                  "record fewer weight snapshots with [train] checkpoints (--checkpoints), at most"),
             json=False),
+    replace(toml("a layer too large for memory", "[network]\nlayers = [3, 1000000000, 1]\n"
+                 "[train]\niterations = 3\n",
+                 "[network] layers [3, 1000000000, 1] (4,000,000,000 parameters) with 4 examples "
+                 "would need about", "use smaller layers"),
+            json=False),
     # --- CSV files -----------------------------------------------------------------
     csv("CSV: missing file", None, "[data] csv 'data.csv': file not found"),  # type: ignore[arg-type]
     csv("CSV: empty file", "", "[data] csv 'data.csv': is empty"),

@@ -73,6 +73,8 @@ class Experiment:
         self.warnings: tuple[str, ...] = check_targets(self.network, self.data, allow)
         for message in self.warnings:
             warnings.warn(message, GlassnetWarning, stacklevel=2)
+        # Before drawing the weights: a layer of 10**9 units must be refused, not allocated.
+        check_memory(self.network, self.data, cfg.train.iterations, cfg.train.checkpoints)
         self.initial: Params = initial_params(cfg, self.network)
 
     def __repr__(self) -> str:
@@ -446,10 +448,21 @@ def check_memory(
             f" (recording fewer weight snapshots with [train] checkpoints / --checkpoints "
             f"would save at most {_size(parts['checkpoints'])} here)"
         )
+    breakdown = (
+        f"history of every iteration{' and its JSON' if json else ''}: {_size(parts['history'])}; "
+        f"{n_ckpt:,} checkpoints x {network.n_params:,} parameters: {_size(parts['checkpoints'])}; "
+        f"one iteration's arrays: {_size(parts['working'])}"
+    )
+    if parts["working"] > parts["history"] + parts["checkpoints"]:
+        subject = (
+            f"[network] layers {list(network.sizes)} ({network.n_params:,} parameters) with "
+            f"{data.n_samples:,} examples"
+        )
+        options = ["use smaller layers"]
+    else:
+        subject = f"[train] iterations = {iterations:,}"
     raise ResourceError(
-        f"[train] iterations = {iterations:,} would need about {_size(total)} of memory "
-        f"(history of every iteration{' and its JSON' if json else ''}: {_size(parts['history'])}; "
-        f"{n_ckpt:,} checkpoints x {network.n_params:,} parameters: {_size(parts['checkpoints'])}) "
+        f"{subject} would need about {_size(total)} of memory ({breakdown}) "
         f"but only {_size(budget)} may be used (half of the {_size(available)} available); "
         f"{' or '.join(options)}."
     )
