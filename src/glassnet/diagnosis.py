@@ -43,7 +43,10 @@ def suggested_learning_rate(learning_rate: float) -> float:
 def _suggestion(run: Run, iteration: int) -> str:
     lr = run.learning_rate
     if iteration == 0:
-        return "the initial weights already do this; start from smaller weights (another seed or smaller [init] weights)"
+        return (
+            "the initial weights already do this; start from smaller weights "
+            "(another seed or smaller [init] weights)"
+        )
     return (
         f"the learning rate {lr:g} is likely too large; try a smaller one, "
         f"e.g. learning_rate = {suggested_learning_rate(lr):g} (--learning-rate "
@@ -127,13 +130,25 @@ def format_stop(run: Run) -> str:
     return (
         f"training stopped at iteration #{stop.iteration} (layer {stop.layer}, {act}): the loss "
         f"({run.network.loss.name}) is {_number(loss)}, because {stop_cause(run)}; "
-        f"{_suggestion(run, stop.iteration)}. The {stop.iteration} update(s) before it are kept: "
-        f"iterations #0..#{stop.iteration} are recorded (and saved by --json)."
+        f"{_suggestion(run, stop.iteration)}. {_kept(stop.iteration)}"
+    )
+
+
+def _kept(iteration: int) -> str:
+    updates = "1 update" if iteration == 1 else f"{iteration:,} updates"
+    verb = "is" if iteration == 1 else "are"
+    return (
+        f"The {updates} before it {verb} kept: iterations #0..#{iteration} are recorded "
+        f"(and saved by --json)."
     )
 
 
 def _number(value: float) -> str:
-    return "NaN" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else f"{value:g}"
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:g}"
 
 
 def _worst(values: np.ndarray) -> str:
