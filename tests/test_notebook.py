@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
@@ -77,10 +75,18 @@ def test_comparison_html(short_run: glassnet.Run) -> None:
     assert "<svg" in page
 
 
-def test_sweep_html_reads_runs_and_text(short_run: glassnet.Run) -> None:
-    fake = SimpleNamespace(runs=[short_run], format=lambda: "a sweep of one run")
-    page = notebook.sweep_html(fake)
-    assert "a sweep of one run" in page and f"{short_run.final_error_sum:.8f}" in page
+def test_sweep_html_shows_each_learning_rate_and_weight() -> None:
+    sweep_mod = pytest.importorskip("glassnet.sweep")
+    sw = sweep_mod.sweep(None, seeds=range(6), learning_rates=[0.5, 1.0], iterations=300,
+                         engine="numpy")
+    page = sw._repr_html_()
+    assert "sweep: 12 networks, layers [3, 1], 6 seeds (0 … 5) x 2 learning rate(s)" in page
+    for summary in sw.summaries():
+        d = summary.final_error_sum
+        assert f"{d.median:.6f} [{d.p05:.6f}, {d.p95:.6f}]" in page
+        w = summary.weights[0]
+        assert f"<td>{w.name}</td><td>{w.mean:.4f}</td><td>{w.std:.4f}</td>" in page
+    assert page.count("final weights over 6 seeds") == 2
 
 
 def test_scrubber_moves_through_iterations(short_run: glassnet.Run) -> None:

@@ -1,8 +1,8 @@
 """Rich display in Jupyter: HTML for a run, a step, a comparison and a sweep; a scrubber.
 
 Jupyter calls an object's ``_repr_html_`` to show it. :class:`~glassnet.run.Run`,
-:class:`~glassnet.trace.Step` and :class:`~glassnet.compare.Comparison` have
-one-line methods that call the functions here. Like every renderer these only
+:class:`~glassnet.trace.Step`, :class:`~glassnet.compare.Comparison` and
+:class:`~glassnet.sweep.Sweep` have one-line methods that call the functions here. Like every renderer these only
 read recorded numbers: the error curve is the plots module's figure (imported
 lazily, inlined as SVG), the worked arithmetic is the step's own ``z``,
 ``a``, ``delta`` and ``dW``.
@@ -216,26 +216,62 @@ def comparison_html(comparison: Comparison) -> str:
     )
 
 
-def sweep_html(sweep: Any) -> str:
-    """A sweep: one row per run (its settings and final figures) and the sweep's text.
+#: Parameters listed one by one in a sweep's weight table.
+MAX_PARAMETERS = 24
 
-    Reads what the sweep recorded: ``sweep.format()`` / ``str(sweep)`` if it has it,
-    and ``sweep.runs`` (each a Run) for the table.
+
+def _spread(d: Any, digits: int = 4) -> str:
+    """``median [p05, p95]`` of a :class:`~glassnet.sweep.Distribution` (or ``–`` if empty)."""
+    if d.count == 0:
+        return "–"
+    return f"{d.median:.{digits}f} [{d.p05:.{digits}f}, {d.p95:.{digits}f}]"
+
+
+def sweep_html(sweep: Any) -> str:
+    """A sweep: per learning rate, how the networks ended and how fast they got there,
+    and where each weight ended up over the seeds.
+
+    Reads only :meth:`glassnet.sweep.Sweep.summaries` and the sweep's own fields.
     """
-    parts = [STYLE, '<div class="glassnet">']
-    runs = list(getattr(sweep, "runs", ()) or ())
-    if runs:
-        rows = []
-        for i, run in enumerate(runs):
-            rows.append([
-                str(i), str(list(run.network.sizes)), f"{run.learning_rate:g}",
-                str(run.config.init.seed), f"{run.iterations:,}", _num(run.final_error_sum),
-                _num(run.final_loss),
-            ])
-        parts.append(_table(rows, ["run", "layers", "learning rate", "seed", "iterations",
-                                   "final error sum", "final loss"], caption="sweep"))
-    text = sweep.format() if callable(getattr(sweep, "format", None)) else str(sweep)
-    parts.append(f"<pre>{html.escape(text)}</pre></div>")
+    summaries = sweep.summaries()
+    seeds = np.unique(sweep.seeds)
+    net = sweep.network
+    head = (
+        f"sweep: {sweep.n_networks:,} networks, layers {list(net.sizes)}, "
+        f"{len(seeds):,} seeds ({int(seeds.min())} … {int(seeds.max())}) x "
+        f"{len(summaries)} learning rate(s), {sweep.iterations:,} updates each, "
+        f"{sweep.engine} engine"
+    )
+    rows = [
+        [
+            f"{s.learning_rate:g}", f"{s.n_networks:,}", f"{s.n_stopped:,}",
+            _spread(s.final_error_sum, 6),
+            f"{s.n_reached:,} of {s.n_networks:,}",
+            _spread(s.iterations_to_target, 0),
+        ]
+        for s in summaries
+    ]
+    parts = [STYLE, '<div class="glassnet">', _table(
+        rows,
+        ["learning rate", "networks", "stopped", "final error sum: median [5%, 95%]",
+         f"reached error sum <= {sweep.target_error:g}",
+         "iterations to reach it: median [5%, 95%]"],
+        caption=head,
+    )]
+    for s in summaries:
+        shown = s.weights[:MAX_PARAMETERS]
+        weight_rows = [
+            [d.name, _num(d.mean, 4), _num(d.std, 4), _num(d.min, 4), _num(d.median, 4),
+             _num(d.max, 4)]
+            for d in shown
+        ]
+        if len(s.weights) > MAX_PARAMETERS:
+            weight_rows.append([f"… {len(s.weights) - MAX_PARAMETERS} more"] + [""] * 5)
+        parts.append(_table(
+            weight_rows, ["parameter", "mean", "std", "min", "median", "max"],
+            caption=f"final weights over {s.n_networks:,} seeds, learning rate {s.learning_rate:g}",
+        ))
+    parts.append("</div>")
     return "".join(parts)
 
 
