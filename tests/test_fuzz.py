@@ -354,3 +354,50 @@ def test_python_api_raises_only_glassnet_errors(doc, key, value):
         except GlassnetError as exc:
             message = str(exc)
             assert message and "\n" not in message, message
+
+
+@pytest.fixture(scope="module")
+def saved_run_text() -> str:
+    run = glassnet.Experiment(dataset="xor", layers=[3, 2, 1], bias=True, iterations=4).run()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "run.json")
+        run.to_json(str(path), trace=[0, 4])
+        return path.read_text(encoding="utf-8")
+
+
+def _paths(doc: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every key path of a JSON document (dict keys and list indices, first items only)."""
+    out = [prefix]
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(doc, list) and doc:
+        out += _paths(doc[0], (*prefix, 0))
+    return out
+
+
+@FUZZ
+@given(data=st.data())
+def test_damaged_run_files_load_or_fail_cleanly(saved_run_text, data):
+    """glassnet.load on a saved run with a key deleted or a value replaced: a Run or a
+    GlassnetError naming the file, never another exception."""
+    doc = json.loads(saved_run_text)
+    path = data.draw(st.sampled_from(_paths(doc)[1:]))
+    parent = doc
+    for key in path[:-1]:
+        parent = parent[key]
+    if data.draw(st.booleans()) and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = data.draw(st.one_of(odd_scalar, st.none(), st.lists(odd_scalar, max_size=2),
+                                               st.just({})))
+    text = json.dumps(doc) if data.draw(st.integers(0, 5)) else saved_run_text[: len(saved_run_text) // 2]
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp, "run.json")
+        file.write_text(text, encoding="utf-8")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                glassnet.load(file)
+            except GlassnetError as exc:
+                assert "run file" in str(exc) and "\n" not in str(exc), str(exc)

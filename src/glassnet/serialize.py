@@ -219,14 +219,14 @@ def _arr(value: Any) -> np.ndarray:
 
 
 def load(path: str | Path) -> Any:
-    """Load a run saved by :meth:`Run.to_json`; it can be explained and plotted again."""
-    from glassnet.config import parse
-    from glassnet.data import Dataset
-    from glassnet.experiment import build_network
-    from glassnet.network import Params
-    from glassnet.run import History, Run
-    from glassnet.training import Checkpoints, Saturation, Stop
+    """Load a run saved by :meth:`Run.to_json`; it can be explained and plotted again.
 
+    Raises
+    ------
+    GlassnetError
+        For a missing file, a file that is not a glassnet run, or a damaged
+        one (a key missing, a value of the wrong type or shape).
+    """
     path = Path(path)
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -234,16 +234,40 @@ def load(path: str | Path) -> Any:
         raise GlassnetError(f"run file {str(path)!r} not found.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise GlassnetError(f"run file {str(path)!r} is not a glassnet JSON run: {exc}.") from None
-    if not isinstance(doc, dict) or doc.get("glassnet", {}).get("format") != FORMAT:
+    meta = doc.get("glassnet") if isinstance(doc, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise GlassnetError(
             f"run file {str(path)!r} is not a glassnet run (expected format {FORMAT!r})."
         )
+    try:
+        return _run_from_doc(doc)
+    except GlassnetError as exc:
+        raise type(exc)(f"run file {str(path)!r}: {exc}") from None
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        what = f"no {exc.args[0]!r} entry" if isinstance(exc, KeyError) else " ".join(str(exc).split())
+        raise GlassnetError(
+            f"run file {str(path)!r} is damaged ({what}); write it again with glassnet run --json."
+        ) from None
+
+
+def _run_from_doc(doc: dict[str, Any]) -> Any:
+    """The :class:`~glassnet.run.Run` a loaded document describes (raises on damage)."""
+    from glassnet.config import parse
+    from glassnet.data import Dataset
+    from glassnet.experiment import build_network
+    from glassnet.network import Params
+    from glassnet.run import History, Run
+    from glassnet.training import Checkpoints, Saturation, Stop
 
     def params(d: dict[str, Any]) -> Params:
-        return Params(
+        loaded = Params(
             tuple(_arr(w) for w in d["weights"]),
             tuple(None if b is None else _arr(b) for b in d["biases"]),
         )
+        shapes = [w.shape for w in loaded.weights]
+        if shapes != network.shapes or len(loaded.biases) != network.n_layers:
+            raise ValueError(f"weights of shapes {shapes} for layers {list(network.sizes)}")
+        return loaded
 
     config = parse(doc["config"])
     data = Dataset(
