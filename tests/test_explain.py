@@ -24,7 +24,7 @@ from glassnet.explain.walkthrough import format_walkthrough
 GOLD_DIR = Path(__file__).parent / "gold"
 
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
-EQUATION = re.compile(rf"^\s*(?P<label>[^\s:()|][^:()|]*):\s+(?P<lhs>.+) = (?P<rhs>{NUMBER})\s*$")
+EQUATION = re.compile(rf"^\s*(?P<label>[^\s:()|][^:()|]*):\s+(?P<lhs>.+) =\s+(?P<rhs>{NUMBER})\s*$")
 SAFE = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "max": max, "abs": abs}
 
 

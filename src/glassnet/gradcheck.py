@@ -8,10 +8,12 @@ explainer prints this record beside each worked step; it never computes it.
 
 Relative difference of one parameter::
 
-    |analytic - numeric| / max(|analytic|, |numeric|, FLOOR)
+    |analytic - numeric| / max(|analytic|, |numeric|, floor)
+    floor = FLOOR * max(1, the largest |analytic| of any parameter)
 
-``FLOOR`` keeps gradients too small for a finite difference to resolve
-(saturated units, dead relus) from looking like disagreements.
+The floor keeps gradients too small for a finite difference to resolve
+(saturated units, dead relus, an input that is always 0) from looking like
+disagreements.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ class GradientCheck:
     numeric : Params
         The same by the fourth-order central difference with step ``eps``.
     relative : Params
-        ``|analytic - numeric| / max(|analytic|, |numeric|, FLOOR)`` per parameter.
+        ``|analytic - numeric| / max(|analytic|, |numeric|, floor)`` per parameter
+        (see the module docstring for ``floor``).
     eps : float
         The finite-difference step ``h``.
     max_relative : float
@@ -80,7 +83,11 @@ def check_gradient(network: Network, params: Params, X: Array, y: Array, eps: fl
         numeric = finite_difference_gradient(network, params, X, y, eps)
     # loss_gradient returns None for absent biases; compare on the same layout.
     a_flat, n_flat = analytic.flat(), numeric.flat()
-    scale = np.maximum(np.maximum(np.abs(a_flat), np.abs(n_flat)), FLOOR)
+    with np.errstate(all="ignore"):
+        floor = max(FLOOR, FLOOR * float(np.max(np.abs(a_flat), initial=0.0)))
+    if not np.isfinite(floor):
+        floor = FLOOR
+    scale = np.maximum(np.maximum(np.abs(a_flat), np.abs(n_flat)), floor)
     with np.errstate(all="ignore"):
         rel_flat = np.abs(a_flat - n_flat) / scale
     rel_flat = np.where(np.isnan(rel_flat), np.inf, rel_flat)

@@ -38,7 +38,11 @@ import numpy as np
 DEFAULT_DIGITS = 4
 
 #: Never print more decimals than this; a line that is still not true is printed anyway.
-MAX_DECIMALS = 15
+MAX_DECIMALS = 40
+
+#: Beyond this many decimals a number is written in scientific notation (``4.98517e-21``),
+#: with the significant digits those decimals would give it.
+FIXED_DECIMALS = 15
 
 T = TypeVar("T")
 
@@ -65,13 +69,20 @@ def fmt(value: float, decimals: int, sign: bool = False) -> str:
     ``fmt(-0.40469539, 4) == "-.4047"``, ``fmt(12.0087, 2) == "12.01"``,
     ``fmt(0.2352, 4, sign=True) == "+.2352"``. An exact zero is ``"0"``
     (it is exact, so it needs no decimals); infinities and NaN print as
-    ``inf``, ``-inf``, ``nan``.
+    ``inf``, ``-inf``, ``nan``. Beyond :data:`FIXED_DECIMALS` decimals the
+    number is written ``4.98517e-21``, as precise as those decimals would make it.
     """
     value = float(value)
     if not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if value == 0.0:
         return "0"
+    if decimals > FIXED_DECIMALS and abs(value) >= 1e-4:
+        decimals = 17  # all a float64 holds
+    elif decimals > FIXED_DECIMALS:
+        significant = decimals + math.floor(math.log10(abs(value))) + 1
+        text = f"{value:.{min(max(significant, 1), 17) - 1}e}"
+        return ("+" + text) if sign and value > 0 else text
     text = f"{value:.{decimals}f}"
     if text.startswith("-0.") or text.startswith("0."):
         text = text.replace("0.", ".", 1)
@@ -168,10 +179,14 @@ def evaluate(lhs: str) -> float:
 
 def unit(text: str) -> float:
     """One unit in the last printed digit of a number: ``unit("-.4047") == 1e-4``."""
-    text = text.strip().lstrip("+-")
+    text = text.strip().lstrip("+-").lower()
+    exponent = 0
+    if "e" in text:
+        text, power = text.split("e")
+        exponent = int(power)
     if "." not in text:
-        return 1.0
-    return 10.0 ** -(len(text) - text.index(".") - 1)
+        return 10.0 ** exponent
+    return 10.0 ** (exponent - (len(text) - text.index(".") - 1))
 
 
 def holds(lhs: str, rhs: str) -> bool:

@@ -184,7 +184,7 @@ def _derivative_lhs(name: str, a: str) -> str:
     if name == "sigmoid":
         return f"{a} * (1 - {a})"
     if name == "tanh":
-        return f"1 - {a}^2"
+        return f"1 - ({a})^2" if a.startswith("-") else f"1 - {a}^2"
     if name == "relu":
         return f"1 if {a} > 0 else 0"
     return "1"
@@ -428,9 +428,12 @@ def _delta_lines(ly: LayerStep, ctx: Context, show_derivative: bool, error_title
 def _output_delta_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     loss = LOSSES[step.loss_name]
     if loss.name == "half_squared_error":
+        ends = {"sigmoid": " (a prediction near 0 or 1)", "tanh": " (a prediction near -1 or 1)"}
         intro = (f"For the loss {loss.formula}, the delta of the output layer, -dL/dz, is "
                  f"{loss.delta_formula}: the error times the slope of the {ly.activation} at "
-                 "the prediction. A flat slope (a prediction near 0 or 1) means a small step.")
+                 f"the prediction.")
+        if ly.activation in ends:
+            intro += f" A flat slope{ends[ly.activation]} means a small step."
         return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, True, "error")]
     intro = (f"For the loss {loss.formula} with a sigmoid output, the delta -dL/dz is "
              f"{loss.delta_formula}: the sigmoid's slope cancels out, so the delta is the error itself.")
@@ -594,7 +597,8 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
             f"The finite difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
             f"h = {fmt_exact(check.eps)}, uses only the loss itself.")
     return [Paragraph(spans(text)), table,
-            Paragraph(spans(f"Largest relative difference over all {n_params} parameters: ",
+            Paragraph(spans(f"Largest relative difference over "
+                            f"{'the one parameter' if n_params == 1 else f'all {n_params} parameters'}: ",
                             (fmt_sci(check.max_relative), "em"), f" ({worst}): {verdict}."))]
 
 
