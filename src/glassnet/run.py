@@ -199,6 +199,16 @@ class Run:
 
         return compare_runs(self, other, tolerance=tolerance)
 
+    def __repr__(self) -> str:
+        net = self.network
+        test = "" if self.test is None else f", {self.test.n_samples} held out"
+        return (
+            f"<glassnet.Run {self.data.name!r} ({self.data.n_samples} examples{test}), layers "
+            f"{list(net.sizes)}, {'/'.join(a.name for a in net.activations)}, "
+            f"{self.iterations:,} updates at learning rate {self.learning_rate:g}, "
+            f"final error sum {self.final_error_sum:.8g}>"
+        )
+
     def _repr_html_(self) -> str:
         from glassnet.notebook import run_html
 
