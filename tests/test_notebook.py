@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 import numpy as np
 import pytest
@@ -111,21 +112,47 @@ def _outputs(nb: object) -> list[str]:
     return texts
 
 
-def execute(path: Path) -> object:
+@pytest.fixture(scope="module")
+def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A kernelspec for this very interpreter (the .venv's, with the checkout's glassnet).
+
+    "python3" could resolve to a user-installed kernelspec of another Python,
+    so the tests register their own in a temporary JUPYTER_PATH folder.
+    """
+    pytest.importorskip("ipykernel")
+    import json
+    import os
+    import sys
+
+    root = tmp_path_factory.mktemp("jupyter")
+    spec = root / "kernels" / "glassnet-test"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "glassnet tests", "language": "python",
+    }))
+    before = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(root) + ("" if before is None else os.pathsep + before)
+    yield "glassnet-test"
+    if before is None:
+        del os.environ["JUPYTER_PATH"]
+    else:
+        os.environ["JUPYTER_PATH"] = before
+
+
+def execute(path: Path, kernel_name: str) -> object:
     """Run a notebook top to bottom in a fresh kernel; return it with its outputs."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
     nb = nbformat.read(path, as_version=4)
-    # kernel "python3" is ipykernel's native kernel: this interpreter, so the checkout's glassnet
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name=kernel_name,
                                      resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     return nb
 
 
-def test_example_notebook_reproduces_the_seed_post() -> None:
-    nb = execute(EXAMPLE)
+def test_example_notebook_reproduces_the_seed_post(kernel_name: str) -> None:
+    nb = execute(EXAMPLE, kernel_name)
     printed = "".join(_outputs(nb))
     for line in (
         "weights: [ 0.67423821 -0.33473064 -0.40469539]",
@@ -148,9 +175,9 @@ def test_example_notebook_reproduces_the_seed_post() -> None:
     assert "text/html" in kinds  # the run, the step and the comparison
 
 
-def test_real_data_notebook_compares_with_mlpclassifier() -> None:
+def test_real_data_notebook_compares_with_mlpclassifier(kernel_name: str) -> None:
     pytest.importorskip("sklearn")
-    nb = execute(EXAMPLES / "real_data.ipynb")
+    nb = execute(EXAMPLES / "real_data.ipynb", kernel_name)
     printed = "".join(_outputs(nb))
     assert "427 training and 142 held-out examples" in printed
     assert "test accuracy: 0.9789" in printed
