@@ -43,9 +43,10 @@ def seed_text(sep: str = ",", header: str | None = "x1,x2,x3,y", newline: str = 
         "\n\n" + seed_text().replace("\n", "\n\n"),             # blank lines
         seed_text().replace("0,", ' "0" ,'),                    # quoted cells, spaces around
         "x1,x2,x3,y\n0.0,0e0,1.000,-0\n0,1,1,0\n1,0,1,1\n1,1,1,1\n",
+        "sep=;\n" + seed_text(sep=";"),                        # Excel's separator line
     ],
     ids=["header", "no-header", "crlf", "utf8-bom", "utf16", "semicolons", "tabs", "spaces",
-         "blank-lines", "quoted", "number-spellings"],
+         "blank-lines", "quoted", "number-spellings", "excel-sep-line"],
 )
 def test_accepted_shapes_read_as_the_seed_data(tmp_path, content):
     data = read_csv(write(tmp_path, content))

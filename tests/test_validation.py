@@ -186,6 +186,8 @@ CASES: list[Case] = [
     csv("CSV: a word, no header", "0,0,1,0\n\n0,1,1,zero\n",
          "row 3, column 4: must be a number; got 'zero'"),
     csv("CSV: an empty cell", "0,0,1,0\n0,,1,0\n", "row 2, column 2: is empty"),
+    csv("CSV: a comma at the end of each line", "0,0,1,0,\n0,1,1,0,\n",
+         "row 1, column 5: is empty (a separator at the end of the line?)"),
     csv("CSV: ragged row", "x1,x2,x3,y\n0,0,1,0\n0,1,1\n",
          "row 3: has 3 cells but the file has 4 columns"),
     csv("CSV: NaN", "0,0,1,0\n0,nan,1,0\n", "row 2, column 2: must be a finite number", "'nan'"),

@@ -7,8 +7,9 @@ What is accepted
 * Cells separated by commas; a file whose first line has no comma but has
   semicolons, tabs or runs of spaces is read with that separator instead
   (and ``0,5;1`` is read as semicolon-separated).
-* An optional header row: the first row is a header when any of its cells is
-  not a number. Blank lines are skipped.
+* An optional header row: the first row is a header when any of its
+  non-empty cells is not a number. Blank lines are skipped, and so is Excel's ``sep=;`` line
+  (which names the separator).
 * Every other cell a finite number (``1``, ``-0.5``, ``2e-3``); rows all the
   same length; at least two columns and one row of numbers.
 
@@ -160,13 +161,20 @@ def read_csv(path: Path, target_columns: list[str] | None = None) -> Dataset:
             f"give a file of comma-separated numbers."
         )
     separator = _separator(lines[0])
+    excel_hint = re.fullmatch(r"\s*sep=(.)\s*", lines[0])
+    if excel_hint:  # Excel's "sep=;" first line names the separator
+        separator = excel_hint.group(1)
     try:
         rows = _rows(text, separator)
     except DataError as exc:
         raise DataError(f"{where} {exc}") from None
+    if excel_hint:
+        rows = rows[1:]
+        if not rows:
+            raise DataError(f"{where}: is empty after its 'sep=' line; add rows of numbers.")
 
     header: list[str] | None = None
-    if not all(_is_number(cell) or DECIMAL_COMMA.fullmatch(cell) for cell in rows[0][1]):
+    if not all(_is_number(cell) or DECIMAL_COMMA.fullmatch(cell) or not cell for cell in rows[0][1]):
         header = [cell or f"column{j + 1}" for j, cell in enumerate(rows[0][1])]
         rows = rows[1:]
         seen: dict[str, int] = {}
@@ -206,8 +214,9 @@ def read_csv(path: Path, target_columns: list[str] | None = None) -> Dataset:
             )
         for j, cell in enumerate(row):
             if not cell:
+                trailing = " (a separator at the end of the line?)" if j == len(row) - 1 else ""
                 raise DataError(
-                    f"{where} row {line}, {column(j)}: is empty; every cell must be a number."
+                    f"{where} row {line}, {column(j)}: is empty{trailing}; every cell must be a number."
                 )
             try:
                 number = float(cell)
