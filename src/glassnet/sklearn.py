@@ -20,8 +20,11 @@ so ``W += (learning_rate / n_samples) * a_prev.T @ delta`` is exactly a
 gradient step of size ``learning_rate`` on the mean loss. A learning rate
 that works on 100 examples then works on 10,000. ``loss_curve_`` is likewise
 the mean loss per example (the run's ``history.loss / n_samples``).
-scikit-learn's ``MLPClassifier(solver="sgd", batch_size=n_samples,
-momentum=0, alpha=0, learning_rate_init=learning_rate)`` takes the same steps.
+For two classes, scikit-learn's ``MLPClassifier(solver="sgd",
+batch_size=n_samples, momentum=0, alpha=0, learning_rate_init=learning_rate)``
+takes steps of the same size on the same loss (its initial weights differ);
+for more classes it uses a softmax output where glassnet uses one sigmoid per
+class.
 
 The seed post's network is ``GlassNetClassifier(hidden_layer_sizes=(),
 bias=False, loss="half_squared_error", learning_rate=4.0, max_iter=100_000,
