@@ -333,3 +333,13 @@ def test_cli_explain_bad_arguments_get_one_line(args, expected, capsys):
     code = main(args)
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and expected in err, err
+
+
+def test_cli_terminal_format_keeps_colour_only_when_asked(capsys, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert main(["explain", "--iteration", "1", "--format", "terminal"]) == 0
+    assert "\x1b[" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert main(["explain", "--iteration", "1", "--format", "terminal"]) == 0
+    assert "\x1b[" not in capsys.readouterr().out

@@ -71,6 +71,11 @@ def test_every_printed_equation_holds_at_its_printed_precision(case):
         assert n_lines >= 3 * step.X.shape[0], text
         assert false_lines(text) == [], "\n".join(false_lines(text))
     text = explain(run, k, digits=digits)
+    # "w1 rose by .2352 (.6742 -> .9095)": the move is the printed difference, to the coarser digit
+    for verb, by, old, new in re.findall(r"(rose|fell) by (\S+) \((\S+) -> (\S+)\)", " ".join(text.split())):
+        unit = max(last_digit(by), last_digit(old))
+        moved = float(new) - float(old)
+        assert abs(moved - (float(by) if verb == "rose" else -float(by))) <= unit * (1 + 1e-9), (verb, by, old, new)
     # the narrative comparison "A -> B (down C)" is true at its precision too
     m = re.search(r"sum of absolute errors: (\S+) -> (\S+) \((down|up) (\S+)\)", text)
     if k > 0:

@@ -36,6 +36,8 @@ def explain(experiment: str | None, iteration: int, format_: str | None, digits:
     result = exp.run(iterations=min(total, iteration + 1), engine="numpy")
     if format_ is None:
         format_ = "terminal" if sys.stdout.isatty() else "text"
-    click.echo(explain_run(result, iteration, format=format_, digits=digits, show_all=show_all),
-               nl=False)
+    text = explain_run(result, iteration, format=format_, digits=digits, show_all=show_all)
+    # colour codes are only there when wanted (a terminal, no NO_COLOR, or FORCE_COLOR);
+    # click would strip them from a pipe even under FORCE_COLOR
+    click.echo(text, nl=False, color=format_ == "terminal" or None)
     return 0

@@ -28,6 +28,7 @@ def use_color() -> bool:
 
 def format_terminal(doc: Document, color: bool | None = None, width: int | None = None) -> str:
     """The document rendered by rich; ANSI colour codes only when ``color``."""
+    from rich import box
     from rich.console import Console
     from rich.rule import Rule
     from rich.table import Table as RichTable
@@ -72,7 +73,7 @@ def format_terminal(doc: Document, color: bool | None = None, width: int | None 
             if block.note:
                 console.print(Text(f"  ({block.note})", style="dim"))
         elif isinstance(block, Table):
-            table = RichTable(title=None, box=None, padding=(0, 1), show_edge=False,
+            table = RichTable(title=None, box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False,
                               header_style="bold")
             for name, align in zip(block.columns, block.align):
                 table.add_column(name, justify="right" if align == "r" else "left", no_wrap=True)

@@ -650,6 +650,12 @@ def _why_weight(name: str, source: str, old: float, new: float, update: float, c
     parts: list[Span] = [(name, "em"), " ", verb]
     if update != 0:
         parts.append(f" by {fmt(abs(update), d_u)}")
+    # old and new get enough decimals that new - old is the printed update (to the coarser digit)
+    for d in range(d, d + 4):
+        moved = float(fmt(new, d)) - float(fmt(old, d))
+        shown = float(fmt(abs(update), d_u)) * (1.0 if update >= 0 else -1.0)
+        if not abs(moved - shown) > 10.0 ** -min(d, d_u) * (1 + 1e-9):
+            break
     parts.append(f" ({fmt(old, d)} -> {fmt(new, d)})")
     if old * new > 0 and abs(new) < abs(old):
         parts.append(", toward zero: its size shrank")
