@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "compare": "compare:compare",
     "plot": "plot:plot",
     "report": "report:report",
+    "sweep": "sweep:sweep",
 }
 
 

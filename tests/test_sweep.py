@@ -1,0 +1,177 @@
+"""Sweeps: every network of a batch ends where a single run of its seed ends.
+
+The batched kernel does a single run's arithmetic with a vectorizable exp
+(within 1 ulp of the C library's), so final weights agree with single runs
+(numpy reference) to relative 1e-12 on the seed's network; for xor's hidden
+layer (and for the numpy batch engine, whose matrix products round like
+OpenBLAS's) the test bound is relative 1e-10.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet.cli import main
+from glassnet.errors import ConfigError
+from glassnet.network import init_params
+from glassnet.sweep import Distribution, initial_weights, parse_seeds, sweep
+
+pytest.importorskip("numba")
+
+ITERATIONS = 2000
+
+
+def rel(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+
+
+def first_reach(run, target):
+    below = np.nonzero(run.history.error_sum <= target)[0]
+    if below.size:
+        return int(below[0])
+    return run.iterations if run.final_error_sum <= target else -1
+
+
+@pytest.fixture(scope="module")
+def seed_sweep():
+    return sweep(glassnet.Experiment(iterations=ITERATIONS), range(40), [0.5, 1.0],
+                 target_error=0.3)
+
+
+@pytest.mark.parametrize("index", [0, 1, 14, 79])
+def test_final_weights_equal_single_runs_of_the_same_seed(seed_sweep, index):
+    seed, rate = int(seed_sweep.seeds[index]), float(seed_sweep.learning_rates[index])
+    assert (seed, rate) == (index // 2, (0.5, 1.0)[index % 2])  # seed-major order
+    run = glassnet.Experiment(iterations=ITERATIONS, seed=seed, learning_rate=rate).run(
+        engine="numpy"
+    )
+    assert seed_sweep.engine == "compiled"
+    assert rel(seed_sweep.final_params[index], run.final.flat()) <= 1e-12
+    assert rel(seed_sweep.final_error_sum[index], run.final_error_sum) <= 1e-12
+    assert rel(seed_sweep.final_loss[index], run.final_loss) <= 1e-12
+    assert seed_sweep.iterations_to_target[index] == first_reach(run, 0.3)
+    assert seed_sweep.stopped_at[index] == -1
+    np.testing.assert_array_equal(seed_sweep.params(index).weights[0], seed_sweep.final_params[index].reshape(3, 1))
+
+
+def test_summaries_are_the_distributions_of_the_table(seed_sweep):
+    summaries = seed_sweep.summaries()
+    assert [s.learning_rate for s in summaries] == [0.5, 1.0]
+    s = summaries[1]
+    rows = seed_sweep.learning_rates == 1.0
+    w1 = seed_sweep.final_params[rows, 0]
+    assert s.n_networks == 40 and s.weights[0].name == "W0[0,0]"
+    assert s.weights[0].mean == pytest.approx(w1.mean(), rel=1e-15)
+    assert s.weights[0].median == pytest.approx(np.median(w1), rel=1e-15)
+    assert s.weights[2].max == seed_sweep.final_params[rows, 2].max()
+    reach = seed_sweep.iterations_to_target[rows]
+    assert s.n_reached == int((reach >= 0).sum())
+    # the seed's relationship: the always-1 input's weight settles near -w1/2
+    assert np.all(np.abs(seed_sweep.final_params[:, 2] / seed_sweep.final_params[:, 0] + 0.5) < 0.05)
+
+
+def test_xor_hidden_layer_with_biases_matches_single_runs():
+    exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], bias=True, iterations=ITERATIONS)
+    result = sweep(exp, [1, 5, 9], [0.5, 2.0], target_error=1.0)
+    for index in range(result.n_networks):
+        run = glassnet.Experiment(
+            dataset="xor", layers=[3, 4, 1], bias=True, iterations=ITERATIONS,
+            seed=int(result.seeds[index]), learning_rate=float(result.learning_rates[index]),
+        ).run(engine="numpy")
+        assert rel(result.final_params[index], run.final.flat()) <= 1e-10
+        assert result.iterations_to_target[index] == first_reach(run, 1.0)
+
+
+def test_the_looped_kernel_for_bigger_networks_gives_the_same_numbers(monkeypatch):
+    from glassnet.kernels import batched
+
+    exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], bias=True, iterations=300)
+    fused = sweep(exp, range(10), [1.0])
+    monkeypatch.setattr(batched, "FUSE_LIMIT", 0)
+    assert "(fused)" not in batched.kernel_source(batched.Spec.of(exp.network, 4))
+    looped = sweep(exp, range(10), [1.0])
+    np.testing.assert_array_equal(fused.final_params, looped.final_params)
+    np.testing.assert_array_equal(fused.final_error_sum, looped.final_error_sum)
+
+
+def test_diverging_networks_stop_where_single_runs_stop():
+    settings = dict(dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=400)
+    result = sweep(glassnet.Experiment(**settings), [5, 6], [0.1, 3.0])
+    for index in range(result.n_networks):
+        run = glassnet.Experiment(**settings, seed=int(result.seeds[index]),
+                                  learning_rate=float(result.learning_rates[index])).run(engine="numpy")
+        assert result.stopped_at[index] == (run.stop.iteration if run.stop else -1)
+        # weights that shrink to ~1e-15 are compared on the scale of the largest
+        ref = run.final.flat()
+        assert np.max(np.abs(result.final_params[index] - ref)) <= 1e-12 * np.max(np.abs(ref))
+    assert (result.stopped_at[result.learning_rates == 3.0] >= 0).all()
+    assert result.summaries()[1].n_stopped == 2
+
+
+def test_the_numpy_engine_gives_the_same_sweep():
+    exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], bias=True, iterations=500)
+    compiled = sweep(exp, range(8), [0.5, 1.0], target_error=1.5)
+    plain = sweep(exp, range(8), [0.5, 1.0], target_error=1.5, engine="numpy")
+    assert plain.engine == "numpy"
+    assert rel(plain.final_params, compiled.final_params) <= 1e-10
+    np.testing.assert_array_equal(plain.iterations_to_target, compiled.iterations_to_target)
+
+
+def test_initial_weights_are_init_params_draws():
+    network = glassnet.Experiment(dataset="xor", layers=[3, 4, 1]).network
+    per_layer = initial_weights(network, [0, 17, 2**32 - 1])
+    for s, seed in enumerate([0, 17, 2**32 - 1]):
+        expected = init_params(network, seed)
+        for layer in range(2):
+            np.testing.assert_array_equal(per_layer[layer][s], expected.weights[layer])
+
+
+def test_distribution_leaves_out_non_finite_values():
+    d = Distribution.of("w", np.array([1.0, 2.0, np.inf, np.nan, 3.0]))
+    assert (d.count, d.n_nonfinite, d.mean, d.median, d.min, d.max) == (3, 2, 2.0, 2.0, 1.0, 3.0)
+    assert np.isnan(Distribution.of("w", np.array([np.nan])).mean)
+
+
+def test_settings_are_checked_once_with_clear_messages():
+    assert parse_seeds("0:5") == [0, 1, 2, 3, 4] and parse_seeds("1,5,9") == [1, 5, 9]
+    assert parse_seeds("0:10:5") == [0, 5]
+    with pytest.raises(ConfigError, match="--seeds must be START:STOP"):
+        parse_seeds("a:b")
+    with pytest.raises(ConfigError, match="from 0 to 4294967295"):
+        sweep(None, [-1])
+    with pytest.raises(ConfigError, match="learning rates must be finite numbers > 0"):
+        sweep(None, [1], [0.0])
+    with pytest.raises(ConfigError, match="remove them to sweep over seeds"):
+        sweep(glassnet.Experiment(weights=[[[0.1], [0.2], [0.3]]]), [1])
+
+
+def test_cli_prints_distributions_and_writes_table_and_plots(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["sweep", "--seeds", "0:30", "--iterations", "300", "--learning-rates", "0.5,1",
+                 "--target-error", "0.9", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "sweep: 60 networks (30 seeds 0..29 x 2 learning rates), 300 iterations each" in text
+    assert "W0[0,0]" in text and "iterations to target" in text and "learning rate 0.5:" in text
+    with open(out / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 60 and rows[1]["seed"] == "0" and rows[1]["learning_rate"] == "1.0"
+    document = json.loads((out / "sweep.json").read_text())
+    assert document["iterations"] == 300 and len(document["networks"]["seed"]) == 60
+    assert document["summaries"][0]["weights"][0]["name"] == "W0[0,0]"
+    assert float(rows[3]["W0[0,0]"]) == document["networks"]["W0[0,0]"][3]
+    for png in ("weights_histograms.png", "weight1_vs_weight3.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_rejects_seed_and_bad_seeds(capsys):
+    assert main(["sweep", "--seed", "3"]) == 2
+    assert main(["sweep", "--seeds", "x"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "--seeds" in err[0] and "--seeds must be START:STOP" in err[1]
