@@ -20,12 +20,14 @@ summary      what ``glassnet run`` prints
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from glassnet.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
     from glassnet.explain.document import Document
+    from glassnet.explain.worked import Names
     from glassnet.run import Run
 
 #: Output formats of :func:`explain`.
@@ -71,12 +73,14 @@ def explanation(run: Run, iteration: int, *, digits: int | None = None,
     return worked.document(blocks)
 
 
-def names_of(run: Run) -> "worked.Names":  # noqa: F821 - imported lazily
+def names_of(run: Run) -> Names:
     """How the explanation names the inputs, units and weights of ``run``."""
     from glassnet.explain.worked import Names
 
-    inputs = tuple(name.replace(":", "_") for name in run.data.input_names)
-    return Names(inputs, tuple(run.network.sizes), run.data.n_samples)
+    # names label equation lines ("x1->h2:"), so they lose the characters of the notation
+    inputs = tuple(re.sub(r"[\s:()|=\[\]*+^/]+", "_", name).strip("_") or f"x{i + 1}"
+                   for i, name in enumerate(run.data.input_names))
+    return Names(inputs, tuple(run.network.sizes))
 
 
 def describe(run: Run) -> str:

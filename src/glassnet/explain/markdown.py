@@ -3,7 +3,7 @@ matrices and comparisons as tables."""
 
 from __future__ import annotations
 
-from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table, plain
+from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table
 from glassnet.explain.text import equation_lines
 
 

@@ -111,9 +111,17 @@ def fmt_sci(value: float, digits: int = 2) -> str:
     return f"{value:.{max(digits - 1, 0)}e}".replace("e-0", "e-").replace("e+0", "e+")
 
 
-def is_whole(values: np.ndarray) -> bool:
-    """Whether every entry is a finite whole number (inputs like 0 and 1 print without decimals)."""
-    return bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+def is_exact(values: np.ndarray, decimals: int = 4) -> bool:
+    """Whether every entry is finite and has at most ``decimals`` decimals (``0``, ``1``, ``2.5``).
+
+    Such numbers (the seed's 0/1 inputs, data typed in by hand) print exactly,
+    with :func:`fmt_exact`, and add no rounding error to a line.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.round(values, decimals) == values) and np.all(np.abs(values) < 1e12))
 
 
 # --------------------------------------------------------------------------- checking lines

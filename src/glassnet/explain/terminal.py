@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import sys
-import textwrap
 
 from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table
 from glassnet.explain.text import equation_lines

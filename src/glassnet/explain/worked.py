@@ -31,7 +31,7 @@ from glassnet.explain.document import (
     Block, Document, Equation, Equations, Heading, Paragraph, Span, Table, spans,
 )
 from glassnet.explain.numbers import (
-    DEFAULT_DIGITS, Precision, decimals_for, first_true, fmt, fmt_exact, fmt_sci, is_whole,
+    DEFAULT_DIGITS, Precision, decimals_for, first_true, fmt, fmt_exact, fmt_sci, is_exact,
 )
 from glassnet.gradcheck import GradientCheck
 from glassnet.losses import LOSSES
@@ -64,7 +64,6 @@ class Names:
 
     inputs: tuple[str, ...]
     sizes: tuple[int, ...]
-    n_samples: int
 
     def unit(self, layer: int, j: int) -> str:
         """Name of unit ``j`` of the layer computed by weight layer ``layer``."""
@@ -134,7 +133,7 @@ def _elided(count: int, what: str, total: str) -> list[Token]:
 
 def _value_formatter(values: Array, digits: int, shift: int) -> Callable[[float], str]:
     """Inputs that are all whole numbers print exactly (``0``, ``1``); others get decimals."""
-    if is_whole(values):
+    if is_exact(values):
         return fmt_exact
     decimals = decimals_for(values, digits) + shift
     return lambda v: fmt(v, decimals)
@@ -206,7 +205,7 @@ def forward_blocks(ly: LayerStep, ctx: Context, title: str = "weights W{index} (
     act = ACTIVATIONS[ly.activation]
     shown_s, shown_i, shown_j = limits.count(n), limits.count(n_in), limits.count(n_out)
     blocks: list[Block] = [weights_table(ly, ly.W, ly.b, ctx, title.format(index=ly.index))]
-    whole = is_whole(ly.inputs)
+    whole = is_exact(ly.inputs)
     wz = np.concatenate([ly.W.ravel(), ly.z.ravel()] + ([] if ly.b is None else [ly.b]))
     base_wz, base_a = decimals_for(wz, ctx.digits), decimals_for(ly.a, ctx.digits)
     base_x = 0 if whole else decimals_for(ly.inputs, ctx.digits)
@@ -234,7 +233,7 @@ def forward_blocks(ly: LayerStep, ctx: Context, title: str = "weights W{index} (
                     rest = float(ly.inputs[s, shown_i:] @ ly.W[shown_i:, j])
                     row += [(" + ", False), *_elided(n_in - shown_i, "terms", fmt(rest, d_w))]
                 if ly.b is not None:
-                    row += [(" + ", False), (fmt(ly.b[j], d_w), True)]
+                    row += [(" - " if ly.b[j] < 0 else " + ", False), (fmt(abs(ly.b[j]), d_w), True)]
                 labels.append(names.row_label(ly.index, s, j))
                 rows.append(row)
                 rhs.append(fmt(ly.z[s, j], d_z))
@@ -274,7 +273,7 @@ def weights_table(ly: LayerStep, W: Array, b: Array | None, ctx: Context, title:
         else:
             rows.append(spans(src, *(fmt(W[i, j], d) for j in range(shown_j))))
     if b is not None:
-        rows.append(spans("b" if simple else "bias", *(fmt(b[j], d) for j in range(shown_j))))
+        rows.append(spans("b", *(fmt(b[j], d) for j in range(shown_j))))
     note = _note(_cut(n_in, limits, "inputs"), _cut(n_out, limits, "units"))
     return Table(title + ":", columns, tuple(rows), ("l",) + ("r",) * (len(columns) - 1), note)
 
@@ -290,7 +289,7 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
     hidden = np.ones_like(error, dtype=bool)
     hidden[:shown_s, :shown_j] = False
     shown = [(s, j) for j in range(shown_j) for s in range(shown_s)]
-    y_whole = is_whole(y)
+    y_whole = is_exact(y)
     base_e, base_a = decimals_for(error, ctx.digits), decimals_for(a, ctx.digits)
     base_y = 0 if y_whole else decimals_for(y, ctx.digits)
 
@@ -491,7 +490,7 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
         f"{shown_i * shown_j} of {n_in * n_out} weights"
     note = _note(cut_weights, _cut(n, limits, "examples"))
 
-    whole = is_whole(ly.inputs)
+    whole = is_exact(ly.inputs)
     base_x = 0 if whole else decimals_for(ly.inputs, ctx.digits)
     base_d = decimals_for(ly.delta, ctx.digits)
     parts = [ly.dW.ravel()] + ([] if ly.db is None else [ly.db])
@@ -542,14 +541,14 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
             if ly.b is not None and ly.db is not None:
                 terms = []
                 for s in range(shown_s):
-                    terms += [(" + " if s else "", False), ("(", False),
-                              (fmt(ly.delta[s, j], d_d), True), (")", False)]
+                    terms += [(" + " if s else "", False), ("(", False), ("1", True),
+                              (" * ", False), (fmt(ly.delta[s, j], d_d), True), (")", False)]
                 rest = float(ly.delta[shown_s:, j].sum()) if shown_s < n else None
                 assert ly.b_after is not None
                 add(names.bias(ly.index, j), terms, rest, ly.db[j], ly.b[j], ly.b_after[j])
         lr_text = "" if lr == 1.0 else f"learning rate {fmt_exact(lr)} times "
         upd = _block(f"update of each weight = {lr_text}the sum over examples of input * delta"
-                     f"{' (a bias: delta alone)' if ly.b is not None else ''}:",
+                     f"{' (a bias is a weight on an input of 1)' if ly.b is not None else ''}:",
                      labels, rows, rhs, styles, note)
         new = _block("new weight = old + update:", labels, new_rows, new_rhs, styles)
         return upd, new
@@ -590,9 +589,13 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
     lr = fmt_exact(step.learning_rate)
     worst = names.weight(check.worst[0], *check.worst[2]) if check.worst[1] == "W" else \
         names.bias(check.worst[0], check.worst[2][0])
-    verdict = ("they agree: the backward pass computes the slope of the loss"
-               if check.max_relative < 1e-5 else
-               "they differ more than finite differences explain; look at this weight")
+    if check.max_relative < 1e-5:
+        verdict = "they agree: the backward pass computes the slope of the loss"
+    elif any(ly.activation == "relu" for ly in step.layers):
+        verdict = ("they differ: a relu's kink within h of some dot product makes the loss "
+                   "two-sloped there, which a finite difference averages")
+    else:
+        verdict = "they differ more than finite differences explain; look at this weight"
     text = (f"The backward pass gives dL/dw = -update / learning rate (here -update / {lr}). "
             f"The finite difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
             f"h = {fmt_exact(check.eps)}, uses only the loss itself.")
@@ -721,7 +724,7 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
     p, k = previous.iteration, step.iteration
     note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "outputs"))
     table = Table(f"OLD (#{p}) and NEW (#{k}) predictions and errors:",
-                  ("example", "target", f"OLD a #{p}", f"NEW a #{k}", "change", f"OLD error", f"NEW error"),
+                  ("example", "target", f"OLD a #{p}", f"NEW a #{k}", "change", "OLD error", "NEW error"),
                   tuple(rows), ("l",) + ("r",) * 6, note)
     n_up, n_down = int((change > 0).sum()), int((change < 0).sum())
     total = change.size
