@@ -41,8 +41,9 @@ def run(experiment: str | None, trace: str | None, json_out: str | None, engine:
         check_memory(exp.network, exp.data, train.iterations, train.checkpoints, json=True)
     import warnings
 
-    from glassnet.kernels import EngineFallback
+    from glassnet.kernels import EngineFallback, prefer_lean_startup
 
+    prefer_lean_startup()  # a short-lived process: numba starts without scipy
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", EngineFallback)
         with progress_bar(exp.config.train.iterations) as progress:

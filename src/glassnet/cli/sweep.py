@@ -156,7 +156,7 @@ def sweep(experiment: str | None, seeds_text: str, rates_text: str | None, targe
     import warnings
 
     from glassnet.errors import ConfigError
-    from glassnet.kernels import EngineFallback
+    from glassnet.kernels import EngineFallback, prefer_lean_startup
     from glassnet.sweep import parse_rates, parse_seeds
     from glassnet.sweep import sweep as run_sweep
 
@@ -165,6 +165,7 @@ def sweep(experiment: str | None, seeds_text: str, rates_text: str | None, targe
     seeds = parse_seeds(seeds_text)
     rates = parse_rates(rates_text) if rates_text else None
     exp = build_experiment(experiment, **settings)
+    prefer_lean_startup()  # a short-lived process: numba starts without scipy
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", EngineFallback)
         start = time.perf_counter()

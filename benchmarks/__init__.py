@@ -1,0 +1,1 @@
+"""glassnet's benchmark (``python -m benchmarks``); see ``benchmarks/run.py``."""
