@@ -25,7 +25,8 @@ GOLD_DIR = Path(__file__).parent / "gold"
 
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
 EQUATION = re.compile(rf"^\s*(?P<label>[^\s:()|][^:()|]*):\s+(?P<lhs>.+) =\s+(?P<rhs>{NUMBER})\s*$")
-SAFE = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "max": max, "abs": abs}
+SAFE = {"exp": lambda x: math.exp(x) if x < 709 else math.inf, "log": math.log, "tanh": math.tanh,
+        "max": max, "abs": abs}
 
 
 def printed_equations(text: str) -> list[tuple[str, str, str]]:
@@ -343,3 +344,36 @@ def test_cli_terminal_format_keeps_colour_only_when_asked(capsys, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     assert main(["explain", "--iteration", "1", "--format", "terminal"]) == 0
     assert "\x1b[" not in capsys.readouterr().out
+
+
+def test_finite_differences_of_a_sample_match_the_reference_number_for_number(xor_run, big_run):
+    from glassnet.gradcheck import check_gradient, finite_difference_at
+    from glassnet.network import finite_difference_gradient
+
+    step = xor_run.step(3)
+    full = finite_difference_gradient(xor_run.network, step.before, step.X, step.y).flat()
+    some = np.array([0, 5, 11, 15])
+    assert np.array_equal(finite_difference_at(xor_run.network, step.before, step.X, step.y, some), full[some])
+    step = big_run.step(1)
+    sampled = check_gradient(big_run.network, step.before, step.X, step.y, budget=1e6)
+    full = sampled.analytic.flat()
+    assert 64 <= sampled.n_checked < full.size
+    assert np.isnan(sampled.numeric.flat()).sum() == full.size - sampled.n_checked
+    assert sampled.max_relative < 1e-6
+
+
+def test_a_big_data_set_checks_a_sample_and_stays_fast():
+    rng = np.random.RandomState(1)
+    X = rng.rand(1500, 64).round(3).tolist()
+    y = (rng.rand(1500, 10) > 0.5).astype(float).tolist()
+    run = glassnet.Experiment({"data": {"inputs": X, "targets": y}, "network": {"layers": [64, 32, 10]},
+                               "train": {"iterations": 2}}).run(engine="numpy")
+    run.step(1), run.step(0)
+    start = time.perf_counter()
+    text = explain(run, 1)
+    elapsed = time.perf_counter() - start
+    print(f"1500 examples, [64, 32, 10]: explain {elapsed:.3f} s")
+    assert elapsed < 5.0
+    assert "finite differences of" in " ".join(text.split()) and "parameters checked" in text
+    assert max(len(line) for line in text.splitlines()) <= 120
+    assert false_lines(text) == []

@@ -133,8 +133,12 @@ _BINOPS: dict[type, Callable[[float, float], float]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow,
 }
+def _exp(x: float) -> float:
+    return math.exp(x) if x < 709.0 else math.inf  # 1/(1+e^-(-800)) is 0, not an error
+
+
 _FUNCTIONS: dict[str, Callable[..., float]] = {
-    "exp": math.exp, "ln": math.log, "tanh": math.tanh, "max": max, "abs": abs,
+    "exp": _exp, "ln": math.log, "tanh": math.tanh, "max": max, "abs": abs,
 }
 
 

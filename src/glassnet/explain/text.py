@@ -33,6 +33,10 @@ def table_lines(block: Table) -> list[str]:
     return [line(cells[0]), _INDENT + "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]]
 
 
+def _note(note: str, width: int) -> list[str]:
+    return textwrap.wrap(f"({note})", width, initial_indent=_INDENT, subsequent_indent=_INDENT + " ")
+
+
 def format_text(doc: Document, width: int = WIDTH) -> str:
     """The document as plain text (no styles)."""
     lines: list[str] = []
@@ -53,12 +57,12 @@ def format_text(doc: Document, width: int = WIDTH) -> str:
             lines.append(block.title)
             lines += equation_lines(block)
             if block.note:
-                lines.append(f"{_INDENT}({block.note})")
+                lines += _note(block.note, width)
         elif isinstance(block, Table):
             lines.append(block.title)
             lines += table_lines(block)
             if block.note:
-                lines.append(f"{_INDENT}({block.note})")
+                lines += _note(block.note, width)
         lines.append("")
     while lines and lines[-1] == "":
         lines.pop()

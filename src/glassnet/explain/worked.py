@@ -286,9 +286,14 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
     n, n_out = a.shape
     shown_s, shown_j = limits.count(n), limits.count(n_out)
     note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "outputs"))
-    hidden = np.ones_like(error, dtype=bool)
-    hidden[:shown_s, :shown_j] = False
     shown = [(s, j) for j in range(shown_j) for s in range(shown_s)]
+    # the sum and the loss add every example and output: they show the first few terms
+    every = [(s, j) for j in range(n_out) for s in range(n)]
+    summed = every[: limits.count(len(every))]
+    hidden = np.ones_like(error, dtype=bool)
+    for s, j in summed:
+        hidden[s, j] = False
+    what = "examples" if n_out == 1 else "terms"
     y_whole = is_exact(y)
     base_e, base_a = decimals_for(error, ctx.digits), decimals_for(a, ctx.digits)
     base_y = 0 if y_whole else decimals_for(y, ctx.digits)
@@ -314,11 +319,11 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         d_t = p.result(base_e)
         d_e = p.operand(base_e, d_t, float(error.size))
         row: list[Token] = []
-        for s, j in shown:
+        for s, j in summed:
             row += [(" + " if row else "", False), (f"|{fmt(error[s, j], d_e)}|", False)]
         if hidden.any():
             rest = float(np.abs(error[hidden]).sum())
-            row += [(" + ", False), *_elided(int(hidden.sum()), "examples", fmt(rest, d_e))]
+            row += [(" + ", False), *_elided(int(hidden.sum()), what, fmt(rest, d_e))]
         return _block("sum of absolute errors (the seed's error figure):", ["sum"], [row],
                       [fmt(step.error_sum, d_t)])
 
@@ -337,7 +342,7 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         d_a = p.operand(base_a, d_l, s_loss)
         yv = y_text(p.operand(base_y, d_l, s_loss))
         row: list[Token] = []
-        for s, j in shown:
+        for s, j in summed:
             sep = " + " if row else ""
             if loss.name == "half_squared_error":
                 row.append((f"{sep}({fmt(error[s, j], d_e)})^2", False))
@@ -348,7 +353,7 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
                 rest = float((error[hidden] ** 2).sum())
             else:
                 rest = -float(loss.fn(y[hidden], a[hidden]))
-            row += [(" + ", False), *_elided(int(hidden.sum()), "examples", fmt(rest, d_l + 1))]
+            row += [(" + ", False), *_elided(int(hidden.sum()), what, fmt(rest, d_l + 1))]
         inner = "".join(t for t, _ in row)
         lhs = f".5 * ({inner})" if loss.name == "half_squared_error" else f"-({inner})"
         return _block(f"loss, {loss.formula}:", ["loss"], [[(lhs, False)]], [fmt(step.loss, d_l)])
@@ -562,26 +567,38 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     return blocks
 
 
+def _or_unchecked(value: float, decimals: int | None = None) -> str:
+    """A finite-difference figure, or "not checked" where the check sampled other parameters."""
+    if np.isnan(value):
+        return "not checked"
+    return fmt_sci(float(value)) if decimals is None else fmt(float(value), decimals)
+
+
 def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> list[Block]:
     """The analytic gradient beside the finite-difference one, and the largest difference."""
     names, limits = ctx.names, ctx.limits
     digits = ctx.digits + 4
     rows: list[tuple[Span, ...]] = []
-    d = decimals_for(np.concatenate([check.analytic.flat(), check.numeric.flat()]), digits)
+    d = decimals_for(check.analytic.flat(), digits)
     for ly in step.layers:
         g, f, r = check.analytic.weights[ly.index], check.numeric.weights[ly.index], check.relative.weights[ly.index]
         n_in, n_out = g.shape
         for j in range(limits.count(n_out)):
             for i in range(limits.count(n_in)):
-                rows.append(spans(names.weight(ly.index, i, j), fmt(g[i, j], d), fmt(f[i, j], d),
-                                  fmt_sci(float(r[i, j]))))
+                rows.append(spans(names.weight(ly.index, i, j), fmt(g[i, j], d), _or_unchecked(f[i, j], d),
+                                  _or_unchecked(r[i, j])))
             gb = check.analytic.biases[ly.index]
             fb = check.numeric.biases[ly.index]
             rb = check.relative.biases[ly.index]
             if gb is not None and fb is not None and rb is not None:
-                rows.append(spans(names.bias(ly.index, j), fmt(gb[j], d), fmt(fb[j], d), fmt_sci(float(rb[j]))))
+                rows.append(spans(names.bias(ly.index, j), fmt(gb[j], d), _or_unchecked(fb[j], d),
+                                  _or_unchecked(rb[j])))
     n_params = check.analytic.flat().size
     note = "" if len(rows) == n_params else f"showing {len(rows)} of {n_params} parameters; --all shows every one"
+    if check.n_checked < n_params:
+        note = (note + "; " if note else "") + (
+            f"finite differences of {check.n_checked} of the {n_params} parameters (the first of each "
+            "layer and an even spread): checking all would take long")
     table = Table(
         "gradient of the loss, dL/dw, two ways:",
         ("weight", "from the deltas", "finite difference", "relative difference"),
@@ -601,7 +618,7 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
             f"h = {fmt_exact(check.eps)}, uses only the loss itself.")
     return [Paragraph(spans(text)), table,
             Paragraph(spans(f"Largest relative difference over "
-                            f"{'the one parameter' if n_params == 1 else f'all {n_params} parameters'}: ",
+                            f"{'the one parameter' if n_params == 1 else f'all {n_params} parameters' if check.n_checked == n_params else f'the {check.n_checked} parameters checked'}: ",
                             (fmt_sci(check.max_relative), "em"), f" ({worst}): {verdict}."))]
 
 
