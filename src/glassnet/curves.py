@@ -24,16 +24,30 @@ axis the answer hardly depends on how many iterations were run, while on a
 linear axis the elbow of the first 1,000 iterations and the elbow of the first
 100,000 are far apart (for the seed run: 111 and 2,051). The seed run gives
 iteration 180.
+
+Training and held-out test curves
+---------------------------------
+A run with a held-out split (``[data] test_fraction``) records the error sum
+and the loss of the training examples and of the test examples at every
+iteration. Both are *sums over examples*, and the two parts have different
+sizes (a quarter held out: the training sum adds three times as many terms),
+so :func:`split_curves` also gives them per example,
+``mean error = error_sum / n_examples``, the figure that can be compared
+side by side.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glassnet.activations import Array
+
+if TYPE_CHECKING:  # pragma: no cover
+    from glassnet.run import Run
 
 
 @dataclass(frozen=True)
@@ -148,3 +162,76 @@ def error_elbow(error: Array) -> Elbow | None:
     if found is None:
         return None
     return Elbow(found.index + 1, found.x, found.y, found.distance, True)
+
+
+@dataclass(frozen=True, eq=False)
+class SplitCurves:
+    """The training and held-out test figures of a split run, as sums and per example.
+
+    Entry ``k`` of every array belongs to iteration ``#k``, for ``k = 0 .. N``
+    (``N`` = the updates applied): ``#0 .. #N-1`` are ``run.history``, ``#N``
+    is the final forward pass (``run.final_error_sum`` and friends) unless the
+    history already holds it (a run that stopped at its bad iteration).
+
+    Attributes
+    ----------
+    n_train, n_test : int
+        Examples trained on and examples held out.
+    loss, error_sum : (N + 1,) float64
+        Sums over the training examples (``run.history.loss`` / ``error_sum``).
+    test_loss, test_error_sum : (N + 1,) float64
+        The same sums over the held-out examples, under the same weights.
+    """
+
+    n_train: int
+    n_test: int
+    loss: Array
+    error_sum: Array
+    test_loss: Array
+    test_error_sum: Array
+
+    @property
+    def mean_error(self) -> Array:
+        """``error_sum / n_train``: mean ``|y - a|`` per training example."""
+        return self.error_sum / self.n_train
+
+    @property
+    def test_mean_error(self) -> Array:
+        """``test_error_sum / n_test``: mean ``|y - a|`` per held-out example."""
+        return self.test_error_sum / self.n_test
+
+    @property
+    def mean_loss(self) -> Array:
+        """``loss / n_train``: the training loss per example."""
+        return self.loss / self.n_train
+
+    @property
+    def test_mean_loss(self) -> Array:
+        """``test_loss / n_test``: the held-out loss per example."""
+        return self.test_loss / self.n_test
+
+
+def split_curves(run: Run) -> SplitCurves | None:
+    """The training and held-out test curves of ``run``, or ``None`` without a split.
+
+    Nothing is recomputed: the values are the run's recorded history and its
+    recorded final figures (see :class:`SplitCurves`).
+    """
+    history = run.history
+    if run.test is None or history.test_loss is None or history.test_error_sum is None:
+        return None
+
+    def through_final(recorded: Array, final: float | None) -> Array:
+        recorded = np.asarray(recorded, dtype=np.float64)
+        if len(recorded) > run.iterations or final is None:
+            return recorded[: run.iterations + 1].copy()
+        return np.append(recorded, final)
+
+    return SplitCurves(
+        n_train=len(run.data.X),
+        n_test=len(run.test.X),
+        loss=through_final(history.loss, run.final_loss),
+        error_sum=through_final(history.error_sum, run.final_error_sum),
+        test_loss=through_final(history.test_loss, run.final_test_loss),
+        test_error_sum=through_final(history.test_error_sum, run.final_test_error_sum),
+    )

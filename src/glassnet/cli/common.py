@@ -40,8 +40,13 @@ def experiment_options(func: F) -> F:
     """The experiment file argument and the flat overrides of its keys."""
     options = [
         click.argument("experiment", required=False, type=click.Path(dir_okay=False)),
-        click.option("--dataset", help="Built-in data: seed, xor, and, or."),
+        click.option("--dataset", help="Built-in data: seed, xor, and, or; with scikit-learn: iris, breast_cancer, digits."),
         click.option("--csv", "csv", help="A CSV file of numbers (last column is the target)."),
+        click.option("--standardize/--no-standardize", default=None,
+                     help="Scale each input column to mean 0 and standard deviation 1 (measured on the training examples)."),
+        click.option("--test-fraction", type=float, metavar="F",
+                     help="Hold out this fraction of the examples (0 <= F < 1, e.g. 0.25) and record their error too."),
+        click.option("--split-seed", type=int, metavar="N", help="Seed of the held-out split's shuffle (0 to 2**32 - 1)."),
         click.option("--layers", callback=int_list, help="Layer sizes, e.g. 3,4,1."),
         click.option("--activation", callback=name_list, help="sigmoid, tanh, relu, linear (or one per layer, comma separated)."),
         click.option("--bias/--no-bias", default=None, help="Give every layer a bias."),

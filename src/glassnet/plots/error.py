@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.curves import Elbow, error_elbow
+from glassnet.curves import Elbow, SplitCurves, error_elbow, split_curves
 from glassnet.plots._style import PALETTE, new_figure, style_axes, thousands
 from glassnet.run import Run
 
@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # pragma: no cover
 WINDOWS = (100, 1_000, 10_000, 100_000)
 
 ERROR_LABEL = "sum of |target - prediction| (the post's error)"
+
+#: Colours of the two parts of a split run (Okabe-Ito blue and orange, the
+#: pair told apart under every common colour blindness, and in grey).
+TRAIN_COLOR, TEST_COLOR = PALETTE[0], PALETTE[1]
 
 
 def windows_for(n_recorded: int, windows: Sequence[int] = WINDOWS) -> list[int]:
@@ -30,7 +34,9 @@ def loss_label(run: Run) -> str:
     return f"loss, {run.network.loss.formula.replace('y', 'target').replace('a)', 'prediction)')}"
 
 
-def plot_error(run: Run, windows: Sequence[int] = WINDOWS, show_loss: bool = True) -> Figure:
+def plot_error(
+    run: Run, windows: Sequence[int] = WINDOWS, show_loss: bool = True, per_example: bool = True
+) -> Figure:
     """The error sum (and the loss) of iterations ``#0 .. #w-1`` for each window ``w``.
 
     Each panel plots ``run.history.error_sum[:w]`` against iterations
@@ -38,43 +44,110 @@ def plot_error(run: Run, windows: Sequence[int] = WINDOWS, show_loss: bool = Tru
     elbow found by :func:`glassnet.curves.error_elbow` (the point farthest from
     the chord on a log iteration axis) is marked in every panel it falls in,
     and named in the figure's title.
+
+    A run with held-out examples (``[data] test_fraction``) gets two curves of
+    each figure: "training" (blue) and "held-out test" (orange); error solid,
+    loss dashed. With ``per_example`` (the default) both are divided by their
+    number of examples (``history.error_sum / n_train`` and
+    ``history.test_error_sum / n_test``, see :func:`glassnet.curves.split_curves`),
+    because sums over parts of different sizes cannot be compared; with
+    ``per_example=False`` the recorded sums are plotted as they are. A run
+    without a split ignores ``per_example``.
     """
     history = run.history
+    split = split_curves(run)
     chosen = windows_for(len(history), windows)
     found: Elbow | None = error_elbow(history.error_sum)
     n_panels = max(1, len(chosen))
     n_cols = 2 if n_panels > 1 else 1
     n_rows = (n_panels + n_cols - 1) // n_cols
-    fig = new_figure(5.2 * n_cols, 3.6 * n_rows + 0.6)
+    fig = new_figure(5.2 * n_cols, 3.6 * n_rows + (0.6 if split is None else 1.3))
     axes = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
     for ax in axes[n_panels:]:
         ax.set_visible(False)
     for ax, window in zip(axes, chosen):
         iterations = np.arange(window)
-        ax.plot(iterations, history.error_sum[:window], color=PALETTE[0], linewidth=1.6,
-                label=ERROR_LABEL, gid=f"error_sum-{window}")
-        if show_loss:
-            ax.plot(iterations, history.loss[:window], color=PALETTE[1], linewidth=1.4,
-                    linestyle="--", label=loss_label(run), gid=f"loss-{window}")
+        if split is None:
+            ax.plot(iterations, history.error_sum[:window], color=PALETTE[0], linewidth=1.6,
+                    label=ERROR_LABEL, gid=f"error_sum-{window}")
+            if show_loss:
+                ax.plot(iterations, history.loss[:window], color=PALETTE[1], linewidth=1.4,
+                        linestyle="--", label=loss_label(run), gid=f"loss-{window}")
+            elbow_y = None if found is None else found.y
+        else:
+            elbow_y = _plot_split(ax, run, split, window, show_loss, per_example, found)
         if found is not None and found.x < window:
             ax.axvline(found.x, color=PALETTE[3], linestyle=":", linewidth=1.2)
-            ax.plot([found.x], [found.y], marker="o", markersize=7, color=PALETTE[3],
+            ax.plot([found.x], [elbow_y], marker="o", markersize=7, color=PALETTE[3],
                     linestyle="none", label=f"elbow (iteration {found.x:,.0f})", gid=f"elbow-{window}")
-            ax.annotate(f"elbow ~{found.x:,.0f}", (found.x, found.y), xytext=(8, 10),
+            ax.annotate(f"elbow ~{found.x:,.0f}", (found.x, elbow_y), xytext=(8, 10),
                         textcoords="offset points", fontsize=9, color=PALETTE[3])
         ax.set_title(f"First {window:,} iterations" if window < len(history) or window in WINDOWS
                      else f"All {window:,} iterations")
         ax.set_xlabel("iteration")
-        ax.set_ylabel("error")
+        ax.set_ylabel("error" if split is None or not per_example else "error per example")
         ax.set_xlim(0, max(window - 1, 1))
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_formatter(thousands)
         style_axes(ax)
-    if chosen:
+    if chosen and split is not None:
+        # Four long labels would hide the curves: one legend for all panels, below them.
+        handles: dict[str, Any] = {}
+        for ax in axes[:n_panels]:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, handle)
+        fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=2,
+                   fontsize=8, frameon=True)
+    elif chosen:
         axes[0].legend(loc="upper right", fontsize=8, frameon=True)
     else:
         axes[0].text(0.5, 0.5, "this run recorded no iterations", ha="center", va="center",
                      transform=axes[0].transAxes)
     elbow_text = found.describe() if found is not None else "no elbow found"
-    fig.suptitle(f"How the error falls during training ({elbow_text})", fontsize=13)
+    if split is None:
+        fig.suptitle(f"How the error falls during training ({elbow_text})", fontsize=13)
+    else:
+        fig.suptitle(
+            f"Training ({split.n_train:,} examples) and held-out test ({split.n_test:,} examples) error"
+            f"\n({'per example, ' if per_example else ''}training curve's {elbow_text})", fontsize=12,
+        )
     return fig
+
+
+def split_labels(split: SplitCurves, per_example: bool, loss_text: str) -> dict[str, str]:
+    """Legend labels of a split run's four curves, keyed like their ``gid`` prefixes."""
+    if per_example:
+        error, loss = "mean |target - prediction| per example", f"{loss_text}, per example"
+    else:
+        error, loss = "sum of |target - prediction|", loss_text
+    return {
+        "error_sum": f"training: {error} ({split.n_train:,} examples)",
+        "test_error_sum": f"held-out test: {error} ({split.n_test:,} examples)",
+        "loss": f"training: {loss}",
+        "test_loss": f"held-out test: {loss}",
+    }
+
+
+def _plot_split(
+    ax: Any, run: Run, split: SplitCurves, window: int, show_loss: bool, per_example: bool,
+    found: Elbow | None,
+) -> float | None:
+    """Draw the training and held-out test curves of one window; return the elbow's height."""
+    # split.* hold run.history's values for #0 .. #N-1 (and the final #N after them).
+    scale = {"error_sum": split.n_train, "loss": split.n_train,
+             "test_error_sum": split.n_test, "test_loss": split.n_test}
+    series = {
+        key: getattr(split, key)[:window] / scale[key] if per_example else getattr(split, key)[:window]
+        for key in scale
+    }
+    labels = split_labels(split, per_example, loss_label(run))
+    iterations = np.arange(window)
+    for key in ("error_sum", "test_error_sum") + (("loss", "test_loss") if show_loss else ()):
+        test = key.startswith("test_")
+        is_loss = key.endswith("loss")
+        ax.plot(iterations, series[key], color=TEST_COLOR if test else TRAIN_COLOR,
+                linewidth=1.2 if is_loss else 1.8, linestyle="--" if is_loss else "-",
+                label=labels[key], gid=f"{key}-{window}")
+    if found is None:
+        return None
+    return float(series["error_sum"][found.index]) if found.index < window else found.y

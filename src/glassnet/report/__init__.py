@@ -38,6 +38,12 @@ PLOTS = (
                   "values) and the path training took across it."),
     ("predictions", "Each example's prediction over the iterations; dotted lines are the targets."),
 )
+#: The error plot's caption for a run with held-out examples.
+SPLIT_ERROR_CAPTION = (
+    "The error per example (solid) and the loss per example (dashed) of the training examples (blue) and of "
+    "the held-out test examples (orange, never trained on) over the first 100, 1,000, 10,000 and 100,000 "
+    "iterations, with the training curve's elbow marked. Each recorded sum is divided by its number of examples."
+)
 #: Resolution of the report's PNG plots.
 PLOT_DPI = 80
 
@@ -76,6 +82,8 @@ def plots_html(run: Run, images: Mapping[str, bytes] | None = None) -> str:
     for kind, caption in PLOTS:
         if kind not in kinds:
             continue
+        if kind == "error" and run.test is not None:
+            caption = SPLIT_ERROR_CAPTION
         png = images[kind] if kind in images else _png(plot(run, kind, **options[kind]))
         uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         parts.append(
@@ -110,18 +118,30 @@ def format_config(run: Run) -> str:
 def _subtitle(run: Run) -> str:
     net = run.network
     acts = ", ".join(dict.fromkeys(a.name for a in net.activations))
+    held_out = "" if run.test is None else f", {len(run.test.X)} more held out for testing"
     return (
-        f"{run.data.name} data ({len(run.data.X)} examples), layers {list(net.sizes)}, {acts}, "
+        f"{run.data.name} data ({len(run.data.X)} examples{held_out}), layers {list(net.sizes)}, {acts}, "
         f"learning rate {run.learning_rate:g}, {run.iterations:,} iterations ({run.engine} engine)"
     )
 
 
 def _summary(run: Run, data: dict[str, Any]) -> str:
+    part = "" if run.test is None else "training "
     rows = [
-        ("final error sum (sum of |y - a|)", f"{run.final_error_sum:.8f}"),
-        (f"final loss ({run.network.loss.name.replace('_', ' ')})", f"{run.final_loss:.8g}"),
+        (f"final {part}error sum (sum of |y - a|)", f"{run.final_error_sum:.8f}"),
+        (f"final {part}loss ({run.network.loss.name.replace('_', ' ')})", f"{run.final_loss:.8g}"),
         ("where the curve bends", data["elbow_text"]),
     ]
+    if run.test is not None and run.final_test_error_sum is not None and run.final_test_loss is not None:
+        n_train, n_test = len(run.data.X), len(run.test.X)
+        rows += [
+            ("held-out test examples", f"{n_test} of {n_train + n_test} (test_fraction "
+             f"{run.config.data.test_fraction:g}, split_seed {run.config.data.split_seed}), never trained on"),
+            ("final held-out test error sum", f"{run.final_test_error_sum:.8f}"),
+            ("final held-out test loss", f"{run.final_test_loss:.8g}"),
+            ("final error per example", f"training {run.final_error_sum / n_train:.8f}, "
+             f"held-out test {run.final_test_error_sum / n_test:.8f}"),
+        ]
     for layer, W in enumerate(run.final.weights, start=1):
         rows.append((f"final weights W{layer} ({W.shape[0]} x {W.shape[1]})",
                      " ".join(f"{v:.8f}" for v in W.ravel()[:24]) + (" ..." if W.size > 24 else "")))

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.activations import Array
-from glassnet.curves import error_elbow
+from glassnet.curves import error_elbow, split_curves
 from glassnet.run import Run
 from glassnet.trace import Step
 
@@ -113,12 +113,14 @@ def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
         n_out, bias}], ``X``/``y`` (first :data:`MAX_EXAMPLES` examples),
         ``n_samples``, ``input_names``, ``target_names``, ``elbow``
         (iteration or null), ``steps`` (one :func:`step_numbers` per scrubber
-        iteration, ascending).
+        iteration, ascending); for a run with held-out examples also
+        ``test`` (see :func:`split_numbers`).
     """
     n_examples = min(MAX_EXAMPLES, len(run.data.X))
     found = error_elbow(run.history.error_sum)
-    steps = step_columns([run.step(k) for k in scrubber_iterations(run, max_numbers)], n_examples)
-    return {
+    iterations = scrubber_iterations(run, max_numbers)
+    steps = step_columns([run.step(k) for k in iterations], n_examples)
+    data: dict[str, Any] = {
         "iterations": run.iterations,
         "learning_rate": run.learning_rate,
         "loss": {
@@ -146,4 +148,38 @@ def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
         "elbow_text": "no elbow found" if found is None else found.describe(),
         "stopped": None if run.stop is None else {"iteration": run.stop.iteration, "reason": run.stop.reason},
         "steps": steps,
+    }
+    split = split_numbers(run, iterations)
+    if split is not None:
+        data["test"] = split
+    return data
+
+
+def split_numbers(run: Run, iterations: list[int]) -> dict[str, Any] | None:
+    """The held-out test curve beside the training one, at the scrubber's iterations.
+
+    Returns
+    -------
+    dict or None
+        ``None`` for a run without a split. Otherwise ``n_train``, ``n_test``,
+        ``test_fraction``, ``split_seed`` and, one entry per scrubber iteration
+        (the order of ``steps.iteration``): ``error_sum``, ``loss`` (sums over
+        the held-out examples, ``run.history.test_error_sum`` /
+        ``test_loss``, the final figures at ``#N``) and the per-example means
+        ``mean_error`` (``test_error_sum / n_test``) and ``train_mean_error``
+        (``error_sum / n_train``), which the chart draws side by side.
+    """
+    split = split_curves(run)
+    if split is None:
+        return None
+    at = np.asarray(iterations, dtype=np.int64)
+    return {
+        "n_train": split.n_train,
+        "n_test": split.n_test,
+        "test_fraction": run.config.data.test_fraction,
+        "split_seed": run.config.data.split_seed,
+        "error_sum": numbers(split.test_error_sum[at]),
+        "loss": numbers(split.test_loss[at]),
+        "mean_error": numbers(split.test_mean_error[at]),
+        "train_mean_error": numbers(split.mean_error[at]),
     }

@@ -9,6 +9,7 @@
   "use strict";
   var D = JSON.parse(document.getElementById("glassnet-data").textContent);
   var S = D.steps;
+  var T = D.test || null;              // a run with held-out examples: the test curve beside the training one
   var nSteps = S.iteration.length;
   var nShown = D.X.length;             // examples whose per-example numbers are embedded
   var MAX_TERMS = 8;                   // terms written out in one worked sum
@@ -183,11 +184,18 @@
   function render(t) {
     var k = S.iteration[t], nLayers = D.layers.length, html = [];
     html.push("<p class=\"headline\" id=\"current-iteration\" data-iteration=\"" + k + "\">Iteration #" + k.toLocaleString("en-US") + "</p>");
-    html.push("<p class=\"stats\"><span>error sum (sum of |y - a|): <b class=\"num\" id=\"current-error-sum\">" +
+    html.push("<p class=\"stats\"><span>" + (T ? "training " : "") + "error sum (sum of |y - a|): <b class=\"num\" id=\"current-error-sum\">" +
       fmt(S.error_sum[t]) + "</b></span><span>loss (" + esc(D.loss.formula) + "): <b class=\"num\" id=\"current-loss\">" +
       fmt(S.loss[t]) + "</b></span><span>" + (S.applied[t] ? "this update was applied (it gives iteration #" +
       (k + 1).toLocaleString("en-US") + ")" : "the run ended here: this update was computed for display, not applied") +
       "</span></p>");
+    if (T) {
+      html.push("<p class=\"stats test-stats\"><span>held-out test (" + T.n_test + " examples, never trained on): error sum <b class=\"num\" id=\"current-test-error-sum\">" +
+        fmt(T.error_sum[t]) + "</b>, loss <b class=\"num\" id=\"current-test-loss\">" + fmt(T.loss[t]) +
+        "</b></span><span>error per example: <em class=\"train-key\">training</em> <b class=\"num\" id=\"current-train-mean-error\">" +
+        fmt(T.train_mean_error[t]) + "</b>, <em class=\"test-key\">held-out test</em> <b class=\"num\" id=\"current-test-mean-error\">" +
+        fmt(T.mean_error[t]) + "</b></span></p>");
+    }
     for (var l = 0; l < nLayers; l++) {
       var last = l === nLayers - 1;
       html.push("<h3>Layer " + (l + 1) + " (" + D.layers[l].n_in + " &rarr; " + D.layers[l].n_out + ", " +
@@ -201,16 +209,28 @@
     document.getElementById("step-view").innerHTML = html.join("\n");
   }
 
-  /* ---- the error chart: error sum at each recorded iteration, log10(k + 1) axis ---- */
+  /* ---- the error chart: error sum at each recorded iteration, log10(k + 1) axis ----
+   * With held-out examples: the training and the test error per example (the
+   * embedded means), blue and orange, so parts of different sizes compare. */
   var W = 900, H = 230, PAD = { l: 58, r: 34, t: 14, b: 36 };
   var xMax = Math.log10(S.iteration[nSteps - 1] + 1) || 1;
-  var finite = S.error_sum.filter(function (v) { return v !== null; });
+  var trainY = T ? T.train_mean_error : S.error_sum;
+  var finite = trainY.concat(T ? T.mean_error : []).filter(function (v) { return v !== null; });
   var yMax = Math.max.apply(null, finite.concat([1e-12])) * 1.05;
   function px(k) { return PAD.l + (W - PAD.l - PAD.r) * Math.log10(k + 1) / xMax; }
   function py(v) { return PAD.t + (H - PAD.t - PAD.b) * (1 - v / yMax); }
 
+  function linePath(values) {
+    var d = [];
+    for (var t = 0; t < nSteps; t++) {
+      if (values[t] !== null) { d.push((d.length ? "L" : "M") + px(S.iteration[t]).toFixed(1) + " " + py(values[t]).toFixed(1)); }
+    }
+    return d.join("");
+  }
+
   function drawChart() {
-    var parts = ["<svg viewBox=\"0 0 " + W + " " + H + "\" role=\"img\" aria-label=\"error sum over the recorded iterations\">"];
+    var parts = ["<svg viewBox=\"0 0 " + W + " " + H + "\" role=\"img\" aria-label=\"" +
+      (T ? "training and held-out test error per example" : "error sum") + " over the recorded iterations\">"];
     parts.push("<rect x=\"0\" y=\"0\" width=\"" + W + "\" height=\"" + H + "\" fill=\"none\"/>");
     for (var p = 0; Math.pow(10, p) - 1 <= S.iteration[nSteps - 1]; p++) {
       var tick = p === 0 ? 0 : Math.pow(10, p);
@@ -225,26 +245,35 @@
       parts.push("<text x=\"" + (PAD.l - 6) + "\" y=\"" + (y + 4) + "\" font-size=\"12\" text-anchor=\"end\">" + v.toFixed(2) + "</text>");
     }
     parts.push("<text x=\"" + ((W + PAD.l) / 2) + "\" y=\"" + (H - 4) + "\" font-size=\"12\" text-anchor=\"middle\">iteration (log scale of iteration + 1)</text>");
-    parts.push("<text x=\"14\" y=\"" + (H / 2) + "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 " + (H / 2) + ")\">error sum</text>");
-    var d = [];
-    for (var t = 0; t < nSteps; t++) {
-      if (S.error_sum[t] !== null) { d.push((d.length ? "L" : "M") + px(S.iteration[t]).toFixed(1) + " " + py(S.error_sum[t]).toFixed(1)); }
+    parts.push("<text x=\"14\" y=\"" + (H / 2) + "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 14 " + (H / 2) + ")\">" +
+      (T ? "error per example" : "error sum") + "</text>");
+    if (T) {
+      parts.push("<path id=\"chart-train\" d=\"" + linePath(trainY) + "\" fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\"/>");
+      parts.push("<path id=\"chart-test\" d=\"" + linePath(T.mean_error) + "\" fill=\"none\" stroke=\"#E69F00\" stroke-width=\"2\" stroke-dasharray=\"7 3\"/>");
+      var lx = PAD.l + 14, ly = H - PAD.b - 30;  // bottom left: a falling curve is high there
+      parts.push("<g id=\"chart-legend\" font-size=\"12\">" +
+        "<line x1=\"" + lx + "\" x2=\"" + (lx + 26) + "\" y1=\"" + ly + "\" y2=\"" + ly + "\" stroke=\"#0072B2\" stroke-width=\"2\"/>" +
+        "<text x=\"" + (lx + 32) + "\" y=\"" + (ly + 4) + "\">training (" + T.n_train + " examples)</text>" +
+        "<line x1=\"" + lx + "\" x2=\"" + (lx + 26) + "\" y1=\"" + (ly + 18) + "\" y2=\"" + (ly + 18) + "\" stroke=\"#E69F00\" stroke-width=\"2\" stroke-dasharray=\"7 3\"/>" +
+        "<text x=\"" + (lx + 32) + "\" y=\"" + (ly + 22) + "\">held-out test (" + T.n_test + " examples)</text></g>");
+    } else {
+      parts.push("<path d=\"" + linePath(S.error_sum) + "\" fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\"/>");
     }
-    parts.push("<path d=\"" + d.join("") + "\" fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2\"/>");
     if (D.elbow !== null) {
       var ex = px(D.elbow);
       parts.push("<line x1=\"" + ex + "\" x2=\"" + ex + "\" y1=\"" + PAD.t + "\" y2=\"" + (H - PAD.b) + "\" stroke=\"#D55E00\" stroke-dasharray=\"3 3\"/>");
       parts.push("<text x=\"" + (ex + 4) + "\" y=\"" + (PAD.t + 12) + "\" font-size=\"12\" fill=\"#D55E00\">" + esc(D.elbow_text) + "</text>");
     }
     parts.push("<line id=\"chart-cursor\" x1=\"0\" x2=\"0\" y1=\"" + PAD.t + "\" y2=\"" + (H - PAD.b) + "\" stroke=\"#000\" stroke-width=\"1\"/>");
-    parts.push("<circle id=\"chart-marker\" r=\"6\" cx=\"0\" cy=\"0\" fill=\"#E69F00\" stroke=\"#000\"/>");
+    parts.push("<circle id=\"chart-marker\" r=\"6\" cx=\"0\" cy=\"0\" fill=\"" + (T ? "#0072B2" : "#E69F00") + "\" stroke=\"#000\"/>");
+    if (T) { parts.push("<rect id=\"chart-marker-test\" width=\"10\" height=\"10\" x=\"0\" y=\"0\" fill=\"#E69F00\" stroke=\"#000\"/>"); }
     parts.push("<text id=\"chart-label\" x=\"0\" y=\"0\" font-size=\"12\"></text>");
     parts.push("</svg>");
     document.getElementById("error-chart").innerHTML = parts.join("");
   }
 
   function markChart(t) {
-    var k = S.iteration[t], x = px(k), v = S.error_sum[t];
+    var k = S.iteration[t], x = px(k), v = trainY[t];
     var marker = document.getElementById("chart-marker");
     var cursor = document.getElementById("chart-cursor");
     var label = document.getElementById("chart-label");
@@ -253,6 +282,13 @@
     marker.setAttribute("data-iteration", k);
     label.setAttribute("x", Math.min(x + 8, W - 190)); label.setAttribute("y", v === null ? PAD.t + 28 : Math.max(py(v) - 10, PAD.t + 28));
     label.textContent = "#" + k.toLocaleString("en-US") + ": " + fmt(v);
+    if (T) {
+      var vt = T.mean_error[t], square = document.getElementById("chart-marker-test");
+      square.setAttribute("x", x - 5); square.setAttribute("y", (vt === null ? PAD.t : py(vt)) - 5);
+      square.setAttribute("data-iteration", k);
+      label.setAttribute("x", Math.min(x + 8, W - 300));
+      label.textContent = "#" + k.toLocaleString("en-US") + ": training " + fmt(v) + ", test " + fmt(vt);
+    }
   }
 
   /* ---- navigation ---- */
