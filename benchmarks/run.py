@@ -96,12 +96,14 @@ def trask_three_layer_loop(X: np.ndarray, y: np.ndarray, syn0: np.ndarray, syn1:
 def plain_numpy_sweep(X: np.ndarray, y: np.ndarray, W: np.ndarray, iterations: int) -> np.ndarray:
     """The seed's network for many seeds at once, plain vectorized numpy.
 
-    ``W`` is ``(n_networks, 3, 1)``; one numpy call per operation over all networks.
+    ``W`` is ``(3, n_networks)``: column ``t`` is network ``t``'s weights, so
+    each step is two ordinary matrix products and elementwise numpy calls
+    over all networks together.
     """
     for _ in range(iterations):
-        l1 = 1 / (1 + np.exp(-(X @ W)))            # (n_networks, 4, 1)
+        l1 = 1 / (1 + np.exp(-(X @ W)))      # (4, n_networks)
         err = y - l1
-        np.abs(err).sum(axis=(1, 2))                 # the error sums a sweep records
+        np.abs(err).sum(axis=0)               # the error sums a sweep records
         W += X.T @ (err * (l1 * (1 - l1)))
     return W
 
@@ -279,8 +281,7 @@ def sweeps(quick: bool, results: dict[str, Any]) -> list[str]:
     whole = sweep(exp, range(n_networks))
     whole_time = time.perf_counter() - start
     numpy_iterations = 1_000 if not quick else 200
-    W3 = per_layer[0].copy()
-    numpy_time, _ = best_of(2, lambda: plain_numpy_sweep(exp.data.X, exp.data.y, W3.copy(), numpy_iterations))
+    numpy_time, _ = best_of(2, lambda: plain_numpy_sweep(exp.data.X, exp.data.y, W.copy(), numpy_iterations))
     glassnet_numpy_time, _ = best_of(1, lambda: sweep(exp, range(n_networks), iterations=numpy_iterations, engine="numpy"))
     worst = 0.0
     for seed in (0, 1, n_networks // 2, n_networks - 1):
@@ -381,22 +382,68 @@ def startup(repeat: int, results: dict[str, Any]) -> list[str]:
 
 
 MEMORY_PROBE = r"""
-import resource, glassnet
+import resource, tracemalloc, glassnet
+from glassnet.kernels import prefer_lean_startup
+prefer_lean_startup()
+glassnet.Experiment(iterations=1).run(engine="compiled")  # numba and the kernel loaded
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+tracemalloc.start()
 run = glassnet.Experiment(iterations=1_000_000).run()
-print(run.engine, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+traced = tracemalloc.get_traced_memory()[1]
+print(run.engine, before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, traced)
 """
 
 
+CLI_MEMORY_PROBE = r"""
+import resource, sys
+from glassnet.cli import main
+code = main(sys.argv[1:])
+print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def fresh(cmd: list[str]) -> list[str]:
+    """``cmd`` started from a small ``sh``, not forked from this (large) process.
+
+    Linux carries a forked child's memory high-water mark (this benchmark's,
+    with numba loaded) across ``exec``, so a child's own ``ru_maxrss`` is only
+    its own when its parent was small.
+    """
+    return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *cmd]
+
+
+def peak_rss_of(code: str, *args: str) -> tuple[float, str]:
+    """Peak resident set size (MiB) of ``python -c code args`` as reported by itself."""
+    done = subprocess.run(fresh([sys.executable, "-c", code, *args]), capture_output=True, text=True,
+                          check=True)
+    line = [ln for ln in done.stderr.splitlines() if ln.startswith("MAXRSS")][-1]
+    return int(line.split()[1]) / 1024, done.stdout
+
+
 def memory(results: dict[str, Any]) -> list[str]:
-    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, check=True).stdout.split()
-    base = subprocess.run([sys.executable, "-c", "import resource, glassnet, numba\n"
-                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                          capture_output=True, text=True, check=True).stdout.split()
-    peak, baseline = int(out[1]) / 1024, int(base[0]) / 1024
-    results["memory"] = {"peak RSS MiB": peak, "engine": out[0], "glassnet+numba imported RSS MiB": baseline}
+    whole, _ = peak_rss_of(CLI_MEMORY_PROBE, "run", "--iterations", "1000000")
+    numpy_only, _ = peak_rss_of(
+        "import resource, sys, glassnet\nglassnet.Experiment(iterations=10).run(engine='numpy')\n"
+        "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    out = subprocess.run(fresh([sys.executable, "-c", MEMORY_PROBE]), capture_output=True, text=True,
+                         check=True).stdout.split()
+    engine, before, peak, traced = out[0], int(out[1]) / 1024, int(out[2]) / 1024, int(out[3]) / 2**20
+    results["memory"] = {
+        "glassnet run --iterations 1000000 peak RSS MiB": whole,
+        "python + glassnet (numpy engine, 10 iterations) peak RSS MiB": numpy_only,
+        "RSS with numba and the kernel loaded, before the run, MiB": before,
+        "peak RSS after the run MiB": peak,
+        "run's own allocations (tracemalloc peak) MiB": traced,
+    }
     return [
-        f"Peak memory (max resident set size) of a 10^6-iteration seed run ({out[0]} engine): "
-        f"{peak:.0f} MiB, of which {baseline:.0f} MiB is Python with glassnet and numba imported.",
+        f"Peak memory of a 10^6-iteration seed run ({engine} engine)",
+        "",
+        "| | MiB |",
+        "|---|---:|",
+        f"| `glassnet run --iterations 1000000`, whole process (max RSS) | {whole:.0f} |",
+        f"| of which: Python + numpy + glassnet (a 10-iteration numpy-engine process) | {numpy_only:.0f} |",
+        f"| of which: numba and LLVM, loaded (RSS before the run in a probe, minus the above) | {before - numpy_only:.0f} |",
+        f"| the run's own data: history, checkpoints, Run (tracemalloc peak) | {traced:.1f} |",
     ]
 
 

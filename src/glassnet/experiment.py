@@ -154,7 +154,7 @@ ENGINE_FUNCTIONS: dict[str, Callable[[], Callable[..., Trained]]] = {
 #: the numpy reference costs about this many seconds per layer and iteration
 #: on small data; starting numba and loading the cached kernel costs
 #: ``COMPILED_START_SECONDS`` once per process (far less if numba is loaded).
-NUMPY_SECONDS_PER_LAYER_ITERATION = 8e-6
+NUMPY_SECONDS_PER_LAYER_ITERATION = 1.5e-5
 COMPILED_START_SECONDS = 0.5
 
 

@@ -422,42 +422,52 @@ def train_batch_numpy(
     numpy call per operation over all networks at once. Returns ``(W, b,
     final_error_sum, final_loss, reached, stopped)``.
     """
+    # Networks last, as in the kernel: W[l] is (n_in, n_out, n_net), b[l] (n_out, n_net).
     n_net = W.shape[1]
+    n_samples = X.shape[0]
     shapes, acts, loss = network.shapes, network.activations, network.loss
-    Ws, bs = [], []
+    Ws: list[Array] = []
+    bs: list[Array | None] = []
     w_at = b_at = 0
     for (n_in, n_out), has in zip(shapes, network.bias):
-        Ws.append(W[w_at : w_at + n_in * n_out].T.reshape(n_net, n_in, n_out).copy())
+        Ws.append(W[w_at : w_at + n_in * n_out].reshape(n_in, n_out, n_net).copy())
         w_at += n_in * n_out
         if has:
-            bs.append(b[b_at : b_at + n_out].T.copy())  # (n_net, n_out)
+            bs.append(b[b_at : b_at + n_out].copy())
             b_at += n_out
         else:
             bs.append(None)
-    rate = learning_rates.reshape(n_net, 1, 1)
+    rate = np.asarray(learning_rates, dtype=np.float64)
     alive = np.ones(n_net, dtype=bool)
     reach = np.full(n_net, -1, dtype=np.int64)
     stop = np.full(n_net, -1, dtype=np.int64)
     err = loss_value = np.empty(n_net)
-    Xb = np.broadcast_to(X, (n_net, *X.shape))
+    y3 = y[:, :, None]
     with np.errstate(all="ignore"):
         for k in range(iterations + 1):
-            a = [Xb]
+            a: list[Array] = []  # a[l+1], (n_samples, n_out, n_net); a[0] is X
             for layer, act in enumerate(acts):
-                z = a[-1] @ Ws[layer]
+                n_in, n_out = shapes[layer]
+                if layer == 0:  # the inputs are shared: one matrix product for all networks
+                    z = (X @ Ws[0].reshape(n_in, -1)).reshape(n_samples, n_out, n_net)
+                else:
+                    prev = a[-1]
+                    z = prev[:, 0, None, :] * Ws[layer][None, 0]
+                    for m in range(1, n_in):
+                        z = z + prev[:, m, None, :] * Ws[layer][None, m]
                 if bs[layer] is not None:
-                    z = z + bs[layer][:, None, :]
+                    z = z + bs[layer][None]
                 a.append(act.fn(z))
             out = a[-1]
-            e = y[None] - out
-            err = np.abs(e).reshape(n_net, -1).sum(axis=1)
+            e = y3 - out
+            err = np.abs(e).sum(axis=(0, 1))
             if loss.name == "half_squared_error":
-                loss_value = 0.5 * (e * e).reshape(n_net, -1).sum(axis=1)
+                loss_value = 0.5 * (e * e).sum(axis=(0, 1))
                 delta = e * acts[-1].grad(out)
             else:
-                pos = np.where(y[None] > 0, y[None] * np.log(out), 0.0)
-                neg = np.where(y[None] < 1, (1 - y[None]) * np.log(1 - out), 0.0)
-                loss_value = -(pos + neg).reshape(n_net, -1).sum(axis=1)
+                pos = np.where(y3 > 0, y3 * np.log(out), 0.0)
+                neg = np.where(y3 < 1, (1 - y3) * np.log(1 - out), 0.0)
+                loss_value = -(pos + neg).sum(axis=(0, 1))
                 delta = e
             reach[(reach < 0) & alive & (err <= target_error)] = k
             if k == iterations:
@@ -467,16 +477,25 @@ def train_batch_numpy(
             alive &= ~bad
             deltas = [delta]
             for layer in range(len(acts) - 2, -1, -1):
-                back = deltas[0] @ np.swapaxes(Ws[layer + 1], 1, 2)
-                deltas.insert(0, back * acts[layer].grad(a[layer + 1]))
-            keep = alive[:, None, None]
+                W_next, d_next = Ws[layer + 1], deltas[0]
+                back = d_next[:, None, 0, :] * W_next[None, :, 0, :]
+                for j in range(1, W_next.shape[1]):
+                    back = back + d_next[:, None, j, :] * W_next[None, :, j, :]
+                deltas.insert(0, back * acts[layer].grad(a[layer]))
             for layer in range(len(acts)):
-                dW = rate * (np.swapaxes(a[layer], 1, 2) @ deltas[layer])
-                Ws[layer] = np.where(keep, Ws[layer] + dW, Ws[layer])
+                n_in, n_out = shapes[layer]
+                d = deltas[layer]
+                if layer == 0:
+                    g = (X.T @ d.reshape(n_samples, -1)).reshape(n_in, n_out, n_net)
+                else:
+                    prev = a[layer - 1]
+                    g = prev[0, :, None, :] * d[0, None, :, :]
+                    for i in range(1, n_samples):
+                        g = g + prev[i, :, None, :] * d[i, None, :, :]
+                Ws[layer] = np.where(alive, Ws[layer] + rate * g, Ws[layer])
                 if bs[layer] is not None and train_biases:
-                    db = rate[:, 0] * deltas[layer].sum(axis=1)
-                    bs[layer] = np.where(keep[:, 0], bs[layer] + db, bs[layer])
-    W_out = np.concatenate([w.reshape(n_net, -1) for w in Ws], axis=1).T.copy()
-    b_out = (np.concatenate([bb for bb in bs if bb is not None], axis=1).T.copy()
+                    bs[layer] = np.where(alive, bs[layer] + rate * d.sum(axis=0), bs[layer])
+    W_out = np.concatenate([w.reshape(-1, n_net) for w in Ws], axis=0)
+    b_out = (np.concatenate([bb for bb in bs if bb is not None], axis=0)
              if any(bb is not None for bb in bs) else np.zeros((0, n_net)))
     return W_out, b_out, err, loss_value, reach, stop

@@ -77,11 +77,22 @@ def plot_weight_scatter(sweep: Sweep, first: int = 0, second: int | None = None)
         ax.scatter(sweep.final_params[rows_of_rate, first], sweep.final_params[rows_of_rate, second],
                    s=4, alpha=0.5, color=PALETTE[g % len(PALETTE)], linewidths=0,
                    label=f"learning rate {rate:g}" if len(groups) > 1 else None)
+    if (first, second) == (0, 2) and names[:3] == ("W0[0,0]", "W0[1,0]", "W0[2,0]"):
+        # the guide for the seed's question: a bias-like third weight sits at -w1/2
+        x = sweep.final_params[:, first]
+        x = x[np.isfinite(x)]
+        if x.size:
+            span = np.array([x.min(), x.max()])
+            ax.plot(span, -span / 2, color="#555555", linestyle="--", linewidth=1,
+                    label="w3 = -w1/2 (boundary halfway)")
+            ax.legend(fontsize="small", markerscale=3)
     ax.set_xlabel(f"final {names[first]} (weight {first + 1})")
     ax.set_ylabel(f"final {names[second]} (weight {second + 1})")
-    ax.set_title(f"{sweep.n_networks:,} seeds, {sweep.iterations:,} iterations")
+    n_seeds = len(set(int(s) for s in sweep.seeds))
+    ax.set_title(f"{sweep.n_networks:,} networks ({n_seeds:,} seeds), "
+                 f"{sweep.iterations:,} iterations")
     style_axes(ax)
-    if len(groups) > 1:
+    if len(groups) > 1 and ax.get_legend() is None:
         ax.legend(fontsize="small", markerscale=3)
     return fig
 
