@@ -11,6 +11,9 @@ Kinds
     The seed's four graphs: the error sum and the loss over the first 100,
     1,000, 10,000 and 100,000 iterations (cut to the run's length), with the
     elbow marked. Options: ``windows`` (sequence of ints), ``show_loss`` (bool).
+    A run with held-out examples (``[data] test_fraction``) also shows the
+    held-out test curves beside the training ones, per example unless
+    ``per_example=False``.
 ``"weights"``
     Every weight and bias at each recorded iteration, linear and log iteration
     axes.
