@@ -127,6 +127,18 @@ def test_error_plot_of_a_run_without_a_split_has_no_test_lines(xor_run):
     assert any(gid.startswith("error_sum-") for gid in lines)
 
 
+def test_weights_plot_of_a_big_network_keeps_its_axes(split_run):
+    import io
+    import warnings
+
+    fig = plot(split_run, "weights")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied": a legend of 257 entries
+        fig.savefig(io.BytesIO(), format="png", dpi=40)
+    assert fig.legends == [] and "257 weights and biases" in fig.get_suptitle()
+    assert all(ax.get_position().height > 0.3 for ax in fig.axes)
+
+
 # ---- the report -------------------------------------------------------------------------
 
 

@@ -15,6 +15,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: More parameters than this get a legend without plain-word descriptions.
 DESCRIBED = 8
+#: More parameters than this get no legend: its rows would squeeze the axes to nothing
+#: (breast_cancer's [30, 8, 1] network has 257 weights and biases).
+MAX_LEGEND = 48
 
 
 def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
@@ -25,7 +28,7 @@ def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
     """
     paths = weight_paths(run) if paths is None else paths
     n = len(paths.names)
-    fig = new_figure(11, 4.4 if n <= DESCRIBED else 5.4)
+    fig = new_figure(11, 4.4 if n <= DESCRIBED or n > MAX_LEGEND else 5.4)
     left, right = fig.subplots(1, 2)
     later = paths.iterations >= 1
     for p, name in enumerate(paths.names):
@@ -50,7 +53,11 @@ def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
         ax.axhline(0, color="#555555", linewidth=0.8)
         style_axes(ax)
     left.xaxis.set_major_formatter(thousands)
-    fig.legend(loc="outside lower center", ncol=min(n, 3 if n <= DESCRIBED else 8), fontsize=8,
-               frameon=False)
-    fig.suptitle(f"Every weight over {run.iterations:,} iterations", fontsize=13)
+    if n <= MAX_LEGEND:
+        fig.legend(loc="outside lower center", ncol=min(n, 3 if n <= DESCRIBED else 8), fontsize=8,
+                   frameon=False)
+        fig.suptitle(f"Every weight over {run.iterations:,} iterations", fontsize=13)
+    else:
+        fig.suptitle(f"Every weight over {run.iterations:,} iterations ({n:,} weights and biases, "
+                     f"too many to name in a legend)", fontsize=13)
     return fig
