@@ -119,8 +119,11 @@ def test_seed_iteration_1_backward_pass_is_written_out(seed_1):
 def test_seed_iteration_1_says_why_each_weight_moved(seed_1):
     why = " ".join(section(seed_1, "5. Why each weight moved", "6. Compared").split())
     assert "w1 rose by .2352 (.6742 -> .9095)" in why
-    assert "Pushed up by ex3 and ex4 (+.1063, +.1289)" in why
-    assert "nothing pushed it down. ex1 and ex2 contribute nothing: x1 is 0 there." in why
+    # the example: w1 rose because the two examples whose first input is 1 both had
+    # positive error; the examples with first input 0 contribute nothing to it
+    assert ("Pushed up by ex3 and ex4 (+.1063, +.1289): there x1 = 1 and the error is positive "
+            "(the target is above the prediction); nothing pushed it down.") in why
+    assert "ex1 and ex2 contribute nothing: x1 is 0 there." in why
     assert "w2 rose by .0583 (-.3347 -> -.2765), toward zero: its size shrank" in why
     assert "x3 is 1 in every example, so w3 moves by the sum of all the deltas, exactly as a bias would" in why
 
@@ -377,3 +380,16 @@ def test_a_big_data_set_checks_a_sample_and_stays_fast():
     assert "finite differences of" in " ".join(text.split()) and "parameters checked" in text
     assert max(len(line) for line in text.splitlines()) <= 120
     assert false_lines(text) == []
+
+
+def test_text_and_markdown_do_not_import_rich():
+    import subprocess
+    import sys
+
+    code = ("import sys, glassnet\n"
+            "from glassnet.explain import explain\n"
+            "run = glassnet.Experiment(iterations=2).run(engine='numpy')\n"
+            "explain(run, 1); explain(run, 1, format='md')\n"
+            "print('rich' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -25,15 +25,19 @@ ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
 
 @st.composite
 def experiments(draw: st.DrawFn) -> tuple[dict, int, int]:
-    n_in = draw(st.integers(1, 4))
+    big = draw(st.booleans())  # big enough that the explanation leaves rows and terms out
+    n_in = draw(st.integers(1, 10 if big else 4))
     hidden = draw(st.lists(st.integers(1, 3), min_size=0, max_size=2))
     n_out = draw(st.integers(1, 2))
     sizes = [n_in, *hidden, n_out]
     n_layers = len(sizes) - 1
     acts = draw(st.lists(st.sampled_from(ACTIVATIONS), min_size=n_layers, max_size=n_layers))
-    n_samples = draw(st.integers(1, 5))
-    whole = draw(st.booleans())
-    value = st.integers(0, 1) if whole else st.floats(-3, 3).map(lambda v: round(v, 2))
+    n_samples = draw(st.integers(1, 10 if big else 5))
+    value = draw(st.sampled_from([
+        st.integers(0, 1),                                   # the seed's kind of inputs
+        st.floats(-3, 3).map(lambda v: round(v, 2)),         # typed-in data, printed exactly
+        st.floats(-3, 3),                                    # measured data, rounded for print
+    ]))
     X = draw(st.lists(st.lists(value, min_size=n_in, max_size=n_in), min_size=n_samples,
                       max_size=n_samples))
     y = draw(st.lists(st.lists(st.sampled_from([0.0, 1.0, 0.25, 0.7]), min_size=n_out, max_size=n_out),
@@ -67,8 +71,9 @@ def test_every_printed_equation_holds_at_its_printed_precision(case):
     for fmt_ in ("text", "md"):
         text = explain(run, k, format=fmt_, digits=digits)
         n_lines = len(printed_equations(text))
-        # at least the dot products, activations and errors of every example
-        assert n_lines >= 3 * step.X.shape[0], text
+        # at least the dot products, activations and errors of every example shown
+        n = step.X.shape[0]
+        assert n_lines >= 3 * (n if n <= 8 else 3), text
         assert false_lines(text) == [], "\n".join(false_lines(text))
     text = explain(run, k, digits=digits)
     # "w1 rose by .2352 (.6742 -> .9095)": the move is the printed difference, to the coarser digit
@@ -96,6 +101,12 @@ def test_finite_differences_agree_with_the_backward_pass(case):
         if ly.activation == "relu":
             assume(np.all(np.abs(ly.z) > 0.05))
     assume(all(np.all(np.abs(ly.z) < 30) for ly in step.layers))
+    # within 1e-4 of the end of a sigmoid's or tanh's range, 1 - a cancels and the loss itself
+    # has too few digits to difference (the explanation says so)
+    out = step.layers[-1]
+    if out.activation in ("sigmoid", "tanh"):
+        gap = np.minimum(out.a, 1 - out.a) if out.activation == "sigmoid" else 1 - np.abs(out.a)
+        assume(np.all(gap > 1e-4))
     check = check_step(run.network, step)
     assert check.max_relative < 1e-5, (check.max_relative, check.worst)
     lr = step.learning_rate

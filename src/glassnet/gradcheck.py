@@ -31,7 +31,7 @@ from glassnet.network import Network, Params, finite_difference_gradient, forwar
 from glassnet.trace import Step
 
 #: Gradients smaller than this (relative to the largest) are compared in absolute terms.
-FLOOR = 1e-6
+FLOOR = 1e-5
 
 #: The finite-difference step ``h``.
 EPS = 1e-3

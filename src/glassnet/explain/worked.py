@@ -409,7 +409,10 @@ def _delta_lines(ly: LayerStep, ctx: Context, show_derivative: bool, error_title
         for j in range(shown_j):
             for s in range(shown_s):
                 labels.append(names.row_label(ly.index, s, j))
-                der_rows.append([(_derivative_lhs(act.name, fmt(ly.a[s, j], d_a)), False)])
+                a_text = fmt(ly.a[s, j], d_a)
+                if act.name == "relu" and ly.a[s, j] != 0 and float(a_text) == 0:
+                    a_text = f"{ly.a[s, j]:.3e}"  # "a > 0" must read true as printed
+                der_rows.append([(_derivative_lhs(act.name, a_text), False)])
                 der_rhs.append(fmt(ly.derivative[s, j], d_f))
                 if show_derivative:
                     del_rows.append([(fmt(ly.error[s, j], d_e), True), (" * ", False),
@@ -567,6 +570,15 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     return blocks
 
 
+def _gap_to_range_end(ly: LayerStep) -> Array:
+    """How far each output is from the end of a sigmoid's (0, 1) or tanh's (-1, 1); inf otherwise."""
+    if ly.activation == "sigmoid":
+        return np.minimum(ly.a, 1.0 - ly.a)
+    if ly.activation == "tanh":
+        return 1.0 - np.abs(ly.a)
+    return np.full_like(ly.a, np.inf)
+
+
 def _or_unchecked(value: float, decimals: int | None = None) -> str:
     """A finite-difference figure, or "not checked" where the check sampled other parameters."""
     if np.isnan(value):
@@ -608,6 +620,9 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
         names.bias(check.worst[0], check.worst[2][0])
     if check.max_relative < 1e-5:
         verdict = "they agree: the backward pass computes the slope of the loss"
+    elif bool(np.any(_gap_to_range_end(step.layers[-1]) < 1e-4)):
+        verdict = ("they differ: a prediction within 1e-4 of the end of its range leaves the loss "
+                   "itself few correct digits (1 - a cancels), and a finite difference magnifies that")
     elif any(ly.activation == "relu" for ly in step.layers):
         verdict = ("they differ: a relu's kink within h of some dot product makes the loss "
                    "two-sloped there, which a finite difference averages")
@@ -629,7 +644,7 @@ def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Blo
         "Each example adds learning rate * input * delta to a weight. A delta has the sign of "
         "its unit's error (the slope f'(a) is never negative), so an example pushes a weight up "
         "when its input and its error have the same sign, down when they differ, and not at all "
-        "when its input is 0."))]
+        "when its input is 0. (A positive error means the target is above the prediction.)"))]
     for ly in step.layers:
         n, n_in = ly.inputs.shape
         n_out = ly.z.shape[1]
@@ -642,7 +657,8 @@ def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Blo
                 d = max(d_w, decimals_for([ly.dW[i, j]], 2))
                 blocks.append(Paragraph(_why_weight(
                     name, names.unit(ly.index - 1, i), float(ly.W[i, j]), float(ly.W_after[i, j]),
-                    float(ly.dW[i, j]), c, ly.inputs[:, i], d, d_u, limits,
+                    float(ly.dW[i, j]), c, ly.inputs[:, i], ly.delta[:, j],
+                    ly.index == len(step.layers) - 1, d, d_u, limits,
                     constant.get(i) if ly.index == 0 else None)))
         if limits.count(n_out) < n_out or limits.count(n_in) < n_in:
             blocks.append(Paragraph(spans((f"({n_in * n_out - limits.count(n_in) * limits.count(n_out)} "
@@ -659,7 +675,9 @@ def _examples(indices: Sequence[int], limits: Limits) -> str:
 
 
 def _why_weight(name: str, source: str, old: float, new: float, update: float, c: Array,
-                x: Array, d: int, d_u: int, limits: Limits, constant: float | None) -> tuple[Span, ...]:
+                x: Array, delta: Array, output: bool, d: int, d_u: int, limits: Limits,
+                constant: float | None) -> tuple[Span, ...]:
+    """One weight's move in words, from its per-example shares ``c`` (``lr * x * delta``)."""
     up, down, none = np.flatnonzero(c > 0), np.flatnonzero(c < 0), np.flatnonzero(c == 0)
     if update > 0:
         verb: Span = ("rose", "up")
@@ -687,15 +705,32 @@ def _why_weight(name: str, source: str, old: float, new: float, update: float, c
         values = ", ".join(fmt(float(c[s]), d_u, sign=True) for s in indices[: limits.count(len(indices))])
         return f"{_examples(list(indices), limits)} ({values}{', ...' if limits.count(len(indices)) < len(indices) else ''})"
 
+    def reason(indices: Array, same_sign: bool) -> str:
+        """What the pushing examples have in common: their input and the sign of their error."""
+        xs, deltas = x[indices], delta[indices]
+        if np.all(xs == xs[0]) and is_exact(xs[:1]):
+            where = f"{source} = {fmt_exact(float(xs[0]))}"
+        elif np.all(xs > 0) or np.all(xs < 0):
+            where = f"{source} is {'positive' if xs[0] > 0 else 'negative'}"
+        else:
+            return (f": there {source} and the delta have "
+                    f"{'the same sign' if same_sign else 'opposite signs'}")
+        error = "error" if output else "back-propagated error"
+        if np.all(deltas > 0):
+            sign = "positive" + (" (the target is above the prediction)" if output else "")
+        elif np.all(deltas < 0):
+            sign = "negative" + (" (the target is below the prediction)" if output else "")
+        else:
+            return f": there {where}, and the {error} has the sign that pushes it this way"
+        return f": there {where} and the {error} is {sign}"
+
     if up.size:
-        parts += ["Pushed up by ", (shares(up), "up"), f", where {source} and the delta have the same sign"]
-        parts.append("; down by " if down.size else "; nothing pushed it down")
+        parts += ["Pushed up by ", (shares(up), "up"), reason(up, True)]
+        parts.append("; pushed down by " if down.size else "; nothing pushed it down")
     elif down.size:
         parts.append("Nothing pushed it up; pushed down by ")
     if down.size:
-        parts += [(shares(down), "down"),
-                  ", where they have opposite signs" if up.size else
-                  f", where {source} and the delta have opposite signs"]
+        parts += [(shares(down), "down"), reason(down, False)]
     if up.size or down.size:
         parts.append(". ")
     zero_input = [s for s in none if x[s] == 0]
