@@ -175,3 +175,20 @@ def test_cli_rejects_seed_and_bad_seeds(capsys):
     assert main(["sweep", "--seeds", "x"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and "--seeds" in err[0] and "--seeds must be START:STOP" in err[1]
+
+
+def test_without_numba_a_compiled_sweep_trains_with_numpy_after_one_note(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['numba'] = None\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    code = ("from glassnet.cli import main; raise SystemExit(main(['sweep', '--seeds', '0:3', "
+            "'--iterations', '50', '--engine', 'compiled']))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(notes) == 1 and notes[0].startswith("glassnet: note: the compiled engine is not available")
+    assert "numpy engine" in result.stdout.splitlines()[0]
