@@ -130,7 +130,7 @@ def _summary(run: Run, data: dict[str, Any]) -> str:
     rows = [
         (f"final {part}error sum (sum of |y - a|)", f"{run.final_error_sum:.8f}"),
         (f"final {part}loss ({run.network.loss.name.replace('_', ' ')})", f"{run.final_loss:.8g}"),
-        ("where the curve bends", data["elbow_text"]),
+        (f"where the {part}curve bends", data["elbow_text"]),
     ]
     if run.test is not None and run.final_test_error_sum is not None and run.final_test_loss is not None:
         n_train, n_test = len(run.data.X), len(run.test.X)
