@@ -579,7 +579,10 @@ def train_batch(
     stopped = np.empty(n_net, dtype=np.int64)
     threads = max(1, min(n_threads(), math.ceil(n_net / 64)))
     chunk = chunk_size(spec, n_net, threads)
-    bounds = np.linspace(0, n_net, threads + 1).round().astype(int)
+    # A few parts per thread, handed out as threads free up: a core slowed by
+    # other work then takes fewer parts instead of holding everyone up.
+    n_parts = threads if threads == 1 else min(4 * threads, math.ceil(n_net / chunk))
+    bounds = np.linspace(0, n_net, n_parts + 1).round().astype(int)
 
     def part(p: int) -> None:
         kernel(X, y, W, b, rates, int(iterations), bool(train_biases), float(target_error), chunk,
@@ -591,5 +594,5 @@ def train_batch(
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(part, range(threads)))
+            list(pool.map(part, range(n_parts)))
     return BatchTrained(W, b, err, loss, reached, stopped)
