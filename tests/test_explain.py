@@ -23,10 +23,10 @@ from glassnet.explain.walkthrough import format_walkthrough
 
 GOLD_DIR = Path(__file__).parent / "gold"
 
-NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)"
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+|inf)"
 EQUATION = re.compile(rf"^\s*(?P<label>[^\s:()|][^:()|]*):\s+(?P<lhs>.+) =\s+(?P<rhs>{NUMBER})\s*$")
-SAFE = {"exp": lambda x: math.exp(x) if x < 709 else math.inf, "log": math.log, "tanh": math.tanh,
-        "max": max, "abs": abs}
+SAFE = {"exp": lambda x: math.exp(x) if x < 709 else math.inf,
+        "log": lambda x: math.log(x) if x > 0 else -math.inf, "tanh": math.tanh, "max": max, "abs": abs}
 
 
 def printed_equations(text: str) -> list[tuple[str, str, str]]:
@@ -56,6 +56,8 @@ def false_lines(text: str) -> list[str]:
     bad = []
     for label, lhs, rhs in printed_equations(text):
         value, target = evaluate(lhs), float(rhs)
+        if math.isinf(target) and value == target:
+            continue
         if not abs(value - target) <= last_digit(rhs) + 1e-9 * max(1.0, abs(target)):
             bad.append(f"{label}: {lhs} = {rhs}  (the printed numbers give {value!r})")
     return bad
@@ -393,3 +395,12 @@ def test_text_and_markdown_do_not_import_rich():
             "print('rich' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_diverged_step_is_explained_with_its_infinite_loss():
+    run = glassnet.Experiment(learning_rate=1e6, loss="binary_cross_entropy", iterations=5).run(engine="numpy")
+    assert run.stop is not None and run.iterations == 1
+    text = explain(run, 1)
+    assert "loss:  -(ln(1 - 1.000) + ln(1 - 1.000) + ln(1.000) + ln(1.000)) = inf" in text
+    assert "Largest relative difference over all 3 parameters: inf" in " ".join(text.split())
+    assert false_lines(text) == []

@@ -137,8 +137,12 @@ def _exp(x: float) -> float:
     return math.exp(x) if x < 709.0 else math.inf  # 1/(1+e^-(-800)) is 0, not an error
 
 
+def _ln(x: float) -> float:
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)  # ln(0) = -inf
+
+
 _FUNCTIONS: dict[str, Callable[..., float]] = {
-    "exp": _exp, "ln": math.log, "tanh": math.tanh, "max": max, "abs": abs,
+    "exp": _exp, "ln": _ln, "tanh": math.tanh, "max": max, "abs": abs,
 }
 
 
