@@ -6,8 +6,9 @@
     One final weight against another, a dot per network. For the seed's
     experiment, weight 1 (``W0[0,0]``) against weight 3 (``W0[2,0]``, the
     weight of the always-1 input) shows the post's "the third input acts as a
-    bias" relationship across seeds: the two settle near ``w3 = -w1 / 2``,
-    putting the decision boundary halfway between input 1 being 0 and 1.
+    bias" relationship across seeds: for every seed the two settle with
+    ``w3`` close to ``-w1 / 2`` (about ``-0.48 w1``), which puts the decision
+    boundary about halfway between input 1 being 0 and being 1.
 
 Both read a :class:`glassnet.sweep.Sweep`; they never train. matplotlib is
 imported only here, when a plot is made.
@@ -33,31 +34,51 @@ def _rate_rows(sweep: Sweep) -> list[tuple[float, np.ndarray]]:
     return [(rate, sweep.learning_rates == rate) for rate in sweep.rates()]
 
 
+#: With several learning rates and few parameters (up to this many panels),
+#: each rate gets its own row of histograms: the spread across seeds is far
+#: narrower than the gaps between rates.
+MAX_PANELS = 48
+
+
 def plot_weight_histograms(sweep: Sweep, bins: int = 50) -> Figure:
-    """A grid of histograms, one per final parameter, one colour per learning rate."""
+    """Histograms of every final parameter: one row per learning rate (one panel per
+    parameter, bins fitted to that rate's spread), or with many parameters one
+    panel per parameter with the rates overlaid in colour."""
     names = sweep.parameter_names
-    cols = min(4, len(names))
-    rows = math.ceil(len(names) / cols)
-    fig = new_figure(3.2 * cols, 2.6 * rows)
-    axes = fig.subplots(rows, cols, squeeze=False)
     groups = _rate_rows(sweep)
-    for index, ax in enumerate(axes.ravel()):
-        if index >= len(names):
-            ax.set_visible(False)
-            continue
+    per_rate = 1 < len(groups) and len(names) <= 6 and len(groups) * len(names) <= MAX_PANELS
+    if per_rate:
+        rows, cols = len(groups), len(names)
+        panels = [(g, i) for g in range(len(groups)) for i in range(len(names))]
+    else:
+        cols = min(4, len(names))
+        rows = math.ceil(len(names) / cols)
+        panels = [(None, i) for i in range(len(names))]
+    fig = new_figure(3.0 * cols, 2.4 * rows)
+    from matplotlib.ticker import MaxNLocator  # matplotlib is loaded by new_figure
+
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax in axes.ravel()[len(panels):]:
+        ax.set_visible(False)
+    for ax, (group, index) in zip(axes.ravel(), panels):
         values = sweep.final_params[:, index]
-        finite = values[np.isfinite(values)]
-        edges = np.histogram_bin_edges(finite, bins=bins) if finite.size else bins
-        for g, (rate, rows_of_rate) in enumerate(groups):
+        shown = groups if group is None else [groups[group]]
+        finite_all = np.concatenate([values[r][np.isfinite(values[r])] for _, r in shown])
+        edges = np.histogram_bin_edges(finite_all, bins=bins) if finite_all.size else bins
+        for rate, rows_of_rate in shown:
+            g = groups.index((rate, rows_of_rate)) if group is None else group
             v = values[rows_of_rate]
-            v = v[np.isfinite(v)]
-            ax.hist(v, bins=edges, color=PALETTE[g % len(PALETTE)], alpha=0.6,
-                    label=f"learning rate {rate:g}" if len(groups) > 1 else None)
-        ax.set_title(f"final {names[index]}")
+            ax.hist(v[np.isfinite(v)], bins=edges, color=PALETTE[g % len(PALETTE)], alpha=0.7,
+                    label=f"learning rate {rate:g}" if group is None and len(groups) > 1 else None)
+        title = f"final {names[index]}"
+        if group is not None and len(groups) > 1:
+            title += f", rate {groups[group][0]:g}"
+        ax.set_title(title, fontsize="medium")
         ax.set_xlabel("value")
         ax.set_ylabel("networks")
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         style_axes(ax)
-        if len(groups) > 1 and index == 0:
+        if group is None and len(groups) > 1 and index == 0:
             ax.legend(fontsize="small")
     fig.suptitle(
         f"Final weights of {sweep.n_networks:,} networks after {sweep.iterations:,} iterations"
@@ -77,22 +98,13 @@ def plot_weight_scatter(sweep: Sweep, first: int = 0, second: int | None = None)
         ax.scatter(sweep.final_params[rows_of_rate, first], sweep.final_params[rows_of_rate, second],
                    s=4, alpha=0.5, color=PALETTE[g % len(PALETTE)], linewidths=0,
                    label=f"learning rate {rate:g}" if len(groups) > 1 else None)
-    if (first, second) == (0, 2) and names[:3] == ("W0[0,0]", "W0[1,0]", "W0[2,0]"):
-        # the guide for the seed's question: a bias-like third weight sits at -w1/2
-        x = sweep.final_params[:, first]
-        x = x[np.isfinite(x)]
-        if x.size:
-            span = np.array([x.min(), x.max()])
-            ax.plot(span, -span / 2, color="#555555", linestyle="--", linewidth=1,
-                    label="w3 = -w1/2 (boundary halfway)")
-            ax.legend(fontsize="small", markerscale=3)
     ax.set_xlabel(f"final {names[first]} (weight {first + 1})")
     ax.set_ylabel(f"final {names[second]} (weight {second + 1})")
     n_seeds = len(set(int(s) for s in sweep.seeds))
     ax.set_title(f"{sweep.n_networks:,} networks ({n_seeds:,} seeds), "
                  f"{sweep.iterations:,} iterations")
     style_axes(ax)
-    if len(groups) > 1 and ax.get_legend() is None:
+    if len(groups) > 1:
         ax.legend(fontsize="small", markerscale=3)
     return fig
 
