@@ -20,7 +20,7 @@ Notation of a printed left side (evaluated by :func:`evaluate`)
 ``.4002 * (1 - .4002)``          a product; ``x^2`` is a power
 ``|-.4002|``                     an absolute value
 ``ln(.4002)``                    a natural logarithm
-``[60 more: -1.2345]``           the sum of terms not shown, as one number
+``[61 more terms: -1.2345]``    the sum of the terms not shown, as one number
 """
 
 from __future__ import annotations

@@ -511,57 +511,57 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     if not whole:
         s_delta += s_x
 
-    def build(shift: int) -> tuple[Equations, Equations]:
+    # (label, input row i or None for the bias, unit j, update, old, new) of every weight shown
+    entries: list[tuple[str, int | None, int, float, float, float]] = []
+    for j in range(shown_j):
+        for i in range(shown_i):
+            entries.append((names.weight(ly.index, i, j), i, j, float(ly.dW[i, j]), float(ly.W[i, j]),
+                            float(ly.W_after[i, j])))
+        if ly.b is not None and ly.db is not None and ly.b_after is not None:
+            entries.append((names.bias(ly.index, j), None, j, float(ly.db[j]), float(ly.b[j]),
+                            float(ly.b_after[j])))
+    labels = [e[0] for e in entries]
+    styles = [_styled(e[3]) for e in entries]
+
+    def build_updates(shift: int) -> Equations:
         p = Precision(shift)
         d_u = p.result(base_u)
         d_d = p.operand(base_d, d_u, s_delta)
         d_x = p.operand(base_x, d_u, s_delta)
         d_rest = p.operand(base_u, d_u, abs(lr))
+        x = fmt_exact if whole else (lambda v: fmt(v, d_x))
+        rows, rhs = [], []
+        for _, i, j, update, _, _ in entries:
+            terms: list[Token] = []
+            for s in range(shown_s):
+                x_text = "1" if i is None else x(ly.inputs[s, i])
+                terms += [(" + " if s else "", False), ("(", False), (x_text, True),
+                          (" * ", False), (fmt(ly.delta[s, j], d_d), True), (")", False)]
+            if shown_s < n:
+                rest = float(ly.delta[shown_s:, j].sum() if i is None
+                             else ly.inputs[shown_s:, i] @ ly.delta[shown_s:, j])
+                terms += [(" + ", False), *_elided(n - shown_s, "examples", fmt(rest, d_rest))]
+            if lr != 1.0:
+                terms = [(f"{fmt_exact(lr)} * (", False), *terms, (")", False)]
+            rows.append(terms)
+            rhs.append(fmt(update, d_u, sign=True))
+        lr_text = "" if lr == 1.0 else f"learning rate {fmt_exact(lr)} times "
+        return _block(f"update of each weight = {lr_text}the sum over examples of input * delta"
+                      f"{' (a bias is a weight on an input of 1)' if ly.b is not None else ''}:",
+                      labels, rows, rhs, styles, note)
+
+    def build_new(shift: int) -> Equations:
+        p = Precision(shift)
         d_new = p.result(base_w)
         d_old = p.operand(base_w, d_new, 2.0)
         d_step = p.operand(base_u, d_new, 2.0)
-        x = fmt_exact if whole else (lambda v: fmt(v, d_x))
-        labels, rows, rhs, styles, new_rows, new_rhs = [], [], [], [], [], []
+        rows = [[(fmt(old, d_old), True), (" - " if update < 0 else " + ", False),
+                 (fmt(abs(update), d_step), True)] for _, _, _, update, old, _ in entries]
+        return _block("new weight = old + update:", labels, rows,
+                      [fmt(new, d_new) for *_, new in entries], styles)
 
-        def add(label: str, terms: list[Token], rest: float | None, update: float,
-                old: float, new: float) -> None:
-            if rest is not None:
-                terms = terms + [(" + ", False), *_elided(n - shown_s, "examples", fmt(rest, d_rest))]
-            if lr != 1.0:
-                terms = [(f"{fmt_exact(lr)} * (", False), *terms, (")", False)]
-            labels.append(label)
-            rows.append(terms)
-            rhs.append(fmt(update, d_u, sign=True))
-            styles.append(_styled(update))
-            new_rows.append([(fmt(old, d_old), True), (" - " if update < 0 else " + ", False),
-                             (fmt(abs(update), d_step), True)])
-            new_rhs.append(fmt(new, d_new))
-
-        for j in range(shown_j):
-            for i in range(shown_i):
-                terms: list[Token] = []
-                for s in range(shown_s):
-                    terms += [(" + " if s else "", False), ("(", False), (x(ly.inputs[s, i]), True),
-                              (" * ", False), (fmt(ly.delta[s, j], d_d), True), (")", False)]
-                rest = (float(ly.inputs[shown_s:, i] @ ly.delta[shown_s:, j])
-                        if shown_s < n else None)
-                add(names.weight(ly.index, i, j), terms, rest, ly.dW[i, j], ly.W[i, j], ly.W_after[i, j])
-            if ly.b is not None and ly.db is not None:
-                terms = []
-                for s in range(shown_s):
-                    terms += [(" + " if s else "", False), ("(", False), ("1", True),
-                              (" * ", False), (fmt(ly.delta[s, j], d_d), True), (")", False)]
-                rest = float(ly.delta[shown_s:, j].sum()) if shown_s < n else None
-                assert ly.b_after is not None
-                add(names.bias(ly.index, j), terms, rest, ly.db[j], ly.b[j], ly.b_after[j])
-        lr_text = "" if lr == 1.0 else f"learning rate {fmt_exact(lr)} times "
-        upd = _block(f"update of each weight = {lr_text}the sum over examples of input * delta"
-                     f"{' (a bias is a weight on an input of 1)' if ly.b is not None else ''}:",
-                     labels, rows, rhs, styles, note)
-        new = _block("new weight = old + update:", labels, new_rows, new_rhs, styles)
-        return upd, new
-
-    blocks: list[Block] = list(first_true(build, lambda pair: _pairs(*pair)))
+    blocks: list[Block] = [first_true(build_updates, lambda b: _pairs(b)),
+                           first_true(build_new, lambda b: _pairs(b))]
     if ly.b is not None and ly.db is None:
         blocks.append(Paragraph(spans("The bias is not trained (train_biases = false): it stays as it is.")))
     if not step.applied:
