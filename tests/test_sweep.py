@@ -92,12 +92,13 @@ def test_the_looped_kernel_for_bigger_networks_gives_the_same_numbers(monkeypatc
     from glassnet.kernels import batched
 
     exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], bias=True, iterations=300)
-    fused = sweep(exp, range(10), [1.0])
+    fused = sweep(exp, range(10), [1.0], history_every=7)
     monkeypatch.setattr(batched, "FUSE_LIMIT", 0)
     assert "(fused)" not in batched.kernel_source(batched.Spec.of(exp.network, 4))
-    looped = sweep(exp, range(10), [1.0])
+    looped = sweep(exp, range(10), [1.0], history_every=7)
     np.testing.assert_array_equal(fused.final_params, looped.final_params)
     np.testing.assert_array_equal(fused.final_error_sum, looped.final_error_sum)
+    np.testing.assert_array_equal(fused.error_history, looped.error_history)
 
 
 def test_diverging_networks_stop_where_single_runs_stop():
@@ -154,7 +155,7 @@ def test_settings_are_checked_once_with_clear_messages():
 def test_cli_prints_distributions_and_writes_table_and_plots(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["sweep", "--seeds", "0:30", "--iterations", "300", "--learning-rates", "0.5,1",
-                 "--target-error", "0.9", "--out", str(out)])
+                 "--target-error", "0.9", "--out", str(out), "--history-every", "100"])
     text = capsys.readouterr().out
     assert code == 0
     assert "sweep: 60 networks (30 seeds 0..29 x 2 learning rates), 300 iterations each" in text
@@ -166,6 +167,11 @@ def test_cli_prints_distributions_and_writes_table_and_plots(tmp_path, capsys):
     assert document["iterations"] == 300 and len(document["networks"]["seed"]) == 60
     assert document["summaries"][0]["weights"][0]["name"] == "W0[0,0]"
     assert float(rows[3]["W0[0,0]"]) == document["networks"]["W0[0,0]"][3]
+    with open(out / "error_history.csv", newline="") as handle:
+        history = list(csv.reader(handle))
+    assert history[0] == ["seed", "learning_rate", "#0", "#100", "#200"] and len(history) == 61
+    first = glassnet.Experiment(seed=0, iterations=1, learning_rate=0.5).run(engine="numpy")
+    assert float(history[1][2]) == pytest.approx(first.history.error_sum[0], rel=1e-12)
     for png in ("weights_histograms.png", "weight1_vs_weight3.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -192,3 +198,16 @@ def test_without_numba_a_compiled_sweep_trains_with_numpy_after_one_note(tmp_pat
     notes = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(notes) == 1 and notes[0].startswith("glassnet: note: the compiled engine is not available")
     assert "numpy engine" in result.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_an_asked_for_error_history_is_the_single_runs_history(engine):
+    result = sweep(glassnet.Experiment(iterations=1000), [3, 4], [1.0], history_every=100,
+                   engine=engine)
+    assert result.error_history.shape == (2, 10) and result.history_every == 100
+    for index, seed in enumerate([3, 4]):
+        run = glassnet.Experiment(iterations=1000, seed=seed).run(engine="numpy")
+        assert rel(result.error_history[index], run.history.error_sum[::100]) <= 1e-12
+    assert sweep(glassnet.Experiment(iterations=10), [1]).error_history is None
+    with pytest.raises(ConfigError, match="--history-every 1 would keep"):
+        sweep(glassnet.Experiment(iterations=10**6), range(200), history_every=1)

@@ -140,6 +140,12 @@ class Sweep:
         from there); ``-1``: it trained to the end.
     engine : str
         ``"compiled"`` or ``"numpy"``.
+    error_history : (n_networks, n_recorded) float64 or None
+        Only when asked for (``history_every``): the error sum of iterations
+        ``#0, #k, #2k, ...`` (``k = history_every``) of every network; after a
+        network stopped, its entries are of its frozen params.
+    history_every : int
+        ``k`` above (0 when no history was recorded).
     """
 
     config: ExperimentConfig
@@ -155,6 +161,8 @@ class Sweep:
     iterations_to_target: Array
     stopped_at: Array
     engine: str
+    error_history: Array | None = None
+    history_every: int = 0
 
     @property
     def n_networks(self) -> int:
@@ -302,6 +310,7 @@ def sweep(
     iterations: int | None = None,
     target_error: float = DEFAULT_TARGET_ERROR,
     engine: str = "auto",
+    history_every: int | None = None,
 ) -> Sweep:
     """Train ``experiment`` from every seed in ``seeds`` at every learning rate.
 
@@ -321,6 +330,9 @@ def sweep(
         ``auto`` and ``compiled`` use the batched kernel where numba is
         available; ``compiled`` without numba warns
         (:class:`~glassnet.kernels.EngineFallback`) and uses numpy.
+    history_every : int, optional
+        Also record every network's error sum every this many iterations
+        (:attr:`Sweep.error_history`); by default a sweep keeps summaries only.
     """
     from glassnet import config as config_mod
     from glassnet.experiment import Experiment
@@ -335,6 +347,7 @@ def sweep(
     rates = [float(r) for r in (learning_rates or [cfg.train.learning_rate])]
     check_sweep(cfg, seeds, rates, target_error)
     network, data, train = exp.network, exp.data, cfg.train
+    every = check_history(history_every, train.iterations, len(seeds) * len(rates))
     n_rates = len(rates)
     per_layer = initial_weights(network, seeds)  # (n_seeds, n_in, n_out) each
     W0 = np.concatenate([w.reshape(len(seeds), -1) for w in per_layer], axis=1)
@@ -360,16 +373,16 @@ def sweep(
 
         result = load("batched").train_batch(
             network, data.X, data.y, W0, b0, net_rates, iterations=train.iterations,
-            train_biases=train.train_biases, target_error=target_error,
+            train_biases=train.train_biases, target_error=target_error, history_every=every,
         )
-        W, b, err, loss, reach, stop = (
+        W, b, err, loss, reach, stop, hist = (
             result.W, result.b, result.final_error_sum, result.final_loss, result.reached,
-            result.stopped,
+            result.stopped, result.error_history,
         )
     else:
-        W, b, err, loss, reach, stop = train_batch_numpy(
+        W, b, err, loss, reach, stop, hist = train_batch_numpy(
             network, data.X, data.y, W0, b0, net_rates, iterations=train.iterations,
-            train_biases=train.train_biases, target_error=target_error,
+            train_biases=train.train_biases, target_error=target_error, history_every=every,
         )
     return Sweep(
         config=cfg,
@@ -385,7 +398,30 @@ def sweep(
         iterations_to_target=reach,
         stopped_at=stop,
         engine=chosen,
+        error_history=hist,
+        history_every=every,
     )
+
+
+#: The most memory an asked-for error history may take.
+MAX_HISTORY_BYTES = 2**30
+
+
+def check_history(every: int | None, iterations: int, n_networks: int) -> int:
+    """Validate ``history_every``; return it (0 for no history)."""
+    if every is None or every == 0:
+        return 0
+    if not isinstance(every, int) or every < 1:
+        raise ConfigError(f"--history-every must be a whole number >= 1; got {every!r}.")
+    size = n_networks * math.ceil(iterations / every) * 8
+    if size > MAX_HISTORY_BYTES:
+        smallest = math.ceil(n_networks * iterations * 8 / MAX_HISTORY_BYTES)
+        raise ConfigError(
+            f"--history-every {every} would keep {size / 2**30:.1f} GiB of error sums "
+            f"({n_networks:,} networks x {math.ceil(iterations / every):,} iterations); "
+            f"use --history-every {smallest} or more."
+        )
+    return every
 
 
 def flat_params(network: Network, W: Array, b: Array) -> Array:
@@ -413,14 +449,15 @@ def train_batch_numpy(
     iterations: int,
     train_biases: bool,
     target_error: float,
-) -> tuple[Array, Array, Array, Array, Array, Array]:
+    history_every: int = 0,
+) -> tuple[Array, Array, Array, Array, Array, Array, Array | None]:
     """The batched training in plain vectorized numpy (no compiler needed).
 
     Same layout, arithmetic and results as
     :func:`glassnet.kernels.batched.train_batch` (up to numpy's own ``exp``
     and matrix products, which may round differently in the last bit), one
     numpy call per operation over all networks at once. Returns ``(W, b,
-    final_error_sum, final_loss, reached, stopped)``.
+    final_error_sum, final_loss, reached, stopped, error_history)``.
     """
     # Networks last, as in the kernel: W[l] is (n_in, n_out, n_net), b[l] (n_out, n_net).
     n_net = W.shape[1]
@@ -442,6 +479,7 @@ def train_batch_numpy(
     reach = np.full(n_net, -1, dtype=np.int64)
     stop = np.full(n_net, -1, dtype=np.int64)
     err = loss_value = np.empty(n_net)
+    hist = np.full((n_net, math.ceil(iterations / history_every)), np.nan) if history_every else None
     y3 = y[:, :, None]
     with np.errstate(all="ignore"):
         for k in range(iterations + 1):
@@ -472,6 +510,8 @@ def train_batch_numpy(
             reach[(reach < 0) & alive & (err <= target_error)] = k
             if k == iterations:
                 break
+            if hist is not None and k % history_every == 0:
+                hist[:, k // history_every] = err
             bad = alive & ~np.isfinite(loss_value)
             stop[bad] = k
             alive &= ~bad
@@ -498,4 +538,4 @@ def train_batch_numpy(
     W_out = np.concatenate([w.reshape(-1, n_net) for w in Ws], axis=0)
     b_out = (np.concatenate([bb for bb in bs if bb is not None], axis=0)
              if any(bb is not None for bb in bs) else np.zeros((0, n_net)))
-    return W_out, b_out, err, loss_value, reach, stop
+    return W_out, b_out, err, loss_value, reach, stop, hist

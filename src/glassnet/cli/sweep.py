@@ -126,8 +126,21 @@ def format_json(sweep: Any) -> str:
     return json.dumps(clean(document), indent=1, allow_nan=False) + "\n"
 
 
+def format_history_csv(sweep: Any) -> str:
+    """The asked-for error history: one row per network, one column per recorded iteration."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    n_recorded = sweep.error_history.shape[1]
+    writer.writerow(["seed", "learning_rate",
+                     *(f"#{k * sweep.history_every}" for k in range(n_recorded))])
+    for i in range(sweep.n_networks):
+        writer.writerow([int(sweep.seeds[i]), repr(float(sweep.learning_rates[i])),
+                         *(repr(float(v)) for v in sweep.error_history[i])])
+    return out.getvalue()
+
+
 def write_outputs(sweep: Any, folder: str) -> list[Path]:
-    """Write ``sweep.csv``, ``sweep.json`` and the plots into ``folder``."""
+    """Write ``sweep.csv``, ``sweep.json``, the plots (and ``error_history.csv``) into ``folder``."""
     from glassnet.plots.sweep import write_sweep_plots
     from glassnet.serialize import atomic_write
 
@@ -135,7 +148,11 @@ def write_outputs(sweep: Any, folder: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "sweep.csv", format_csv(sweep))
     atomic_write(out / "sweep.json", format_json(sweep))
-    return [out / "sweep.csv", out / "sweep.json", *write_sweep_plots(sweep, out)]
+    written = [out / "sweep.csv", out / "sweep.json"]
+    if sweep.error_history is not None:
+        atomic_write(out / "error_history.csv", format_history_csv(sweep))
+        written.append(out / "error_history.csv")
+    return [*written, *write_sweep_plots(sweep, out)]
 
 
 @click.command()
@@ -148,10 +165,13 @@ def write_outputs(sweep: Any, folder: str) -> list[Path]:
               help="Count iterations until the error sum sum(|y - a|) is at most this.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Write sweep.csv, sweep.json and plots (PNG) into this folder.")
+@click.option("--history-every", type=int,
+              help="Also keep every network's error sum every this many iterations "
+                   "(written to error_history.csv with --out).")
 @click.option("--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto",
               show_default=True)
 def sweep(experiment: str | None, seeds_text: str, rates_text: str | None, target_error: float,
-          out_dir: str | None, engine: str, **settings: Any) -> int:
+          out_dir: str | None, history_every: int | None, engine: str, **settings: Any) -> int:
     """Train EXPERIMENT from many seeds at once and show where the weights end up."""
     import warnings
 
@@ -169,7 +189,8 @@ def sweep(experiment: str | None, seeds_text: str, rates_text: str | None, targe
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always", EngineFallback)
         start = time.perf_counter()
-        result = run_sweep(exp, seeds, rates, target_error=target_error, engine=engine)
+        result = run_sweep(exp, seeds, rates, target_error=target_error, engine=engine,
+                           history_every=history_every)
         seconds = time.perf_counter() - start
     for note in notes:
         if issubclass(note.category, EngineFallback):

@@ -180,7 +180,7 @@ def fused_kernel_source(spec: Spec) -> str:
 
     w('@njit(cache=True, error_model="numpy", nogil=True)')
     w("def train_batch(X, y, W, b, rate, iterations, train_biases, target, chunk, first, end,")
-    w("                out_err, out_loss, out_reach, out_stop):")
+    w("                out_err, out_loss, out_reach, out_stop, every, hist):")
     w.indent()
     for i in range(N):
         for m in range(sizes[0]):
@@ -208,9 +208,12 @@ def fused_kernel_source(spec: Spec) -> str:
     w("for t in range(n):")
     w("    lr[t] = rate[lo + t]")
     w("for k in range(iterations):")
+    w("    rec = k // every if every > 0 and k % every == 0 else -1  # error-history column")
     w("    for t in range(n):")
     w.indent().indent()
     forward_and_loss()
+    w("if rec >= 0:")
+    w("    hist[lo + t, rec] = err_sum")
     w("# bookkeeping, branch-free so that it vectorizes")
     w("live = alive[t]")
     w("reached = live and reach[t] < 0 and err_sum <= target")
@@ -300,7 +303,7 @@ def looped_kernel_source(spec: Spec) -> str:
     w()
     w('@njit(cache=True, error_model="numpy", nogil=True)')
     w("def train_batch(X, y, W, b, rate, iterations, train_biases, target, chunk, first, end,")
-    w("                out_err, out_loss, out_reach, out_stop):")
+    w("                out_err, out_loss, out_reach, out_stop, every, hist):")
     w.indent()
     w("# networks first .. end-1, a chunk at a time (threads take disjoint ranges)")
     w("n_chunks = (end - first + chunk - 1) // chunk")
@@ -330,6 +333,7 @@ def looped_kernel_source(spec: Spec) -> str:
     w("# iterations #0 .. #N-1 train; pass #N is the final params' forward pass only")
     w("for k in range(iterations + 1):")
     w.indent()
+    w("rec = k // every if every > 0 and k % every == 0 and k < iterations else -1")
     for l in range(L):
         n_in, n_out, act = sizes[l], sizes[l + 1], spec.activations[l]
         w(f"# layer {l} forward: a[{l + 1}] = {act}(a[{l}] @ W[{l}]"
@@ -385,6 +389,8 @@ def looped_kernel_source(spec: Spec) -> str:
     w("# bookkeeping, branch-free so that it vectorizes too")
     w("for t in range(n):")
     w(f"    loss = {loss_expr}")
+    w("    if rec >= 0:")
+    w("        hist[lo + t, rec] = esum[t]")
     w("    reached = alive[t] and reach[t] < 0 and esum[t] <= target")
     w("    reach[t] = k if reached else reach[t]")
     w("    bad = alive[t] and not abs(loss) < math.inf  # not finite (inf or nan)")
@@ -507,6 +513,9 @@ class BatchTrained:
         First iteration whose error sum is ``<= target`` (``-1``: never).
     stopped : (n_networks,) int64
         Iteration at which the loss stopped being finite (``-1``: it never did).
+    error_history : (n_networks, ceil(N / every)) float64 or None
+        The error sum of iterations ``#0, #every, #2 every, ...`` when asked
+        for (after a network stopped, its entries are of its frozen params).
     """
 
     W: Array
@@ -515,6 +524,7 @@ class BatchTrained:
     final_loss: Array
     reached: Array
     stopped: Array
+    error_history: Array | None = None
 
 
 def n_threads() -> int:
@@ -551,6 +561,7 @@ def train_batch(
     iterations: int,
     train_biases: bool,
     target_error: float,
+    history_every: int = 0,
 ) -> BatchTrained:
     """Train ``n_networks`` networks together; see :class:`BatchTrained`.
 
@@ -564,6 +575,8 @@ def train_batch(
         One learning rate per network.
     target_error : float
         For :attr:`BatchTrained.reached` (``-inf`` to skip).
+    history_every : int
+        Record every network's error sum every this many iterations (0: not at all).
     """
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
@@ -577,6 +590,8 @@ def train_batch(
     loss = np.empty(n_net)
     reached = np.empty(n_net, dtype=np.int64)
     stopped = np.empty(n_net, dtype=np.int64)
+    every = max(0, int(history_every))
+    hist = np.full((n_net, math.ceil(iterations / every)), np.nan) if every else np.empty((1, 1))
     threads = max(1, min(n_threads(), math.ceil(n_net / 64)))
     chunk = chunk_size(spec, n_net, threads)
     # A few parts per thread, handed out as threads free up: a core slowed by
@@ -586,7 +601,7 @@ def train_batch(
 
     def part(p: int) -> None:
         kernel(X, y, W, b, rates, int(iterations), bool(train_biases), float(target_error), chunk,
-               int(bounds[p]), int(bounds[p + 1]), err, loss, reached, stopped)
+               int(bounds[p]), int(bounds[p + 1]), err, loss, reached, stopped, every, hist)
 
     if threads == 1:
         part(0)
@@ -595,4 +610,4 @@ def train_batch(
 
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(part, range(n_parts)))
-    return BatchTrained(W, b, err, loss, reached, stopped)
+    return BatchTrained(W, b, err, loss, reached, stopped, hist if every else None)
