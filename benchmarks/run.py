@@ -28,7 +28,6 @@ import ctypes
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys

@@ -25,7 +25,6 @@ import math
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 
 from glassnet.network import Network
@@ -184,8 +183,3 @@ def literal(value: float) -> str:
 def stem_of(spec: Spec) -> str:
     """A short readable name: ``3x1_sigmoid``."""
     return "x".join(map(str, spec.sizes)) + "_" + "_".join(dict.fromkeys(spec.activations))
-
-
-def path_of(module: ModuleType) -> Path:
-    """Where a generated module's source is stored."""
-    return Path(module.__file__ or "")
