@@ -23,7 +23,7 @@ from glassnet.explain.walkthrough import format_walkthrough
 
 GOLD_DIR = Path(__file__).parent / "gold"
 
-NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+|inf)"
+NUMBER = r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf)"
 EQUATION = re.compile(rf"^\s*(?P<label>[^\s:()|][^:()|]*):\s+(?P<lhs>.+) =\s+(?P<rhs>{NUMBER})\s*$")
 SAFE = {"exp": lambda x: math.exp(x) if x < 709 else math.inf,
         "log": lambda x: math.log(x) if x > 0 else -math.inf, "tanh": math.tanh, "max": max, "abs": abs}
@@ -48,8 +48,9 @@ def evaluate(lhs: str) -> float:
 
 
 def last_digit(number: str) -> float:
-    digits = number.lstrip("+-")
-    return 1.0 if "." not in digits else 10.0 ** -len(digits.split(".")[1])
+    digits, _, exponent = number.lstrip("+-").partition("e")
+    scale = 10.0 ** int(exponent or 0)
+    return scale if "." not in digits else scale * 10.0 ** -len(digits.split(".")[1])
 
 
 def false_lines(text: str) -> list[str]:
@@ -58,7 +59,8 @@ def false_lines(text: str) -> list[str]:
         value, target = evaluate(lhs), float(rhs)
         if math.isinf(target) and value == target:
             continue
-        if not abs(value - target) <= last_digit(rhs) + 1e-9 * max(1.0, abs(target)):
+        # one unit of the last printed digit, plus float64 noise far below it
+        if not abs(value - target) <= last_digit(rhs) * (1 + 1e-6) + 4e-16 * (abs(target) + abs(value)):
             bad.append(f"{label}: {lhs} = {rhs}  (the printed numbers give {value!r})")
     return bad
 

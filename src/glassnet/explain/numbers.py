@@ -38,7 +38,7 @@ import numpy as np
 DEFAULT_DIGITS = 4
 
 #: Never print more decimals than this; a line that is still not true is printed anyway.
-MAX_DECIMALS = 40
+MAX_DECIMALS = 340  # float64 reaches 1e-308; 17 digits below that
 
 #: Beyond this many decimals a number is written in scientific notation (``4.98517e-21``),
 #: with the significant digits those decimals would give it.
@@ -77,11 +77,12 @@ def fmt(value: float, decimals: int, sign: bool = False) -> str:
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     if value == 0.0:
         return "0"
-    if decimals > FIXED_DECIMALS and abs(value) >= 1e-4:
-        decimals = 17  # all a float64 holds
-    elif decimals > FIXED_DECIMALS:
+    if decimals > FIXED_DECIMALS:
         significant = decimals + math.floor(math.log10(abs(value))) + 1
-        text = f"{value:.{min(max(significant, 1), 17) - 1}e}"
+        if significant >= 17 or abs(value) >= 1e-4:
+            text = fmt_exact(value)  # all a float64 holds: the value itself
+        else:
+            text = f"{value:.{max(significant, 1) - 1}e}".replace("e-0", "e-")
         return ("+" + text) if sign and value > 0 else text
     text = f"{value:.{decimals}f}"
     if text.startswith("-0.") or text.startswith("0."):
@@ -98,7 +99,7 @@ def fmt_exact(value: float) -> str:
         return str(int(value))
     text = repr(value)
     if "e" in text:
-        return text
+        return text.replace("e-0", "e-").replace("e+", "e")
     return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
@@ -214,23 +215,27 @@ def holds(lhs: str, rhs: str) -> bool:
     value = evaluate(lhs)
     if not (math.isfinite(value) and math.isfinite(target)):
         return math.isnan(value) == math.isnan(target) and (math.isnan(value) or value == target)
-    slack = 1e-9 * max(1.0, abs(target))  # float64 noise in evaluating the printed numbers
+    # float64 noise in evaluating the printed numbers, far below any printed digit
+    slack = 1e-6 * unit(rhs) + 4e-16 * (abs(target) + abs(value))
     return abs(value - target) <= unit(rhs) + slack
 
 
-def first_true(build: Callable[[int], T], lines_of: Callable[[T], Sequence[tuple[str, str]]],
-               max_shift: int = 8) -> T:
-    """``build(shift)`` for the smallest ``shift`` (extra decimals) whose lines all hold.
+#: The extra decimals :func:`first_true` tries, in order: one at a time, then faster, up to
+#: every digit a float64 has (values far below a block's largest need that many).
+SHIFTS = (0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, MAX_DECIMALS)
+
+
+def first_true(build: Callable[[int], T], lines_of: Callable[[T], Sequence[tuple[str, str]]]) -> T:
+    """``build(shift)`` for the first ``shift`` of :data:`SHIFTS` whose lines all hold.
 
     ``lines_of(result)`` lists the ``(lhs, rhs)`` of every equation the result
-    prints. If no shift up to ``max_shift`` makes every line true (overflowed
-    values, say), the result with the most decimals is returned.
+    prints. If none makes every line true (overflowed values, say), the
+    result with the most decimals is returned.
     """
-    result = build(0)
-    for shift in range(1, max_shift + 1):
+    for shift in SHIFTS:
+        result = build(shift)
         if all(holds(lhs, rhs) for lhs, rhs in lines_of(result)):
             return result
-        result = build(shift)
     return result
 
 
