@@ -135,6 +135,9 @@ def test_seed_iteration_1_says_why_each_weight_moved(seed_1):
 def test_seed_iteration_1_compares_old_and_new(seed_1):
     cmp = section(seed_1, "6. Compared with iteration #0")
     assert "they all went up" in cmp
+    # the seed: "the first weight is larger and the second two weights got smaller" (in size)
+    assert ("w1 .3929 -> .6742 (up, size grew); w2 -.4277 -> -.3347 (up, size shrank); "
+            "w3 -.5463 -> -.4047 (up, size shrank).") in " ".join(cmp.split())
     assert re.search(r"ex1\s+0\s+\.3667\s+\.4002\s+\+\.0335 up\s+-\.3667\s+-\.4002", cmp)
     assert "1.673 - 1.820 = -.148" in cmp
 

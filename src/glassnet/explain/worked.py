@@ -823,7 +823,31 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
         return sentence, eq, checks
 
     sentence, eq, _ = first_true(build, lambda result: result[2])
-    return [table, Paragraph(words), Paragraph(sentence), eq]
+    return [*_weights_since(step, previous, ctx), table, Paragraph(words), Paragraph(sentence), eq]
+
+
+def _weights_since(step: Step, previous: Step, ctx: Context) -> list[Block]:
+    """The seed's "the first weight is larger and the other two got smaller": each weight then and now."""
+    names, limits = ctx.names, ctx.limits
+    blocks: list[Block] = []
+    for old_ly, ly in zip(previous.layers, step.layers):
+        n_in, n_out = ly.W.shape
+        d = decimals_for(np.concatenate([old_ly.W.ravel(), ly.W.ravel()]), ctx.digits)
+        parts: list[Span] = [f"Weights of layer {ly.index + 1} since #{previous.iteration}: "]
+        for j in range(limits.count(n_out)):
+            for i in range(limits.count(n_in)):
+                before, now = float(old_ly.W[i, j]), float(ly.W[i, j])
+                move = "up" if now > before else "down" if now < before else "same"
+                size = ("size grew" if abs(now) > abs(before) else "size shrank"
+                        if abs(now) < abs(before) else "same size")
+                if len(parts) > 1:
+                    parts.append("; ")
+                parts += [f"{names.weight(ly.index, i, j)} {fmt(before, d)} -> {fmt(now, d)} (",
+                          (move, _styled(now - before)), f", {size})"]
+        left = n_in * n_out - limits.count(n_in) * limits.count(n_out)
+        parts.append(f"; and {left} more." if left else ".")
+        blocks.append(Paragraph(spans(*parts)))
+    return blocks
 
 
 def constant_columns(X: Array) -> dict[int, float]:
