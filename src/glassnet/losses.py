@@ -53,7 +53,7 @@ class Loss:
 
 
 def _half_squared_error(y: Array, a: Array) -> float:
-    return float(0.5 * np.sum((y - a) ** 2))
+    return float(0.5 * ((y - a) ** 2).sum())
 
 
 def _half_squared_error_delta(y: Array, a: Array, activation: Activation) -> Array:

@@ -190,7 +190,7 @@ def apply(params: Params, dws: list[Array], dbs: list[Array | None]) -> Params:
 
 def error_sum(y: Array, prediction: Array) -> float:
     """The seed's error figure: ``sum(|y - prediction|)`` over examples and outputs."""
-    return float(np.sum(np.abs(y - prediction)))
+    return float(np.abs(y - prediction).sum())
 
 
 def loss_gradient(network: Network, params: Params, X: Array, y: Array) -> Params:
