@@ -34,6 +34,18 @@ def test_no_arguments_prints_the_seed_walkthrough(capsys):
         "100,000     #99999                 .009950",
         "(1 * 12.01) + (1 * -.20) + (1 * -5.80) =  6.00",      # the final state
         "1/(1+e^-( 6.21)) = .9980",
+        # The notebook-style print at full precision (the seed's own numbers, 1e-8).
+        "weights W0: [[ 0.39293837] [-0.42772133] [-0.54629709]]",
+        "l1 probability predictions (sigmoid): [[0.36672394] [0.27408027] [0.46173529] [0.35868411]]",
+        "post-update weights W0: [[ 0.67423821] [-0.33473064] [-0.40469539]]",
+        "l1 dot product results: [[-0.40469539] [-0.73942603] [ 0.26954282] [-0.06518782]]",
+        "l1 probability predictions (sigmoid): [[0.40018475] [0.32312967] [0.56698066] [0.48370881]]",
+        "l1_error: [[-0.40018475] [-0.32312967] [ 0.43301934] [ 0.51629119]]",
+        "sum of absolute errors: 1.82038481", "sum of absolute errors: 1.67262494",
+        "post-update weights W0: [[ 0.90948611] [-0.27646878] [-0.33618051]]",
+        "error after 10,000 iterations (#9999): 0.03181991",
+        "error after 100,000 iterations (#99999): 0.00994979",
+        "weights W0 (after 100,000 iterations): [[12.00871622] [-0.20447873] [-5.80024997]]",
     ]:
         assert text in out, text
 

@@ -63,15 +63,25 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="glassnet")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="With no command: folder for the seed run's plots and report "
+                   "(default glassnet-output).")
+@click.option("--no-files", is_flag=True, help="With no command: print the walkthrough only.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, out_dir: str | None, no_files: bool) -> int | None:
     """See every number of a small neural network learning.
 
     With no command, runs the seed post's experiment (one sigmoid layer, seed
-    123, 100,000 iterations) and walks through it.
+    123, 100,000 iterations), walks through it, and writes its plots and an
+    offline HTML report (the same as `glassnet demo`).
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(LazyGroup.get_command(cli, ctx, "demo"))  # type: ignore[arg-type]
+        demo = LazyGroup.get_command(cli, ctx, "demo")  # type: ignore[arg-type]
+        extra = {"out_dir": out_dir} if out_dir is not None else {}
+        return ctx.invoke(demo, no_files=no_files, **extra)  # type: ignore[arg-type]
+    if out_dir is not None or no_files:
+        raise click.UsageError("--out and --no-files go with `glassnet` alone or `glassnet demo`.")
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

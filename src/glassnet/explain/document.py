@@ -76,7 +76,15 @@ class Table:
     note: str = ""
 
 
-Block = Union[Heading, Paragraph, Equations, Table]
+@dataclass(frozen=True)
+class Verbatim:
+    """Lines shown exactly as given (numpy's own print of recorded arrays)."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+Block = Union[Heading, Paragraph, Equations, Table, Verbatim]
 
 
 @dataclass(frozen=True)

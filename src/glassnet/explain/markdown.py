@@ -3,7 +3,7 @@ matrices and comparisons as tables."""
 
 from __future__ import annotations
 
-from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table
+from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table, Verbatim
 from glassnet.explain.text import equation_lines
 
 
@@ -44,6 +44,8 @@ def format_markdown(doc: Document) -> str:
             lines += ["```", ""]
             if block.note:
                 lines += [f"*({_escape(block.note)})*", ""]
+        elif isinstance(block, Verbatim):
+            lines += [_escape(block.title), "", "```text", *block.lines, "```", ""]
         elif isinstance(block, Table):
             lines += [_escape(block.title), ""]
             lines.append("| " + " | ".join(_cell(c) for c in block.columns) + " |")

@@ -10,7 +10,7 @@ import io
 import os
 import sys
 
-from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table
+from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table, Verbatim
 from glassnet.explain.text import equation_lines
 
 STYLES = {"up": "green", "down": "red", "em": "bold", "dim": "dim"}
@@ -71,6 +71,10 @@ def format_terminal(doc: Document, color: bool | None = None, width: int | None 
                 console.print(text, no_wrap=True, overflow="ignore", crop=False)
             if block.note:
                 console.print(Text(f"  ({block.note})", style="dim"))
+        elif isinstance(block, Verbatim):
+            console.print(Text(block.title, style="italic"))
+            for line in block.lines:
+                console.print(Text("  " + line), no_wrap=True, overflow="ignore", crop=False)
         elif isinstance(block, Table):
             table = RichTable(title=None, box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False,
                               header_style="bold")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table, plain
+from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table, Verbatim, plain
 
 #: Sentences wrap at this width; equations and tables never wrap.
 WIDTH = 88
@@ -58,6 +58,9 @@ def format_text(doc: Document, width: int = WIDTH) -> str:
             lines += equation_lines(block)
             if block.note:
                 lines += _note(block.note, width)
+        elif isinstance(block, Verbatim):
+            lines.append(block.title)
+            lines += [_INDENT + line for line in block.lines]
         elif isinstance(block, Table):
             lines.append(block.title)
             lines += table_lines(block)

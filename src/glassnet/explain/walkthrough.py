@@ -13,9 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet.activations import Array
-from glassnet.explain.document import Block, Document, Heading, Paragraph, Table, spans
+from glassnet.explain.document import Block, Document, Heading, Paragraph, Table, Verbatim, spans
 from glassnet.explain.numbers import DEFAULT_DIGITS, decimals_for, fmt
 from glassnet.run import Run
+from glassnet.trace import Step
 
 #: The iterations whose error the seed post quotes, as counts of forward passes.
 MILESTONES = (100, 1_000, 10_000, 100_000)
@@ -28,6 +29,52 @@ def matrix(values: Array, precision: int = 8) -> str:
     if np.all(np.isfinite(values)) and np.all(np.abs(values) < 2**53) and np.all(values == np.round(values)):
         return np.array2string(values.astype(np.int64), separator=" ")
     return np.array2string(values, precision=precision, floatmode="fixed", suppress_small=False)
+
+
+#: Arrays larger than this are left out of the notebook-style print (the JSON has them all).
+NOTEBOOK_PRINT_LIMIT = 64
+
+
+def one_line(values: Array, precision: int = 8) -> str:
+    """A matrix as numpy prints it, on one line, as the seed post quotes it."""
+    return " ".join(matrix(values, precision).split())
+
+
+def notebook_print(step: Step) -> list[Block]:
+    """Iteration ``step`` as the seed's notebook prints it: numpy arrays at full precision."""
+    if max(a.size for ly in step.layers for a in (ly.inputs, ly.W, ly.z)) > NOTEBOOK_PRINT_LIMIT:
+        return []
+    lines = [f"inputs: {one_line(step.X)}"]
+    for ly in step.layers:
+        name = f"l{ly.index + 1}"
+        lines.append(f"weights W{ly.index}: {one_line(ly.W)}")
+        if ly.b is not None:
+            lines.append(f"bias b{ly.index}: {one_line(ly.b)}")
+        lines += [f"{name} dot product results: {one_line(ly.z)}",
+                  f"{name} probability predictions ({ly.activation}): {one_line(ly.a)}"]
+    out = f"l{step.layers[-1].index + 1}"
+    lines += [f"{out}_error: {one_line(step.error)}",
+              f"sum of absolute errors: {step.error_sum:.8f}"]
+    for ly in step.layers:
+        lines += [f"pre-update weights W{ly.index}: {one_line(ly.W)}",
+                  f"post-update weights W{ly.index}: {one_line(ly.W_after)}"]
+    return [Verbatim("As the seed's notebook prints it (float64, 8 decimals):", tuple(lines))]
+
+
+def final_print(run: Run) -> list[Block]:
+    """The final weights, predictions and error at full precision, and the milestones' errors."""
+    lines = [f"error after {count:,} iterations (#{count - 1}): {run.history.error_sum[count - 1]:.8f}"
+             for count in MILESTONES if count <= len(run.history)]
+    for i, (w, b) in enumerate(zip(run.final.weights, run.final.biases)):
+        if w.size > NOTEBOOK_PRINT_LIMIT:
+            continue
+        lines.append(f"weights W{i} (after {run.iterations:,} iterations): {one_line(w)}")
+        if b is not None:
+            lines.append(f"bias b{i}: {one_line(b)}")
+    if run.final_prediction.size <= NOTEBOOK_PRINT_LIMIT:
+        lines.append(f"predictions: {one_line(run.final_prediction)}")
+    lines.append(f"sum of absolute errors: {run.final_error_sum:.8f}")
+    return [Verbatim("At full precision (float64, 8 decimals):", tuple(lines))]
 
 
 def error_over_time(run: Run, digits: int = DEFAULT_DIGITS) -> list[Block]:
@@ -58,12 +105,15 @@ def walkthrough_document(run: Run, digits: int = DEFAULT_DIGITS, show_all: bool 
         describe(run) + f" {run.iterations:,} iterations ({run.engine} engine). Iteration #k is "
         "the forward pass with the weights after k updates."))]
     first = run.step(0)
-    blocks += worked.step_document(first, None, check_step(run.network, first), ctx)
+    blocks += worked.step_document(first, None, check_step(run.network, first), ctx,
+                                   header=notebook_print(first))
     if run.iterations >= 1:
         second = run.step(1)
-        blocks += worked.step_document(second, first, check_step(run.network, second), ctx)
+        blocks += worked.step_document(second, first, check_step(run.network, second), ctx,
+                                       header=notebook_print(second))
     blocks += error_over_time(run, digits)
     blocks += worked.final_document(run.step(run.iterations), run.iterations, ctx)
+    blocks += final_print(run)
     if run.stop is not None:
         blocks.append(Paragraph(spans(
             f"Training stopped at iteration #{run.stop.iteration} (layer {run.stop.layer}): "
