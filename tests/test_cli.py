@@ -143,3 +143,19 @@ def test_console_script_has_no_traceback_on_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "glassnet", "run", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_explain_of_a_stopped_run_reports_once_and_exits_3(capsys):
+    code, out, err = run_cli(capsys, "explain", "--learning-rate", "1e6", "--loss",
+                             "binary_cross_entropy", "--iteration", "1", "--format", "text")
+    assert code == 3
+    assert "ITERATION #1" in out
+    assert err.count("\n") == 1 and "stopped at iteration #1" in err and "ln(0)" in err
+
+
+def test_run_summary_shows_held_out_figures_and_stays_short(capsys):
+    code, out, err = run_cli(capsys, "run", "--dataset", "iris", "--standardize", "--test-fraction",
+                             "0.2", "--layers", "4,5,3", "--iterations", "20", "--learning-rate", "0.01")
+    assert code == 0, err
+    assert "held-out test: 30 examples" in out and "test error sum" in out
+    assert len(out.splitlines()) < 60  # 120 predictions are summarized, not all printed

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from glassnet.cli.common import build_experiment, experiment_options
+from glassnet.cli.common import build_experiment, experiment_options, report_events
+from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
 
 @click.command()
@@ -34,10 +35,14 @@ def explain(experiment: str | None, iteration: int, format_: str | None, digits:
         )
     # Iteration #k only needs the first k+1 updates; the arithmetic is the same.
     result = exp.run(iterations=min(total, iteration + 1), engine="numpy")
+    if result.stop is not None and iteration > result.iterations:
+        report_events(result)
+        return EXIT_DIVERGED
     if format_ is None:
         format_ = "terminal" if sys.stdout.isatty() else "text"
     text = explain_run(result, iteration, format=format_, digits=digits, show_all=show_all)
     # colour codes are only there when wanted (a terminal, no NO_COLOR, or FORCE_COLOR);
     # click would strip them from a pipe even under FORCE_COLOR
     click.echo(text, nl=False, color=format_ == "terminal" or None)
-    return 0
+    report_events(result)
+    return EXIT_DIVERGED if result.stop is not None else EXIT_OK

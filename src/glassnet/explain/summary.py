@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from glassnet.explain.walkthrough import matrix
+from glassnet.explain.walkthrough import matrix as _matrix
 from glassnet.run import Run
+
+#: Arrays with more entries than this are summarized (``--json`` has every number).
+SHOW_AT_MOST = 64
+
+
+def matrix(values: object) -> str:
+    return _matrix(values, threshold=SHOW_AT_MOST)  # type: ignore[arg-type]
 
 
 def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
@@ -20,12 +27,24 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
         f"{run.engine} engine",
     ]
     n = len(run.history)
+    h = run.history
+    split = h.test_error_sum is not None and h.test_loss is not None
+    if split:
+        n_test = 0 if run.test is None else run.test.n_samples
+        lines.append(f"held-out test: {n_test} examples (figures are sums over examples)")
     marks = sorted({0, 1, *(m - 1 for m in (10, 100, 1_000, 10_000, 100_000, 1_000_000)), n - 1})
-    lines.append("iteration        error sum            loss")
+    header = "iteration        error sum            loss"
+    lines.append(header + ("   test error sum       test loss" if split else ""))
     for k in marks:
         if 0 <= k < n:
-            lines.append(f"#{k:<10} {run.history.error_sum[k]:>14.8f}  {run.history.loss[k]:>14.8f}")
-    lines.append(f"#{run.iterations:<10} {run.final_error_sum:>14.8f}  {run.final_loss:>14.8f}  (final)")
+            row = f"#{k:<10} {h.error_sum[k]:>14.8f}  {h.loss[k]:>14.8f}"
+            if split:
+                row += f"  {h.test_error_sum[k]:>14.8f}  {h.test_loss[k]:>14.8f}"  # type: ignore[index]
+            lines.append(row)
+    final = f"#{run.iterations:<10} {run.final_error_sum:>14.8f}  {run.final_loss:>14.8f}"
+    if split and run.final_test_error_sum is not None and run.final_test_loss is not None:
+        final += f"  {run.final_test_error_sum:>14.8f}  {run.final_test_loss:>14.8f}"
+    lines.append(final + "  (final)")
     for i, w in enumerate(run.final.weights):
         lines += [f"final weights W{i}:", matrix(w)]
         if run.final.biases[i] is not None:
@@ -40,8 +59,4 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
         ]
         for ly in step.layers:
             lines += [f"update of W{ly.index}:", matrix(ly.dW), f"W{ly.index} after:", matrix(ly.W_after)]
-    if run.stop is not None:
-        lines.append(
-            f"stopped at iteration #{run.stop.iteration} (layer {run.stop.layer}): {run.stop.reason}"
-        )
     return "\n".join(lines) + "\n"

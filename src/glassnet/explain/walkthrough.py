@@ -22,13 +22,18 @@ from glassnet.trace import Step
 MILESTONES = (100, 1_000, 10_000, 100_000)
 
 
-def matrix(values: Array, precision: int = 8) -> str:
-    """A matrix the way numpy prints it (whole numbers without decimals)."""
+def matrix(values: Array, precision: int = 8, threshold: int = 1000) -> str:
+    """A matrix the way numpy prints it (whole numbers without decimals).
+
+    Arrays with more than ``threshold`` entries are summarized with ``...``.
+    """
     # Only whole numbers that fit an int64 print as integers (a diverged weight of
     # 1e300 would otherwise print as a garbage integer).
     if np.all(np.isfinite(values)) and np.all(np.abs(values) < 2**53) and np.all(values == np.round(values)):
-        return np.array2string(values.astype(np.int64), separator=" ")
-    return np.array2string(values, precision=precision, floatmode="fixed", suppress_small=False)
+        return np.array2string(values.astype(np.int64), separator=" ", threshold=threshold,
+                               edgeitems=3)
+    return np.array2string(values, precision=precision, floatmode="fixed", suppress_small=False,
+                           threshold=threshold, edgeitems=3)
 
 
 #: Arrays larger than this are left out of the notebook-style print (the JSON has them all).
