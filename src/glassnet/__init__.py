@@ -11,13 +11,23 @@ Iteration ``#k`` is the forward pass with the weights after ``k`` updates;
 
 from __future__ import annotations
 
-from glassnet.compare import Comparison, compare_runs
+from typing import Any
+
 from glassnet.errors import ConfigError, DataError, GlassnetError
 from glassnet.experiment import Experiment
 from glassnet.run import History, Run
 from glassnet.serialize import load
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # Comparing runs is not needed to train one: import it on first use.
+    if name in ("Comparison", "compare_runs"):
+        from glassnet import compare
+
+        return getattr(compare, name)
+    raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
 __all__ = [
     "Comparison",
