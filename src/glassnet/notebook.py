@@ -192,7 +192,7 @@ def step_body(step: Step, names: tuple[str, ...] = ()) -> str:
         ):
             parts.append(matrix_html(array, name, "example "))
         parts.append('</div><div class="row">')
-        parts.append(matrix_html(ly.dW, f"update dW = learning_rate * inputs.T @ delta", "in "))
+        parts.append(matrix_html(ly.dW, "update dW = learning_rate * inputs.T @ delta", "in "))
         parts.append(matrix_html(ly.W_after, f"W{ly.index} after = W + dW", "in "))
         if ly.db is not None and ly.b_after is not None:
             parts.append(matrix_html(ly.db.reshape(1, -1), "bias update db = learning_rate * sum(delta)"))

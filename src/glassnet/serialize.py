@@ -33,7 +33,6 @@ import json
 import math
 import os
 import platform
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any

@@ -65,8 +65,6 @@ def experiment_options(func: F) -> F:
 
 def build_experiment(experiment: str | None, **settings: Any) -> Any:
     """An :class:`~glassnet.Experiment` from a file (or the default) and overrides."""
-    import warnings
-
     from glassnet import Experiment
     from glassnet.errors import GlassnetWarning
 
@@ -74,17 +72,37 @@ def build_experiment(experiment: str | None, **settings: Any) -> Any:
     if experiment and settings.get("csv") and not os.path.isabs(settings["csv"]):
         # --csv is relative to the current folder, not to the experiment file's.
         settings["csv"] = os.path.abspath(settings["csv"])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", GlassnetWarning)
+    with warnings_as_lines(GlassnetWarning, "warning"):
         exp = Experiment(
             experiment, allow=allow, **{k: v for k, v in settings.items() if v is not None}
         )
+    return exp
+
+
+@contextmanager
+def warnings_as_lines(category: type[Warning], label: str) -> Iterator[None]:
+    """Turn the ``category`` warnings raised inside into ``glassnet: LABEL: ...`` lines on stderr."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", category)
+        yield
     for warning in caught:
-        if issubclass(warning.category, GlassnetWarning):
-            click.echo(f"glassnet: warning: {warning.message}", err=True)
+        if issubclass(warning.category, category):
+            click.echo(f"glassnet: {label}: {warning.message}", err=True)
         else:  # pragma: no cover - anything else is shown as Python would
             warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
-    return exp
+
+
+@contextmanager
+def training_process() -> Iterator[None]:
+    """Train inside this in a command: numba starts without scipy (a short-lived
+    process), and ``--engine compiled`` without numba becomes one note line."""
+    from glassnet.kernels import EngineFallback, prefer_lean_startup
+
+    prefer_lean_startup()
+    with warnings_as_lines(EngineFallback, "note"):
+        yield
 
 
 def report_events(run: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from glassnet.cli.common import progress_bar
+from glassnet.cli.common import progress_bar, training_process
 
 
 #: Where ``glassnet`` with no arguments writes the seed run's plots and report.
@@ -22,7 +22,7 @@ def demo(out_dir: str = OUTPUT_DIR, no_files: bool = False) -> int:
     from glassnet.explain.walkthrough import format_walkthrough
 
     exp = Experiment()
-    with progress_bar(exp.config.train.iterations) as progress:
+    with training_process(), progress_bar(exp.config.train.iterations) as progress:
         result = exp.run(progress=progress)
     click.echo(format_walkthrough(result), nl=False)
     if not no_files:

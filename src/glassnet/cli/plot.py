@@ -12,7 +12,7 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
 def obtain_run(experiment: str | None, engine: str, settings: dict[str, Any]) -> Any:
     """A run: loaded from a ``.json`` saved by ``glassnet run --json``, else trained."""
-    from glassnet.cli.common import build_experiment, progress_bar, report_events
+    from glassnet.cli.common import build_experiment, progress_bar, report_events, training_process
 
     if experiment is not None and experiment.lower().endswith(".json"):
         from glassnet.errors import ConfigError
@@ -26,7 +26,7 @@ def obtain_run(experiment: str | None, engine: str, settings: dict[str, Any]) ->
             )
         return load(experiment)
     exp = build_experiment(experiment, **settings)
-    with progress_bar(exp.config.train.iterations) as progress:
+    with training_process(), progress_bar(exp.config.train.iterations) as progress:
         result = exp.run(engine=engine, progress=progress)
     report_events(result)
     return result

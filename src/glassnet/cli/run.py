@@ -9,6 +9,7 @@ import click
 from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 from glassnet.cli.common import (
     build_experiment, experiment_options, parse_iterations, progress_bar, report_events,
+    training_process,
 )
 
 
@@ -39,20 +40,8 @@ def run(experiment: str | None, trace: str | None, json_out: str | None, engine:
 
         train = exp.config.train
         check_memory(exp.network, exp.data, train.iterations, train.checkpoints, json=True)
-    import warnings
-
-    from glassnet.kernels import EngineFallback, prefer_lean_startup
-
-    prefer_lean_startup()  # a short-lived process: numba starts without scipy
-    with warnings.catch_warnings(record=True) as notes:
-        warnings.simplefilter("always", EngineFallback)
-        with progress_bar(exp.config.train.iterations) as progress:
-            result = exp.run(engine=engine, progress=progress)
-    for note in notes:  # --engine compiled without numba: one line, then numpy trains
-        if issubclass(note.category, EngineFallback):
-            click.echo(f"glassnet: note: {note.message}", err=True)
-        else:  # pragma: no cover - anything else is shown as Python would
-            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
+    with training_process(), progress_bar(exp.config.train.iterations) as progress:
+        result = exp.run(engine=engine, progress=progress)
     click.echo(format_summary(result, traced), nl=False)
     if json_out:
         result.to_json(json_out, trace=traced)

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from glassnet.cli.common import build_experiment, experiment_options
+from glassnet.cli.common import build_experiment, experiment_options, training_process
 from glassnet.errors import EXIT_OK
 
 STAT_COLUMNS = ("mean", "std", "min", "p05", "median", "p95", "max")
@@ -173,10 +173,7 @@ def write_outputs(sweep: Any, folder: str) -> list[Path]:
 def sweep(experiment: str | None, seeds_text: str, rates_text: str | None, target_error: float,
           out_dir: str | None, history_every: int | None, engine: str, **settings: Any) -> int:
     """Train EXPERIMENT from many seeds at once and show where the weights end up."""
-    import warnings
-
     from glassnet.errors import ConfigError
-    from glassnet.kernels import EngineFallback, prefer_lean_startup
     from glassnet.sweep import parse_rates, parse_seeds
     from glassnet.sweep import sweep as run_sweep
 
@@ -185,18 +182,11 @@ def sweep(experiment: str | None, seeds_text: str, rates_text: str | None, targe
     seeds = parse_seeds(seeds_text)
     rates = parse_rates(rates_text) if rates_text else None
     exp = build_experiment(experiment, **settings)
-    prefer_lean_startup()  # a short-lived process: numba starts without scipy
-    with warnings.catch_warnings(record=True) as notes:
-        warnings.simplefilter("always", EngineFallback)
+    with training_process():
         start = time.perf_counter()
         result = run_sweep(exp, seeds, rates, target_error=target_error, engine=engine,
                            history_every=history_every)
         seconds = time.perf_counter() - start
-    for note in notes:
-        if issubclass(note.category, EngineFallback):
-            click.echo(f"glassnet: note: {note.message}", err=True)
-        else:  # pragma: no cover - anything else is shown as Python would
-            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
     click.echo(format_sweep(result, seconds), nl=False)
     if out_dir:
         for path in write_outputs(result, out_dir):
