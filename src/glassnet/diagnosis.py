@@ -32,7 +32,6 @@ import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from glassnet.run import Run
-    from glassnet.trace import Step
 
 
 def suggested_learning_rate(learning_rate: float) -> float:
