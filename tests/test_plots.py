@@ -85,7 +85,7 @@ def test_predictions_plot_starts_at_the_posts_numbers_and_ends_at_the_final_pred
 
 def test_landscape_plot_uses_the_two_weights_that_moved_most_and_draws_the_path(seed_run):
     land = loss_landscape(seed_run, resolution=21)
-    assert land.names == ("W1[0,0]", "W1[2,0]")  # 0.67 -> 12.0 and -0.40 -> -5.8 moved most
+    assert land.names == ("W0[0,0]", "W0[2,0]")  # 0.67 -> 12.0 and -0.40 -> -5.8 moved most
     path = land.path
     np.testing.assert_array_equal(path[-1], seed_run.final.weights[0][[0, 2], 0])
     # at the final weights the surface is the final loss
@@ -95,14 +95,14 @@ def test_landscape_plot_uses_the_two_weights_that_moved_most_and_draws_the_path(
     assert land.loss.shape == (21, 21) and np.all(np.isfinite(land.loss))
     fig = plot(seed_run, "landscape", landscape=land)
     np.testing.assert_array_equal(lines_by_gid(fig)["path"].get_xydata(), path)
-    assert "W1[0,0]" in fig.axes[0].get_xlabel() and "input x1" in fig.axes[0].get_xlabel()
+    assert "W0[0,0]" in fig.axes[0].get_xlabel() and "input x1" in fig.axes[0].get_xlabel()
     assert land.loss[r, c] > 0
 
 
 def test_landscape_surface_point_equals_a_forward_pass(seed_run):
     from glassnet.network import forward
 
-    land = loss_landscape(seed_run, ("W1[1,0]", 2), resolution=5)
+    land = loss_landscape(seed_run, ("W0[1,0]", 2), resolution=5)
     theta = flatten(seed_run.final)
     theta[1], theta[2] = land.u[3], land.v[1]
     prediction = forward(seed_run.network, unflatten(seed_run.network, theta), seed_run.data.X)[1][-1]
@@ -110,8 +110,8 @@ def test_landscape_surface_point_equals_a_forward_pass(seed_run):
 
 
 def test_landscape_refuses_bad_pairs(seed_run):
-    with pytest.raises(ConfigError, match="Did you mean 'W1\\[0,0\\]'"):
-        loss_landscape(seed_run, ("W1[0.0]", "W1[1,0]"), resolution=3)
+    with pytest.raises(ConfigError, match="Did you mean 'W0\\[0,0\\]'"):
+        loss_landscape(seed_run, ("W0[0.0]", "W0[1,0]"), resolution=3)
     with pytest.raises(ConfigError, match="two different"):
         loss_landscape(seed_run, (0, 0), resolution=3)
     with pytest.raises(ConfigError, match="from 0 to 2"):
@@ -120,9 +120,9 @@ def test_landscape_refuses_bad_pairs(seed_run):
 
 def test_parameter_names_and_descriptions_for_a_hidden_layer(xor_run):
     names = parameter_names(xor_run.network)
-    assert names[:2] == ("W1[0,0]", "W1[0,1]") and len(names) == xor_run.network.n_params
-    assert describe_parameter("W2[3,0]", xor_run.network) == "weight from hidden unit 4 of layer 1 to the output"
-    assert describe_parameter("W1[0,2]", xor_run.network, ("a", "b", "c")) == (
+    assert names[:2] == ("W0[0,0]", "W0[0,1]") and len(names) == xor_run.network.n_params
+    assert describe_parameter("W1[3,0]", xor_run.network) == "weight from hidden unit 4 of layer 1 to the output"
+    assert describe_parameter("W0[0,2]", xor_run.network, ("a", "b", "c")) == (
         "weight from input a to hidden unit 3 of layer 1"
     )
     paths = weight_paths(xor_run)

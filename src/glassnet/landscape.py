@@ -36,8 +36,8 @@ class WeightPaths:
     values : (n_points, n_params) float64
         ``values[t, p]``: parameter ``p`` in iteration ``#iterations[t]``.
     names : tuple of str, length n_params
-        ``"W1[i,j]"``: the weight from input ``i`` to unit ``j`` of weight layer
-        1 (0-based ``i``, ``j``, like numpy); ``"b1[j]"``: unit ``j``'s bias.
+        ``"W0[i,j]"``: the weight from input ``i`` to unit ``j`` of weight layer
+        0 (0-based layer, ``i`` and ``j``, like numpy); ``"b0[j]"``: unit ``j``'s bias.
     """
 
     iterations: Array
@@ -111,9 +111,13 @@ class Landscape:
 
 
 def parameter_names(network: Network) -> tuple[str, ...]:
-    """``W1[0,0], W1[1,0], ..., b1[0], W2[0,0], ...``: layer by layer, weights then biases."""
+    """``W0[0,0], W0[1,0], ..., b0[0], W1[0,0], ...``: layer by layer, weights then biases.
+
+    Layers are numbered from 0 like ``run.final.weights[0]`` and the JSON lists
+    (``W0`` is the explainer's "weights W0" of "Layer 1").
+    """
     names: list[str] = []
-    for layer, ((n_in, n_out), has_b) in enumerate(zip(network.shapes, network.bias), start=1):
+    for layer, ((n_in, n_out), has_b) in enumerate(zip(network.shapes, network.bias)):
         names += [f"W{layer}[{i},{j}]" for i in range(n_in) for j in range(n_out)]
         if has_b:
             names += [f"b{layer}[{j}]" for j in range(n_out)]
@@ -203,7 +207,7 @@ def loss_landscape(
     Parameters
     ----------
     run : Run
-    pair : two names (``"W1[0,0]"``) or two positions, optional
+    pair : two names (``"W0[0,0]"``) or two positions, optional
         The parameters spanning the plane; default the two that moved most.
     resolution : int
         Grid points along each axis (``resolution ** 2`` forward passes).

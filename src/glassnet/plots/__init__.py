@@ -20,7 +20,7 @@ Kinds
 ``"landscape"``
     The loss over the plane through two parameters (default: the two that
     moved most), the others at their final values, with the training path.
-    Options: ``pair`` (two names like ``"W1[0,0]"`` or positions),
+    Options: ``pair`` (two names like ``"W0[0,0]"`` or positions),
     ``resolution`` (grid points per axis, default 61).
 ``"predictions"``
     Each example's prediction over the iterations with its target. Option:

@@ -63,10 +63,10 @@ def style_axes(ax: Any) -> None:
 
 
 def describe_parameter(name: str, network: Network, input_names: tuple[str, ...] = ()) -> str:
-    """Plain words for ``"W1[0,0]"``: ``"weight from input x1 to the output"``."""
+    """Plain words for ``"W0[0,0]"``: ``"weight from input x1 to the output"``."""
     kind, rest = name[0], name[1:]
     layer_text, _, index_text = rest.partition("[")
-    layer = int(layer_text) - 1
+    layer = int(layer_text)
     indices = [int(part) for part in index_text.rstrip("]").split(",")]
     n_out = network.sizes[layer + 1]
     last = layer == network.n_layers - 1

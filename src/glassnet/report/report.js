@@ -70,7 +70,7 @@
       for (var j = 0; j < spec.n_out; j++) {
         var k = i * spec.n_out + j;
         var from = l === 0 ? "input " + inputName(i) : "unit " + (i + 1) + " of layer " + l;
-        rows.push("<tr><td class=\"label\">W" + (l + 1) + "[" + i + "," + j + "]</td><td class=\"label\">" +
+        rows.push("<tr><td class=\"label\">W" + l + "[" + i + "," + j + "]</td><td class=\"label\">" +
           esc(from) + " &rarr; unit " + (j + 1) + "</td>" + cell(L.W[t][k], "w-before") +
           cell(L.dW[t][k], "w-update") + cell(L.W_after[t][k], "w-after") +
           "<td class=\"label\">" + direction(L.dW[t][k]) + "</td></tr>");
@@ -78,7 +78,7 @@
     }
     if (spec.bias) {
       for (var jb = 0; jb < spec.n_out; jb++) {
-        rows.push("<tr><td class=\"label\">b" + (l + 1) + "[" + jb + "]</td><td class=\"label\">bias of unit " +
+        rows.push("<tr><td class=\"label\">b" + l + "[" + jb + "]</td><td class=\"label\">bias of unit " +
           (jb + 1) + "</td>" + cell(L.b[t][jb], "b-before") +
           (L.db ? cell(L.db[t][jb], "b-update") + cell(L.b_after[t][jb], "b-after") : "<td>frozen</td><td></td>") +
           "<td class=\"label\">" + (L.db ? direction(L.db[t][jb]) : "") + "</td></tr>");
@@ -166,14 +166,14 @@
         }
         var k = i * spec.n_out + j;
         var more = D.n_samples > nShown ? " + ... (" + D.n_samples + " examples)" : "";
-        lines.push("dW" + (l + 1) + "[" + i + "," + j + "] = " + lr + " * (" + terms.slice(0, MAX_TERMS).join(" + ") +
+        lines.push("dW" + l + "[" + i + "," + j + "] = " + lr + " * (" + terms.slice(0, MAX_TERMS).join(" + ") +
           (terms.length > MAX_TERMS ? " + ..." : "") + more + ") = " + fmt(L.dW[t][k]) +
           ";  new W = " + fmt(L.W[t][k]) + " + " + paren(fmt(L.dW[t][k])) + " = " + fmt(L.W_after[t][k]));
       }
     }
     if (spec.bias && L.db) {
       for (var jb = 0; jb < spec.n_out; jb++) {
-        lines.push("db" + (l + 1) + "[" + jb + "] = " + lr + " * (sum of the deltas of unit " + (jb + 1) + ") = " +
+        lines.push("db" + l + "[" + jb + "] = " + lr + " * (sum of the deltas of unit " + (jb + 1) + ") = " +
           fmt(L.db[t][jb]) + ";  new b = " + fmt(L.b[t][jb]) + " + " + paren(fmt(L.db[t][jb])) + " = " + fmt(L.b_after[t][jb]));
       }
     }
