@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-import glassnet
+# No ahead-of-time kernel builds in the background from tests (nor use of the user's
+# AOT modules); tests/test_kernel_aot.py builds one synchronously in a temporary folder.
+os.environ["GLASSNET_AOT"] = "0"
+
+import glassnet  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,10 @@ Python-level work per iteration:
              (:func:`glassnet.kernels.batched.train_batch`).
 ``fastexp``  an exponential LLVM can vectorize (range reduction plus a
              polynomial), within 1 ulp of the C library's ``exp``.
+``aot``      the per-architecture single-network kernel compiled ahead of time
+             into an extension module that needs only numpy (built in the
+             background after the first JIT run of an architecture), so later
+             runs skip importing numba (about 95 MB and 0.25 s).
 
 Importing this package does **not** import numba. :func:`load` does, after
 pointing numba's on-disk cache at a folder the user can write (so compiled code
@@ -126,8 +130,8 @@ class EngineFallback(UserWarning):
     """
 
 
-def load(module: str = "single"):  # type: ignore[no-untyped-def]
-    """Import a kernel module (``"single"`` or ``"batched"``), setting up numba's cache first.
+def start_numba() -> None:
+    """Import numba (its cache pointed at :func:`cache_dir`) and run its one-time start-up.
 
     Raises
     ------
@@ -143,13 +147,48 @@ def load(module: str = "single"):  # type: ignore[no-untyped-def]
     except Exception as exc:  # e.g. a numpy too new for this numba
         raise KernelUnavailable(f"numba could not be imported ({exc})") from exc
     _start_numba()
+
+
+def load(module: str = "single"):  # type: ignore[no-untyped-def]
+    """Import a kernel module (``"single"`` or ``"batched"``), setting up numba's cache first.
+
+    ``"batched"`` imports numba here. ``"single"`` does so only when it
+    trains with a JIT kernel (:func:`start_numba`): an architecture with an
+    ahead-of-time compiled module (:mod:`glassnet.kernels.aot`) trains
+    without numba in the process.
+
+    Raises
+    ------
+    KernelUnavailable
+        If numba is not installed (or, for ``"batched"``, fails to import);
+        the message is one line suitable for a note on stderr.
+    """
+    if not numba_available():
+        raise KernelUnavailable("numba is not installed")
+    configure_cache()
+    if module != "single":
+        start_numba()
     return importlib.import_module(f"glassnet.kernels.{module}")
 
 
 def unavailable_reason() -> str | None:
-    """Why the compiled kernels cannot be used here, or ``None`` if they can."""
+    """Why the compiled kernels cannot be used here, or ``None`` if they can.
+
+    Imports numba to find out, unless ahead-of-time compiled kernels were
+    built here (by this numba, so it worked): then the check is that numba is
+    installed, and a run that needs the JIT kernel imports it then (and, in
+    the rare case that numba broke since, trains with numpy after a
+    :class:`EngineFallback` warning).
+    """
+    if not numba_available():
+        return "numba is not installed"
+    if "numba" not in sys.modules:
+        from glassnet.kernels import aot
+
+        if aot.any_built():
+            return None
     try:
-        load("single")
+        start_numba()
     except KernelUnavailable as exc:
         return str(exc)
     return None

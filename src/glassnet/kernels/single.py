@@ -185,7 +185,10 @@ SPECIALIZE_FROM = 50_000
 
 def use_specialized(spec: Spec, iterations: int) -> bool:
     """Whether to train with the per-architecture kernel rather than the generic one."""
-    return iterations >= SPECIALIZE_FROM or is_compiled(kernel_source(spec), "single_" + stem_of(spec))
+    from glassnet.kernels import aot
+
+    return (iterations >= SPECIALIZE_FROM or aot.is_built(spec)
+            or is_compiled(kernel_source(spec), "single_" + stem_of(spec)))
 
 
 def generic_kernel(network: Network, n_samples: int):  # type: ignore[no-untyped-def]
@@ -239,25 +242,42 @@ def train_compiled(
     schedule: CheckpointSchedule,
     progress: Progress | None = None,
     specialize: bool | None = None,
+    ahead_of_time: bool | None = None,
 ) -> Trained:
     """Train with the compiled kernel; same arguments and numbers as ``train_reference``.
 
     ``specialize`` picks the per-architecture kernel (``True``) or the generic
     one (``False``); by default :func:`use_specialized` decides. Both compute
-    the same numbers. Without ``progress`` the whole run is one kernel call; with it, the run is
+    the same numbers. The per-architecture kernel comes from its ahead-of-time
+    compiled module where one is built (:mod:`glassnet.kernels.aot`; no numba
+    import, identical bits), else from numba's JIT; after a run with the JIT
+    kernel a background build of the module is started.
+    ``ahead_of_time=False`` always uses the JIT kernel (and starts no build).
+    Without ``progress`` the whole run is one kernel call; with it, the run is
     cut into calls of :data:`CHUNK` iterations and ``progress`` is called
     between them.
     """
+    from glassnet.kernels import KernelUnavailable, aot, start_numba
+
     X = np.ascontiguousarray(X, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
     spec = Spec.of(network, X.shape[0])
     if specialize is None:
         specialize = use_specialized(spec, iterations)
-    kernel = kernel_for(spec) if specialize else generic_kernel(network, X.shape[0])
+    kernel = aot.kernel(spec) if specialize and ahead_of_time is not False else None
+    jit = kernel is None
+    if jit:
+        try:
+            start_numba()
+        except KernelUnavailable as exc:  # numba broke after AOT modules were built here
+            return _train_with_numpy_instead(exc, network, params, X, y, iterations=iterations,
+                                             learning_rate=learning_rate, train_biases=train_biases,
+                                             schedule=schedule, progress=progress)
+        kernel = kernel_for(spec) if specialize else generic_kernel(network, X.shape[0])
     W, b = flatten(params)
     A = np.empty(X.shape[0] * sum(spec.sizes))
     D = np.empty(X.shape[0] * sum(spec.sizes[1:]))
-    ckpt_iters = schedule.iterations(iterations)
+    ckpt_iters = np.ascontiguousarray(schedule.iterations(iterations), dtype=np.int64)
     ckpt_W = np.empty((len(ckpt_iters), W.size))
     ckpt_b = np.empty((len(ckpt_iters), b.size))
     loss_hist = np.empty(iterations)
@@ -276,6 +296,8 @@ def train_compiled(
         done = end
         if progress is not None:
             progress(done)
+    if jit and specialize and ahead_of_time is None:
+        aot.build_in_background(spec)  # for later runs of this architecture
     ck = unflatten(network, ckpt_W, ckpt_b, spec)
     checkpoints = Checkpoints(ckpt_iters, ck.weights, ck.biases)
     final = unflatten(network, W, b, spec)
@@ -290,3 +312,16 @@ def train_compiled(
             final, k, stop, saturation,
         )
     return Trained(loss_hist, err_hist, checkpoints, final, iterations, None, saturation)
+
+
+def _train_with_numpy_instead(reason: Exception, network: Network, params: Params, X: Array, y: Array,
+                              **kwargs: object) -> Trained:
+    """The reference's run, after an :class:`~glassnet.kernels.EngineFallback` warning."""
+    import warnings
+
+    from glassnet.kernels import EngineFallback
+    from glassnet.training import train_reference
+
+    warnings.warn(f"the compiled engine is not available here ({reason}); training with numpy.",
+                  EngineFallback, stacklevel=3)
+    return train_reference(network, params, X, y, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,143 @@
+"""Ahead-of-time compiled kernels (glassnet.kernels.aot): same bits as the JIT kernel, no numba at run time.
+
+The seed architecture's module is built once per session, by the same detached
+``python -m glassnet.kernels.aot build`` process a run starts (waited for here),
+into a temporary cache folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("numba")
+
+import glassnet  # noqa: E402
+from glassnet.kernels import aot, load  # noqa: E402
+from glassnet.kernels.codegen import Spec  # noqa: E402
+from glassnet.training import CheckpointSchedule  # noqa: E402
+
+single = load("single")
+SEED = glassnet.Experiment()
+SPEC = Spec.of(SEED.network, SEED.data.X.shape[0])
+
+pytestmark = pytest.mark.skipif(aot.can_build() is not None, reason="no C compiler or Python headers")
+
+
+@pytest.fixture(scope="session")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder whose ``aot/`` holds the seed architecture's module."""
+    root = tmp_path_factory.mktemp("cache")
+    where = root / "aot"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(aot.ENV, "1")
+        proc = aot.build_in_background(SPEC, where)
+        assert proc is not None
+        assert aot.build_in_background(SPEC, where) is None, "a second build started while one runs"
+        assert proc.wait(timeout=120) == 0, aot.failure(SPEC, where)
+    assert aot.path_of(SPEC, where).exists()
+    assert not list(where.glob("*.building")) and not list(where.glob(".build-*"))
+    return root
+
+
+@pytest.fixture
+def use_aot(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(aot.ENV, "1")
+    monkeypatch.setattr(aot, "folder", lambda: cache / "aot")
+    return cache / "aot"
+
+
+def train(iterations: int, **kwargs):  # type: ignore[no-untyped-def]
+    schedule = CheckpointSchedule.for_run(iterations, SEED.config.train.checkpoints)
+    return single.train_compiled(SEED.network, SEED.initial.copy(), SEED.data.X, SEED.data.y,
+                                 iterations=iterations, learning_rate=1.0, train_biases=True,
+                                 schedule=schedule, **kwargs)
+
+
+def same_bits(a, b) -> None:  # type: ignore[no-untyped-def]
+    """Every recorded number identical (relative difference 0)."""
+    np.testing.assert_array_equal(a.loss, b.loss)
+    np.testing.assert_array_equal(a.error_sum, b.error_sum)
+    for x, y in zip(a.final.weights + a.checkpoints.weights, b.final.weights + b.checkpoints.weights):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(a.checkpoints.iterations, b.checkpoints.iterations)
+    assert (a.updates_applied, a.stop, a.saturation) == (b.updates_applied, b.stop, b.saturation)
+
+
+def test_the_seed_run_is_bit_identical_to_the_jit_kernel(use_aot):
+    assert aot.kernel(SPEC) is not None
+    with_aot = train(100_000)
+    assert str(aot.path_of(SPEC)) in aot._loaded
+    jit = train(100_000, ahead_of_time=False)
+    same_bits(with_aot, jit)
+    np.testing.assert_allclose(with_aot.final.weights[0].ravel(), [12.00871622, -0.20447873, -5.80024997],
+                               atol=5e-9)
+    # cut into chunks for a progress callback: the same bits again
+    seen: list[int] = []
+    same_bits(train(100_000, progress=seen.append), jit)
+    assert seen[-1] == 100_000
+
+
+def test_short_runs_use_the_built_module_instead_of_the_generic_kernel(use_aot):
+    assert single.use_specialized(SPEC, 10)
+    same_bits(train(10), train(10, ahead_of_time=False, specialize=True))
+
+
+def test_a_run_with_the_module_does_not_import_numba(cache):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), **{aot.ENV: "1"})
+    code = (
+        "import sys\n"
+        "from glassnet.cli import main\n"
+        "code = main(['run', '--iterations', '1000000'])\n"
+        "print('numba' in sys.modules, code, file=sys.stderr)\n"
+        "import glassnet\n"
+        "run = glassnet.Experiment().run()\n"
+        "print(run.engine, 'numba' in sys.modules, *[v.hex() for v in run.final.weights[0].ravel()])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "False 0"
+    assert "compiled engine" in done.stdout
+    engine, numba_loaded, *weights = done.stdout.strip().splitlines()[-1].split()
+    assert (engine, numba_loaded) == ("compiled", "False")
+    jit = train(100_000, ahead_of_time=False)
+    assert weights == [v.hex() for v in jit.final.weights[0].ravel()]
+
+
+def test_disabled_by_the_environment(use_aot, monkeypatch):
+    monkeypatch.setenv(aot.ENV, "0")
+    assert aot.kernel(SPEC) is None and not aot.any_built() and not aot.is_built(SPEC)
+    assert aot.build_in_background(SPEC) is None
+
+
+def test_a_broken_module_falls_back_to_jit_and_is_recorded(tmp_path, monkeypatch):
+    monkeypatch.setenv(aot.ENV, "1")
+    monkeypatch.setattr(aot, "folder", lambda: tmp_path)
+    aot.path_of(SPEC).write_bytes(b"not a shared library")
+    assert aot.kernel(SPEC) is None
+    assert "import failed" in (aot.failure(SPEC) or "")
+    # the run trains with the JIT kernel, and no build is retried for a failed module
+    same_bits(train(1_000), train(1_000, ahead_of_time=False))
+    assert not list(tmp_path.glob("*.building"))
+    assert any(line.startswith("failed") for line in aot.status(tmp_path))
+
+
+def test_no_compiler_means_no_build_and_one_recorded_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv(aot.ENV, "1")
+    monkeypatch.setattr(aot, "can_build", lambda: "no C compiler (gcc) found")
+    assert aot.build_in_background(SPEC, tmp_path) is None
+    assert aot.failure(SPEC, tmp_path) == "no C compiler (gcc) found"
+    assert not list(tmp_path.glob("*.building"))
+    assert aot.build_in_background(SPEC, tmp_path) is None  # not tried again
+
+
+def test_module_names_follow_the_architecture():
+    other = Spec((3, 4, 1), ("sigmoid", "sigmoid"), (False, False), "half_squared_error", 4)
+    assert aot.module_name(SPEC).startswith("_glassnet_aot_3x1_sigmoid_")
+    assert aot.module_name(other) != aot.module_name(SPEC)
+    assert aot.module_name(SPEC).isidentifier()
