@@ -111,8 +111,19 @@ def test_a_run_with_the_module_does_not_import_numba(cache):
 
 def test_disabled_by_the_environment(use_aot, monkeypatch):
     monkeypatch.setenv(aot.ENV, "0")
-    assert aot.kernel(SPEC) is None and not aot.any_built() and not aot.is_built(SPEC)
+    assert aot.kernel(SPEC) is None and not aot.numba_known_to_work() and not aot.is_built(SPEC)
     assert aot.build_in_background(SPEC) is None
+
+
+def test_numba_is_trusted_without_importing_it_only_as_installed_when_the_module_was_built(use_aot):
+    assert aot.numba_known_to_work()
+    key = (use_aot / "numba-ok").read_text()
+    assert "numpy " + np.__version__ in key
+    (use_aot / "numba-ok").write_text(key.replace(np.__version__, "0.0.0"))  # as after a numpy upgrade
+    try:
+        assert not aot.numba_known_to_work()
+    finally:
+        (use_aot / "numba-ok").write_text(key)
 
 
 def test_a_broken_module_falls_back_to_jit_and_is_recorded(tmp_path, monkeypatch):

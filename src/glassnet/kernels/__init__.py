@@ -174,18 +174,17 @@ def load(module: str = "single"):  # type: ignore[no-untyped-def]
 def unavailable_reason() -> str | None:
     """Why the compiled kernels cannot be used here, or ``None`` if they can.
 
-    Imports numba to find out, unless ahead-of-time compiled kernels were
-    built here (by this numba, so it worked): then the check is that numba is
-    installed, and a run that needs the JIT kernel imports it then (and, in
-    the rare case that numba broke since, trains with numpy after a
-    :class:`EngineFallback` warning).
+    Imports numba to find out, unless an ahead-of-time compiled kernel was
+    built here by a working numba with the same numpy, Python and numba
+    install as now (:func:`glassnet.kernels.aot.numba_known_to_work`): then
+    runs of such an architecture never import numba at all.
     """
     if not numba_available():
         return "numba is not installed"
     if "numba" not in sys.modules:
         from glassnet.kernels import aot
 
-        if aot.any_built():
+        if aot.numba_known_to_work():
             return None
     try:
         start_numba()

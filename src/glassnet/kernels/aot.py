@@ -91,13 +91,29 @@ def path_of(spec: Spec, where: Path | None = None) -> Path:
     return (where or folder()) / (module_name(spec) + SUFFIX)
 
 
-def any_built(where: Path | None = None) -> bool:
-    """Whether at least one module is built here (then numba itself was working here)."""
+def _environment_key() -> str:
+    """What numba's health here depends on: numpy's version, Python's, and numba's install (time stamp)."""
+    import numpy
+
+    found = importlib.util.find_spec("numba")
+    origin = found.origin if found is not None else None
+    stamp = os.stat(origin).st_mtime_ns if origin else 0
+    return f"numpy {numpy.__version__}; python {sys.version.split()[0]}; numba {origin} {stamp}"
+
+
+def numba_known_to_work(where: Path | None = None) -> bool:
+    """Whether a module was built here by a working numba, with the same numpy, Python and numba as now.
+
+    Lets :func:`glassnet.kernels.unavailable_reason` skip importing numba
+    just to see that it imports. A build writes the key (``numba-ok``); an
+    upgrade of numpy (numba's usual breakage) or a reinstall of numba makes
+    it stale until the next build.
+    """
     if not enabled():
         return False
     try:
-        return any((where or folder()).glob(f"_glassnet_aot_*{SUFFIX}"))
-    except OSError:
+        return ((where or folder()) / "numba-ok").read_text() == _environment_key()
+    except (OSError, ImportError, ValueError):
         return False
 
 
@@ -255,11 +271,18 @@ def build(spec: Spec, where: Path | None = None) -> Path:
         if not _same_bits(jit_module.train_kernel, aot_kernel, spec):
             raise RuntimeError("the AOT kernel's numbers differ from the JIT kernel's")
         os.replace(built, target)
+        _write_atomically(where / "numba-ok", _environment_key())
     finally:
         shutil.rmtree(build_dir, ignore_errors=True)
     for kind in ("failed", "building"):
         _marker(target, kind).unlink(missing_ok=True)
     return target
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def can_build() -> str | None:
