@@ -15,7 +15,10 @@ iterations) the same way; the batched sweep's network-iterations per second
 (10,000 networks x 10,000 iterations) against a plain vectorized numpy
 sweep; whole-process wall time of ``glassnet run`` on the seed experiment with
 a warm numba cache, the start-up broken down, and the compile cost with a cold
-cache; and the peak memory of a 10^6-iteration seed run.
+cache; and the peak memory of a 10^6-iteration seed run. The compiled engine
+is measured both ways: with the seed kernel's ahead-of-time compiled module
+(:mod:`glassnet.kernels.aot`, built first if missing; no numba at run time)
+and with numba's JIT kernel (``GLASSNET_AOT=0``).
 
 Not a test: nothing here fails on a slow machine. ``--quick`` runs fewer
 repeats (for trying it out); ``--json PATH`` also writes the numbers.
@@ -44,7 +47,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import glassnet  # noqa: E402
-from glassnet.kernels import load  # noqa: E402
+from glassnet.kernels import aot, load  # noqa: E402
+from glassnet.kernels.codegen import Spec  # noqa: E402
 from glassnet.training import CheckpointSchedule, train_reference  # noqa: E402
 
 SEED_ITERATIONS = 100_000
@@ -147,6 +151,33 @@ def build_c_loop(folder: Path) -> Callable[..., Any] | None:
     return run
 
 
+def jit_env() -> dict[str, str]:
+    """This process's environment with ahead-of-time modules turned off (numba's JIT kernel)."""
+    return dict(os.environ, **{aot.ENV: "0"})
+
+
+def aot_env() -> dict[str, str]:
+    """This process's environment with ahead-of-time modules on."""
+    return dict(os.environ, **{aot.ENV: "1"})
+
+
+def ensure_aot_module() -> str | None:
+    """Build the seed kernel's AOT module (synchronously) if missing; why not, or ``None``."""
+    os.environ[aot.ENV] = "1"
+    exp = glassnet.Experiment()
+    spec = Spec.of(exp.network, exp.data.X.shape[0])
+    if aot.kernel(spec) is not None and aot.numba_known_to_work():
+        return None
+    reason = aot.can_build()
+    if reason is not None:
+        return reason
+    try:
+        aot.build(spec)
+    except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark runs
+        return f"{type(exc).__name__}: {exc}"
+    return None if aot.kernel(spec) is not None else "the built module does not import"
+
+
 def wall(cmd: list[str], env: dict[str, str] | None = None, repeat: int = 1) -> tuple[float, str]:
     """Best wall time of running ``cmd`` as a whole process, and its stdout."""
     best, out = float("inf"), ""
@@ -199,7 +230,8 @@ def seed_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[s
     single = load("single")
     schedule = CheckpointSchedule.for_run(SEED_ITERATIONS, exp.config.train.checkpoints)
     args = dict(iterations=SEED_ITERATIONS, learning_rate=1.0, train_biases=True, schedule=schedule)
-    single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, **args)  # load/compile
+    single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False,
+                          **args)  # load/compile
 
     times: dict[str, float] = {}
     finals: dict[str, np.ndarray] = {}
@@ -210,8 +242,14 @@ def seed_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[s
         slow_repeat, lambda: train_reference(exp.network, exp.initial.copy(), X, y, **args))
     finals["glassnet numpy reference"] = t.final.weights[0]
     times["glassnet compiled kernel"], t = best_of(
-        repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, **args))
+        repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True,
+                                              ahead_of_time=False, **args))
     finals["glassnet compiled kernel"] = t.final.weights[0]
+    if aot.kernel(Spec.of(exp.network, X.shape[0])) is not None:
+        name = "glassnet compiled kernel, AOT module (no numba)"
+        times[name], t = best_of(
+            repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, **args))
+        finals[name] = t.final.weights[0]
     times["glassnet generic compiled kernel (short runs)"], t = best_of(
         repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=False, **args))
     finals["glassnet generic compiled kernel (short runs)"] = t.final.weights[0]
@@ -243,11 +281,12 @@ def xor_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[st
     single = load("single")
     schedule = CheckpointSchedule.for_run(XOR_ITERATIONS, exp.config.train.checkpoints)
     args = dict(iterations=XOR_ITERATIONS, learning_rate=1.0, train_biases=True, schedule=schedule)
-    single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, **args)
+    single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False, **args)
     w0, w1 = exp.initial.weights
     plain, _ = best_of(slow_repeat, lambda: trask_three_layer_loop(X, y, w0.copy(), w1.copy(), XOR_ITERATIONS))
     reference, _ = best_of(slow_repeat, lambda: train_reference(exp.network, exp.initial.copy(), X, y, **args))
-    compiled, _ = best_of(repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, **args))
+    compiled, _ = best_of(repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True,
+                                                                ahead_of_time=False, **args))
     results["xor"] = {"plain numpy loop": plain, "numpy reference": reference, "compiled kernel": compiled}
     return [
         f"Three-layer xor (layers [3, 4, 1], seed 1), {XOR_ITERATIONS:,} iterations with history",
@@ -334,40 +373,92 @@ print(t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
 """
 
 
-def startup(repeat: int, results: dict[str, Any]) -> list[str]:
+AOT_PROBE = r"""
+import time, sys
+t0 = time.perf_counter()
+import glassnet, glassnet.cli, glassnet.cli.run, glassnet.explain.summary
+t1 = time.perf_counter()
+exp = glassnet.Experiment()
+# the first call imports the seed kernel's ahead-of-time compiled module (no numba)
+first = exp.run(iterations=1, engine="compiled")
+t2 = time.perf_counter()
+run = exp.run(engine="compiled")
+t3 = time.perf_counter()
+from glassnet.explain.summary import format_summary
+text = format_summary(run, [])
+t4 = time.perf_counter()
+assert "numba" not in sys.modules and first.engine == "compiled"
+print(t1 - t0, t2 - t1, t3 - t2, t4 - t3)
+"""
+
+
+def wait_for_module(where: Path, timeout: float = 120.0) -> float | None:
+    """Seconds until a background build in ``where`` finished with a module (``None``: it did not)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        done = not list(where.glob("*.building"))
+        if done and list(where.glob(f"_glassnet_aot_*{aot.SUFFIX}")):
+            return time.perf_counter() - start
+        if done and list(where.glob("*.failed")):
+            return None
+        time.sleep(0.05)
+    return None
+
+
+def startup(repeat: int, results: dict[str, Any], aot_ready: bool) -> list[str]:
     python = sys.executable
     glassnet_cmd = [str(Path(python).with_name("glassnet"))]
     if not Path(glassnet_cmd[0]).exists():
         glassnet_cmd = [python, "-m", "glassnet"]
-    wall(glassnet_cmd + ["run"])  # warm the cache
+    wall(glassnet_cmd + ["run"], env=jit_env())  # warm the cache
     interpreter, _ = wall([python, "-c", "pass"], repeat=repeat)
-    whole, _ = wall(glassnet_cmd + ["run"], repeat=repeat)
+    whole, _ = wall(glassnet_cmd + ["run"], env=jit_env(), repeat=repeat)
+    whole_aot = wall(glassnet_cmd + ["run"], env=aot_env(), repeat=repeat)[0] if aot_ready else None
     whole_numpy, _ = wall(glassnet_cmd + ["run", "--engine", "numpy"], repeat=max(1, repeat // 2))
-    parts = []
+    parts, aot_parts = [], []
     for _ in range(repeat):
-        _, out = wall([python, "-c", STARTUP_PROBE])
+        _, out = wall([python, "-c", STARTUP_PROBE], env=jit_env())
         parts.append([float(v) for v in out.split()])
+        if aot_ready:
+            _, out = wall([python, "-c", AOT_PROBE], env=aot_env())
+            aot_parts.append([float(v) for v in out.split()])
     best = np.min(np.array(parts), axis=0)
     with tempfile.TemporaryDirectory() as cold:
         env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
         env["XDG_CACHE_HOME"] = cold
-        cold_time, _ = wall(glassnet_cmd + ["run"], env=env)
+        cold_time, _ = wall(glassnet_cmd + ["run"], env=dict(env, **{aot.ENV: "0"}))
+    with tempfile.TemporaryDirectory() as cold:
+        # the first run of a new machine as a user sees it: JIT compile, then a background AOT build
+        env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+        env.update({"XDG_CACHE_HOME": cold, aot.ENV: "1"})
+        cold_aot, _ = wall(glassnet_cmd + ["run"], env=env)
+        build_time = wait_for_module(Path(cold) / "glassnet" / "numba" / "aot")
+        next_run = wall(glassnet_cmd + ["run"], env=env)[0] if build_time is not None else None
     results["startup"] = {
-        "interpreter": interpreter, "glassnet run warm": whole, "glassnet run --engine numpy": whole_numpy,
-        "glassnet run cold cache": cold_time,
+        "interpreter": interpreter, "glassnet run warm (JIT)": whole, "glassnet run warm (AOT)": whole_aot,
+        "glassnet run --engine numpy": whole_numpy,
+        "glassnet run cold cache (JIT, no AOT)": cold_time, "glassnet run cold cache (AOT on)": cold_aot,
+        "background AOT build after it, s": build_time, "the run after that": next_run,
         "imports": best[0], "numba import": best[1], "kernel cache load": best[2], "run": best[3],
         "summary": best[4],
     }
-    return [
+    lines = [
         f"`glassnet run` on the seed experiment as a whole process (best of {repeat})",
         "",
         "| | wall time |",
         "|---|---:|",
-        f"| `glassnet run` (auto -> compiled kernel), warm numba cache | {whole:.2f} s |",
+        f"| `glassnet run` (auto -> compiled kernel), warm numba cache, JIT kernel (`GLASSNET_AOT=0`) | {whole:.2f} s |",
+    ]
+    if whole_aot is not None:
+        lines.append(f"| `glassnet run`, the seed kernel's AOT module (no numba imported) | {whole_aot:.2f} s |")
+    lines += [
         f"| `glassnet run`, cold cache (first run on a machine: numba compiles the kernel) | {cold_time:.2f} s |",
+        f"| same, AOT on: first run {cold_aot:.2f} s; background build of the module done "
+        f"{'%.1f s' % build_time if build_time is not None else 'never (failed)'} later; next run | "
+        f"{'%.2f s' % next_run if next_run is not None else '-'} |",
         f"| `glassnet run --engine numpy` | {whole_numpy:.2f} s |",
         "",
-        "Start-up breakdown of the warm run (each part best of the repeats):",
+        "Start-up breakdown of the warm JIT run (each part best of the repeats):",
         "",
         "| part | time |",
         "|---|---:|",
@@ -378,6 +469,22 @@ def startup(repeat: int, results: dict[str, Any]) -> list[str]:
         f"| the run itself (100,000 iterations + replay-ready Run) | {best[3] * 1e3:.0f} ms |",
         f"| the text summary | {best[4] * 1e3:.0f} ms |",
     ]
+    if aot_parts:
+        a = np.min(np.array(aot_parts), axis=0)
+        results["startup"]["AOT breakdown"] = {"imports": a[0], "AOT module load": a[1], "run": a[2],
+                                                "summary": a[3]}
+        lines += [
+            "",
+            "Start-up breakdown with the AOT module:",
+            "",
+            "| part | time |",
+            "|---|---:|",
+            f"| imports: glassnet, numpy, click, the run command and summary | {a[0] * 1e3:.0f} ms |",
+            f"| importing the seed kernel's AOT module (and a 1-iteration run) | {a[1] * 1e3:.0f} ms |",
+            f"| the run itself (100,000 iterations + replay-ready Run) | {a[2] * 1e3:.0f} ms |",
+            f"| the text summary | {a[3] * 1e3:.0f} ms |",
+        ]
+    return lines
 
 
 MEMORY_PROBE = r"""
@@ -411,39 +518,55 @@ def fresh(cmd: list[str]) -> list[str]:
     return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *cmd]
 
 
-def peak_rss_of(code: str, *args: str) -> tuple[float, str]:
+def peak_rss_of(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, str]:
     """Peak resident set size (MiB) of ``python -c code args`` as reported by itself."""
     done = subprocess.run(fresh([sys.executable, "-c", code, *args]), capture_output=True, text=True,
-                          check=True)
+                          check=True, env=env)
     line = [ln for ln in done.stderr.splitlines() if ln.startswith("MAXRSS")][-1]
     return int(line.split()[1]) / 1024, done.stdout
 
 
-def memory(results: dict[str, Any]) -> list[str]:
-    whole, _ = peak_rss_of(CLI_MEMORY_PROBE, "run", "--iterations", "1000000")
+def memory(results: dict[str, Any], aot_ready: bool, quick: bool) -> list[str]:
+    cli_run = ("run", "--iterations", "1000000")
+    whole, _ = peak_rss_of(CLI_MEMORY_PROBE, *cli_run, env=jit_env())
+    whole_aot = peak_rss_of(CLI_MEMORY_PROBE, *cli_run, env=aot_env())[0] if aot_ready else None
+    start = time.perf_counter()
+    whole_numpy = None if quick else peak_rss_of(CLI_MEMORY_PROBE, *cli_run, "--engine", "numpy")[0]
+    numpy_seconds = time.perf_counter() - start
     numpy_only, _ = peak_rss_of(
         "import resource, sys, glassnet\nglassnet.Experiment(iterations=10).run(engine='numpy')\n"
         "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
     out = subprocess.run(fresh([sys.executable, "-c", MEMORY_PROBE]), capture_output=True, text=True,
-                         check=True).stdout.split()
+                         check=True, env=jit_env()).stdout.split()
     engine, before, peak, traced = out[0], int(out[1]) / 1024, int(out[2]) / 1024, int(out[3]) / 2**20
     results["memory"] = {
-        "glassnet run --iterations 1000000 peak RSS MiB": whole,
+        "glassnet run --iterations 1000000 peak RSS MiB, JIT kernel": whole,
+        "glassnet run --iterations 1000000 peak RSS MiB, AOT module": whole_aot,
+        "glassnet run --iterations 1000000 --engine numpy peak RSS MiB": whole_numpy,
         "python + glassnet (numpy engine, 10 iterations) peak RSS MiB": numpy_only,
         "RSS with numba and the kernel loaded, before the run, MiB": before,
         "peak RSS after the run MiB": peak,
         "run's own allocations (tracemalloc peak) MiB": traced,
     }
-    return [
+    lines = [
         f"Peak memory of a 10^6-iteration seed run ({engine} engine)",
         "",
         "| | MiB |",
         "|---|---:|",
-        f"| `glassnet run --iterations 1000000`, whole process (max RSS) | {whole:.0f} |",
+    ]
+    if whole_aot is not None:
+        lines.append(f"| `glassnet run --iterations 1000000`, whole process (max RSS), AOT module | {whole_aot:.0f} |")
+    lines += [
+        f"| `glassnet run --iterations 1000000`, whole process (max RSS), JIT kernel (`GLASSNET_AOT=0`) | {whole:.0f} |",
+    ]
+    if whole_numpy is not None:
+        lines.append(f"| `glassnet run --iterations 1000000 --engine numpy` (took {numpy_seconds:.0f} s) | {whole_numpy:.0f} |")
+    lines += [
         f"| of which: Python + numpy + glassnet (a 10-iteration numpy-engine process) | {numpy_only:.0f} |",
         f"| of which: numba and LLVM, loaded (RSS before the run in a probe, minus the above) | {before - numpy_only:.0f} |",
         f"| the run's own data: history, checkpoints, Run (tracemalloc peak) | {traced:.1f} |",
     ]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -454,12 +577,17 @@ def main(argv: list[str] | None = None) -> int:
     repeat, slow_repeat = (3, 1) if args.quick else (7, 3)
     results: dict[str, Any] = {"machine": machine()}
     print("Machine: " + "; ".join(f"{k}: {v}" for k, v in results["machine"].items()))
+    start = time.perf_counter()
+    why_not = ensure_aot_module()
+    results["aot"] = why_not or f"seed module ready ({time.perf_counter() - start:.1f} s, incl. any build)"
+    print(f"Ahead-of-time seed kernel: {results['aot'] if why_not is None else 'not available: ' + why_not}")
+    aot_ready = why_not is None
     sections = [
         lambda: seed_loops(repeat, slow_repeat, results),
         lambda: xor_loops(repeat, slow_repeat, results),
         lambda: sweeps(args.quick, results),
-        lambda: startup(repeat, results),
-        lambda: memory(results),
+        lambda: startup(repeat, results, aot_ready),
+        lambda: memory(results, aot_ready, args.quick),
     ]
     for section in sections:
         print()

@@ -330,11 +330,15 @@ def build_in_background(spec: Spec, where: Path | None = None) -> subprocess.Pop
             return None
         os.close(fd)
         spec_text = json.dumps(_spec_dict(spec))
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "glassnet.kernels.aot", "build", spec_text, "--folder", str(where)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "glassnet.kernels.aot", "build", spec_text, "--folder", str(where)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                start_new_session=True, close_fds=True,
+            )
+        except Exception:
+            building.unlink(missing_ok=True)
+            raise
     except Exception:  # noqa: BLE001 - AOT never breaks a run
         return None
     _background.append(proc)
@@ -386,8 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec = _spec_from(args.spec)
     target = path_of(spec, where)
     try:
-        os.nice(10)
-    except OSError:
+        os.nice(10)  # a background job: yield the CPU to the user's runs
+    except (OSError, AttributeError):  # AttributeError: no os.nice on Windows
         pass
     try:
         build(spec, where)
