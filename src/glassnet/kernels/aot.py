@@ -341,8 +341,20 @@ def build_in_background(spec: Spec, where: Path | None = None) -> subprocess.Pop
             raise
     except Exception:  # noqa: BLE001 - AOT never breaks a run
         return None
+    _background[:] = [p for p in _background if p.poll() is None]  # reap finished builds
     _background.append(proc)
+    if len(_background) == 1:
+        import atexit
+
+        atexit.register(_leave_running)
     return proc
+
+
+def _leave_running() -> None:
+    """At exit: the builds still running are detached on purpose, not leaked (no ResourceWarning)."""
+    for proc in _background:
+        if proc.poll() is None:
+            proc.returncode = 0
 
 
 def _spec_dict(spec: Spec) -> dict[str, Any]:
