@@ -25,6 +25,15 @@ from glassnet.training import CheckpointSchedule  # noqa: E402
 single = load("single")
 SEED = glassnet.Experiment()
 SPEC = Spec.of(SEED.network, SEED.data.X.shape[0])
+#: Deeper networks, other activations, mixed biases, the other loss (as in tests/test_kernel.py).
+OTHERS = {
+    "relu, tanh, linear; mixed biases": glassnet.Experiment(
+        dataset="xor", layers=[3, 6, 4, 1], activation=["relu", "tanh", "linear"],
+        bias=[True, False, True], seed=3, iterations=3000, learning_rate=0.05),
+    "binary cross-entropy, biases": glassnet.Experiment(
+        dataset="xor", layers=[3, 4, 1], loss="binary_cross_entropy", bias=True, seed=4,
+        iterations=3000, learning_rate=0.5),
+}
 
 pytestmark = pytest.mark.skipif(aot.can_build() is not None, reason="no C compiler or Python headers")
 
@@ -34,13 +43,15 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder whose ``aot/`` holds the seed architecture's module."""
     root = tmp_path_factory.mktemp("cache")
     where = root / "aot"
+    specs = [SPEC] + [Spec.of(e.network, e.data.X.shape[0]) for e in OTHERS.values()]
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(aot.ENV, "1")
-        proc = aot.build_in_background(SPEC, where)
-        assert proc is not None
+        procs = [aot.build_in_background(spec, where) for spec in specs]
+        assert None not in procs
         assert aot.build_in_background(SPEC, where) is None, "a second build started while one runs"
-        assert proc.wait(timeout=120) == 0, aot.failure(SPEC, where)
-    assert aot.path_of(SPEC, where).exists()
+        for spec, proc in zip(specs, procs):
+            assert proc is not None and proc.wait(timeout=120) == 0, aot.failure(spec, where)
+    assert all(aot.path_of(spec, where).exists() for spec in specs)
     assert not list(where.glob("*.building")) and not list(where.glob(".build-*"))
     return root
 
@@ -81,6 +92,23 @@ def test_the_seed_run_is_bit_identical_to_the_jit_kernel(use_aot):
     seen: list[int] = []
     same_bits(train(100_000, progress=seen.append), jit)
     assert seen[-1] == 100_000
+
+
+@pytest.mark.parametrize("name", sorted(OTHERS))
+@pytest.mark.parametrize("train_biases", [True, False])
+def test_other_architectures_are_bit_identical_to_the_jit_kernel(use_aot, name, train_biases):
+    exp = OTHERS[name]
+    spec = Spec.of(exp.network, exp.data.X.shape[0])
+    assert aot.kernel(spec) is not None
+    n = exp.config.train.iterations
+    args = dict(iterations=n, learning_rate=exp.config.train.learning_rate, train_biases=train_biases,
+                schedule=CheckpointSchedule.for_run(n, exp.config.train.checkpoints), specialize=True)
+    with_aot = single.train_compiled(exp.network, exp.initial.copy(), exp.data.X, exp.data.y, **args)
+    jit = single.train_compiled(exp.network, exp.initial.copy(), exp.data.X, exp.data.y,
+                                ahead_of_time=False, **args)
+    same_bits(with_aot, jit)
+    for x, y in zip(with_aot.final.biases, jit.final.biases):
+        assert (x is None and y is None) or np.array_equal(x, y)
 
 
 def test_short_runs_use_the_built_module_instead_of_the_generic_kernel(use_aot):
@@ -152,3 +180,17 @@ def test_module_names_follow_the_architecture():
     assert aot.module_name(SPEC).startswith("_glassnet_aot_3x1_sigmoid_")
     assert aot.module_name(other) != aot.module_name(SPEC)
     assert aot.module_name(SPEC).isidentifier()
+
+
+def test_the_build_check_catches_a_kernel_that_differs_by_one_ulp():
+    from glassnet.kernels.codegen import load_module, stem_of
+
+    jit = load_module(single.kernel_source(SPEC), "single_" + stem_of(SPEC)).train_kernel
+
+    def off_by_one_ulp(*args):  # type: ignore[no-untyped-def]
+        reached = jit(*args)
+        args[13][7] = np.nextafter(args[13][7], np.inf)  # one loss entry
+        return reached
+
+    assert aot._same_bits(jit, jit, SPEC)
+    assert not aot._same_bits(jit, off_by_one_ulp, SPEC)
