@@ -119,7 +119,10 @@ def numba_known_to_work(where: Path | None = None) -> bool:
 
 def is_built(spec: Spec, where: Path | None = None) -> bool:
     """Whether ``spec``'s module exists (and AOT is enabled)."""
-    return enabled() and path_of(spec, where).exists()
+    try:
+        return enabled() and path_of(spec, where).exists()
+    except OSError:  # e.g. a cache folder that cannot be read
+        return False
 
 
 def kernel(spec: Spec, where: Path | None = None) -> Callable[..., int] | None:
@@ -130,12 +133,15 @@ def kernel(spec: Spec, where: Path | None = None) -> Callable[..., int] | None:
     """
     if not enabled():
         return None
-    path = path_of(spec, where)
-    key = str(path)
-    if key in _loaded:
-        return _loaded[key]
-    if not path.exists():
+    try:
+        path = path_of(spec, where)
+        if str(path) in _loaded:
+            return _loaded[str(path)]
+        if not path.exists():
+            return None
+    except OSError:
         return None
+    key = str(path)
     try:
         func = _import(module_name(spec), path).train_kernel
     except Exception as exc:  # noqa: BLE001 - a broken module must never break a run
