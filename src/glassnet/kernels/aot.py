@@ -14,7 +14,7 @@ that on a short run before it publishes a module, and
 When modules are built. The first compiled run of an architecture trains
 with the JIT kernel as before (so it is not slower) and then starts a
 detached, low-priority background process, ``python -m glassnet.kernels.aot
-build SPEC``, that compiles the module (about 5 s here; needs a C compiler and
+build SPEC``, that compiles the module (about 4 s here; needs a C compiler and
 Python's headers) into a temporary folder, checks it against the JIT kernel
 and renames it into place atomically. Later runs of that architecture find it.
 Where anything goes wrong (no compiler, no headers, an import error, a
