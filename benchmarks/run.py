@@ -58,6 +58,16 @@ XOR_ITERATIONS = 60_000
 # -- (1) the baselines, written as the tutorials write them ------------------
 
 
+
+def speedup(baseline: float, seconds: float) -> str:
+    """``baseline / seconds`` in words: "190x faster", "1x (the baseline)", "0.49x (2.0x slower)"."""
+    ratio = baseline / seconds
+    if abs(ratio - 1) < 1e-9:
+        return "1x (the baseline)"
+    if ratio < 1:
+        return f"{ratio:.2f}x ({1 / ratio:.1f}x slower)"
+    return f"{ratio:,.0f}x faster" if ratio >= 10 else f"{ratio:.1f}x faster"
+
 def nonlin(x: np.ndarray, deriv: bool = False) -> np.ndarray:
     """The seed notebook's sigmoid (and its derivative from the output)."""
     if deriv:
@@ -269,7 +279,7 @@ def seed_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[s
     ]
     for name, seconds in times.items():
         vs_c = f"{seconds / c_time:.2f}x the time" if c_time else "-"
-        lines.append(f"| {name} | {seconds * 1e3:,.1f} ms | {plain / seconds:,.0f}x faster | {vs_c} | "
+        lines.append(f"| {name} | {seconds * 1e3:,.1f} ms | {speedup(plain, seconds)} | {vs_c} | "
                      f"{np.array2string(np.asarray(finals[name]).ravel(), precision=8)} |")
     results["seed"] = {k: v for k, v in times.items()}
     return lines
@@ -294,8 +304,8 @@ def xor_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[st
         "| implementation | time | vs plain numpy loop |",
         "|---|---:|---:|",
         f"| plain numpy loop (Trask's three-layer code) | {plain * 1e3:,.0f} ms | 1x |",
-        f"| glassnet numpy reference | {reference * 1e3:,.0f} ms | {plain / reference:.2f}x faster |",
-        f"| glassnet compiled kernel | {compiled * 1e3:,.1f} ms | {plain / compiled:,.0f}x faster |",
+        f"| glassnet numpy reference | {reference * 1e3:,.0f} ms | {speedup(plain, reference)} |",
+        f"| glassnet compiled kernel | {compiled * 1e3:,.1f} ms | {speedup(plain, compiled)} |",
     ]
 
 
