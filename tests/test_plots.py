@@ -10,9 +10,8 @@ import pytest
 
 from glassnet.curves import error_elbow
 from glassnet.errors import ConfigError
-from glassnet.landscape import (
-    flatten, loss_landscape, most_moved, parameter_names, prediction_paths, unflatten, weight_paths,
-)
+from glassnet.landscape import loss_landscape, most_moved, prediction_paths, weight_paths
+from glassnet.network import parameter_names
 from glassnet.plots import KINDS, plot, write_plots
 from glassnet.plots._style import PALETTE, describe_parameter
 from glassnet.plots.error import ERROR_LABEL, windows_for
@@ -103,9 +102,9 @@ def test_landscape_surface_point_equals_a_forward_pass(seed_run):
     from glassnet.network import forward
 
     land = loss_landscape(seed_run, ("W0[1,0]", 2), resolution=5)
-    theta = flatten(seed_run.final)
+    theta = seed_run.final.flat()
     theta[1], theta[2] = land.u[3], land.v[1]
-    prediction = forward(seed_run.network, unflatten(seed_run.network, theta), seed_run.data.X)[1][-1]
+    prediction = forward(seed_run.network, seed_run.final.with_flat(theta), seed_run.data.X)[1][-1]
     assert land.loss[1, 3] == seed_run.network.loss.fn(seed_run.data.y, prediction)
 
 
@@ -127,7 +126,7 @@ def test_parameter_names_and_descriptions_for_a_hidden_layer(xor_run):
     )
     paths = weight_paths(xor_run)
     assert len(most_moved(paths)) == 2
-    np.testing.assert_array_equal(unflatten(xor_run.network, flatten(xor_run.final)).weights[1],
+    np.testing.assert_array_equal(xor_run.final.with_flat(xor_run.final.flat()).weights[1],
                                   xor_run.final.weights[1])
     preds = prediction_paths(xor_run, paths)
     np.testing.assert_array_equal(preds.predictions[-1], xor_run.final_prediction)

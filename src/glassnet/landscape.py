@@ -21,7 +21,7 @@ import numpy as np
 
 from glassnet.activations import Array
 from glassnet.errors import ConfigError
-from glassnet.network import Network, Params, forward
+from glassnet.network import forward, parameter_names
 from glassnet.run import Run
 
 
@@ -110,44 +110,6 @@ class Landscape:
     loss_name: str
 
 
-def parameter_names(network: Network) -> tuple[str, ...]:
-    """``W0[0,0], W0[1,0], ..., b0[0], W1[0,0], ...``: layer by layer, weights then biases.
-
-    Layers are numbered from 0 like ``run.final.weights[0]`` and the JSON lists
-    (``W0`` is the explainer's "weights W0" of "Layer 1").
-    """
-    names: list[str] = []
-    for layer, ((n_in, n_out), has_b) in enumerate(zip(network.shapes, network.bias)):
-        names += [f"W{layer}[{i},{j}]" for i in range(n_in) for j in range(n_out)]
-        if has_b:
-            names += [f"b{layer}[{j}]" for j in range(n_out)]
-    return tuple(names)
-
-
-def flatten(params: Params) -> Array:
-    """All weights and biases in :func:`parameter_names` order, shape ``(n_params,)``."""
-    parts: list[Array] = []
-    for W, b in zip(params.weights, params.biases):
-        parts.append(W.ravel())
-        if b is not None:
-            parts.append(b.ravel())
-    return np.concatenate(parts)
-
-
-def unflatten(network: Network, flat: Array) -> Params:
-    """The inverse of :func:`flatten`."""
-    weights, biases, at = [], [], 0
-    for (n_in, n_out), has_b in zip(network.shapes, network.bias):
-        weights.append(flat[at : at + n_in * n_out].reshape(n_in, n_out).copy())
-        at += n_in * n_out
-        if has_b:
-            biases.append(flat[at : at + n_out].copy())
-            at += n_out
-        else:
-            biases.append(None)
-    return Params(tuple(weights), tuple(biases))
-
-
 def recorded_iterations(run: Run) -> Array:
     """The checkpointed iterations plus ``N``, ascending (int64)."""
     its = np.asarray(run.checkpoints.iterations, dtype=np.int64)
@@ -159,10 +121,10 @@ def recorded_iterations(run: Run) -> Array:
 def weight_paths(run: Run) -> WeightPaths:
     """Every weight and bias at each recorded iteration (read from the checkpoints)."""
     ckpt = run.checkpoints
-    rows = [flatten(ckpt.at(t)) for t in range(len(ckpt.iterations))]
+    rows = [ckpt.at(t).flat() for t in range(len(ckpt.iterations))]
     iterations = recorded_iterations(run)
     if len(rows) < len(iterations):
-        rows.append(flatten(run.final))
+        rows.append(run.final.flat())
     return WeightPaths(iterations, np.vstack(rows), parameter_names(run.network))
 
 
@@ -171,7 +133,7 @@ def prediction_paths(run: Run, weights: WeightPaths | None = None) -> Prediction
     weights = weight_paths(run) if weights is None else weights
     with np.errstate(all="ignore"):
         predictions = np.stack(
-            [forward(run.network, unflatten(run.network, row), run.data.X)[1][-1] for row in weights.values]
+            [forward(run.network, run.initial.with_flat(row), run.data.X)[1][-1] for row in weights.values]
         )
     return PredictionPaths(weights.iterations, predictions, run.data.y.copy())
 
@@ -243,7 +205,7 @@ def loss_landscape(
         for r, v_value in enumerate(v):
             for c, u_value in enumerate(u):
                 theta[i], theta[j] = u_value, v_value
-                prediction = forward(run.network, unflatten(run.network, theta), run.data.X)[1][-1]
+                prediction = forward(run.network, run.initial.with_flat(theta), run.data.X)[1][-1]
                 loss[r, c] = run.network.loss.fn(run.data.y, prediction)
     return Landscape(
         names=(weights.names[i], weights.names[j]),

@@ -94,6 +94,21 @@ class Params:
         return Params(tuple(out_w), tuple(out_b))
 
 
+def parameter_names(network: Network) -> tuple[str, ...]:
+    """``W0[0,0], W0[0,1], ..., b0[0], W1[0,0], ...``: the order of :meth:`Params.flat`.
+
+    Layers are numbered from 0, like ``params.weights[0]`` and the JSON lists
+    (``W0`` holds the weights into the explainer's "Layer 1"); ``W0[i,j]`` is
+    the weight from input ``i`` to unit ``j``.
+    """
+    names: list[str] = []
+    for layer, ((n_in, n_out), has_b) in enumerate(zip(network.shapes, network.bias)):
+        names += [f"W{layer}[{i},{j}]" for i in range(n_in) for j in range(n_out)]
+        if has_b:
+            names += [f"b{layer}[{j}]" for j in range(n_out)]
+    return tuple(names)
+
+
 def init_params(network: Network, seed: int) -> Params:
     """Draw initial weights the way the seed's notebook and Trask's examples do.
 

@@ -31,7 +31,7 @@ import numpy as np
 from glassnet.activations import Array
 from glassnet.config import ExperimentConfig
 from glassnet.errors import ConfigError
-from glassnet.network import Network, Params
+from glassnet.network import Network, Params, parameter_names
 
 #: The default target of "iterations to reach": an error sum ``sum(|y - a|)`` of 0.05.
 DEFAULT_TARGET_ERROR = 0.05
@@ -204,16 +204,6 @@ class Sweep:
                 ),
             ))
         return tuple(out)
-
-
-def parameter_names(network: Network) -> tuple[str, ...]:
-    """``W0[0,0]``, ``W0[1,0]``, ..., then ``b0[0]`` ...: the order of ``Params.flat()``."""
-    names: list[str] = []
-    for layer, ((n_in, n_out), has_b) in enumerate(zip(network.shapes, network.bias)):
-        names += [f"W{layer}[{i},{j}]" for i in range(n_in) for j in range(n_out)]
-        if has_b:
-            names += [f"b{layer}[{j}]" for j in range(n_out)]
-    return tuple(names)
 
 
 def initial_params_template(network: Network) -> Params:
