@@ -42,6 +42,21 @@ UNROLL = 16
 CHUNK_BYTES = 16 * 1024
 
 
+def copy_chunk_in(w: Writer, w_off: list[int], b_off: list[int]) -> None:
+    """Emit the per-chunk state (alive/reached/stopped flags) and copy the chunk's
+    networks' params and learning rates into the contiguous work arrays."""
+    w("alive = np.ones(n, dtype=np.bool_)")
+    w("reach = np.full(n, -1, dtype=np.int64)")
+    w("stop = np.full(n, -1, dtype=np.int64)")
+    w(f"for p in range({w_off[-1]}):")
+    w("    for t in range(n):")
+    w("        Wc[p, t] = W[p, lo + t]")
+    w(f"for p in range({b_off[-1]}):")
+    w("    for t in range(n):")
+    w("        bc[p, t] = b[p, lo + t]")
+    w("for t in range(n):")
+    w("    lr[t] = rate[lo + t]")
+
 def batch_activation(name: str, z: str) -> str:
     """``f(z)`` for the batched kernel: the sigmoid with the vectorizable exp."""
     return {
@@ -197,17 +212,7 @@ def fused_kernel_source(spec: Spec) -> str:
     w(f"bc = np.empty(({max(b_off[-1], 1)}, n))")
     w("lr = np.empty(n)")
     w("last_err = np.empty(n)")
-    w("alive = np.ones(n, dtype=np.bool_)")
-    w("reach = np.full(n, -1, dtype=np.int64)")
-    w("stop = np.full(n, -1, dtype=np.int64)")
-    w(f"for p in range({w_off[-1]}):")
-    w("    for t in range(n):")
-    w("        Wc[p, t] = W[p, lo + t]")
-    w(f"for p in range({b_off[-1]}):")
-    w("    for t in range(n):")
-    w("        bc[p, t] = b[p, lo + t]")
-    w("for t in range(n):")
-    w("    lr[t] = rate[lo + t]")
+    copy_chunk_in(w, w_off, b_off)
     w("for k in range(iterations):")
     w("    rec = k // every if every > 0 and k % every == 0 else -1  # error-history column")
     w("    for t in range(n):")
@@ -322,17 +327,7 @@ def looped_kernel_source(spec: Spec) -> str:
     w("lsum = np.empty(n)")
     w("esum = np.empty(n)")
     w("lr = np.empty(n)")
-    w("alive = np.ones(n, dtype=np.bool_)")
-    w("reach = np.full(n, -1, dtype=np.int64)")
-    w("stop = np.full(n, -1, dtype=np.int64)")
-    w(f"for p in range({w_off[-1]}):")
-    w("    for t in range(n):")
-    w("        Wc[p, t] = W[p, lo + t]")
-    w(f"for p in range({b_off[-1]}):")
-    w("    for t in range(n):")
-    w("        bc[p, t] = b[p, lo + t]")
-    w("for t in range(n):")
-    w("    lr[t] = rate[lo + t]")
+    copy_chunk_in(w, w_off, b_off)
     w("# iterations #0 .. #N-1 train; pass #N is the final params' forward pass only")
     w("for k in range(iterations + 1):")
     w.indent()
