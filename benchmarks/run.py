@@ -58,7 +58,6 @@ XOR_ITERATIONS = 60_000
 # -- (1) the baselines, written as the tutorials write them ------------------
 
 
-
 def speedup(baseline: float, seconds: float) -> str:
     """``baseline / seconds`` in words: "190x faster", "1x (the baseline)", "0.49x (2.0x slower)"."""
     ratio = baseline / seconds
@@ -68,6 +67,7 @@ def speedup(baseline: float, seconds: float) -> str:
         return f"{ratio:.2f}x ({1 / ratio:.1f}x slower)"
     return f"{ratio:,.0f}x faster" if ratio >= 10 else f"{ratio:.1f}x faster"
 
+
 def nonlin(x: np.ndarray, deriv: bool = False) -> np.ndarray:
     """The seed notebook's sigmoid (and its derivative from the output)."""
     if deriv:
@@ -75,7 +75,9 @@ def nonlin(x: np.ndarray, deriv: bool = False) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
 
-def seed_notebook_loop(X: np.ndarray, y: np.ndarray, syn0: np.ndarray, iterations: int) -> tuple[np.ndarray, np.ndarray]:
+def seed_notebook_loop(
+    X: np.ndarray, y: np.ndarray, syn0: np.ndarray, iterations: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The seed post's training loop (plus the error-sum history its graphs plot)."""
     errors = np.empty(iterations)
     for it in range(iterations):
@@ -88,8 +90,9 @@ def seed_notebook_loop(X: np.ndarray, y: np.ndarray, syn0: np.ndarray, iteration
     return syn0, errors
 
 
-def trask_three_layer_loop(X: np.ndarray, y: np.ndarray, syn0: np.ndarray, syn1: np.ndarray,
-                           iterations: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def trask_three_layer_loop(
+    X: np.ndarray, y: np.ndarray, syn0: np.ndarray, syn1: np.ndarray, iterations: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Trask's three-layer xor network, plain numpy, recording the error sum."""
     errors = np.empty(iterations)
     for it in range(iterations):
@@ -114,9 +117,9 @@ def plain_numpy_sweep(X: np.ndarray, y: np.ndarray, W: np.ndarray, iterations: i
     over all networks together.
     """
     for _ in range(iterations):
-        l1 = 1 / (1 + np.exp(-(X @ W)))      # (4, n_networks)
+        l1 = 1 / (1 + np.exp(-(X @ W)))  # (4, n_networks)
         err = y - l1
-        np.abs(err).sum(axis=0)               # the error sums a sweep records
+        np.abs(err).sum(axis=0)  # the error sums a sweep records
         W += X.T @ (err * (l1 * (1 - l1)))
     return W
 
@@ -140,22 +143,43 @@ def build_c_loop(folder: Path) -> Callable[..., Any] | None:
     if gcc is None:
         return None
     library = folder / "seed_loop.so"
-    subprocess.run([gcc, "-O2", "-shared", "-fPIC", str(HERE / "seed_loop.c"), "-o", str(library), "-lm"],
-                   check=True)
+    subprocess.run(
+        [gcc, "-O2", "-shared", "-fPIC", str(HERE / "seed_loop.c"), "-o", str(library), "-lm"],
+        check=True,
+    )
     lib = ctypes.CDLL(str(library))
     double_p = ctypes.POINTER(ctypes.c_double)
     lib.seed_loop.restype = ctypes.c_long
-    lib.seed_loop.argtypes = [double_p, double_p, ctypes.c_long, ctypes.c_long, double_p,
-                              ctypes.c_double, ctypes.c_long, double_p, double_p]
+    lib.seed_loop.argtypes = [
+        double_p,
+        double_p,
+        ctypes.c_long,
+        ctypes.c_long,
+        double_p,
+        ctypes.c_double,
+        ctypes.c_long,
+        double_p,
+        double_p,
+    ]
 
-    def run(X: np.ndarray, y: np.ndarray, W: np.ndarray, lr: float, iterations: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def run(
+        X: np.ndarray, y: np.ndarray, W: np.ndarray, lr: float, iterations: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         X = np.ascontiguousarray(X)
         y = np.ascontiguousarray(y)
         W = np.ascontiguousarray(W).ravel().copy()
         loss, err = np.empty(iterations), np.empty(iterations)
-        lib.seed_loop(X.ctypes.data_as(double_p), y.ctypes.data_as(double_p), X.shape[0], X.shape[1],
-                      W.ctypes.data_as(double_p), lr, iterations, loss.ctypes.data_as(double_p),
-                      err.ctypes.data_as(double_p))
+        lib.seed_loop(
+            X.ctypes.data_as(double_p),
+            y.ctypes.data_as(double_p),
+            X.shape[0],
+            X.shape[1],
+            W.ctypes.data_as(double_p),
+            lr,
+            iterations,
+            loss.ctypes.data_as(double_p),
+            err.ctypes.data_as(double_p),
+        )
         return W, loss, err
 
     return run
@@ -183,7 +207,7 @@ def ensure_aot_module() -> str | None:
         return reason
     try:
         aot.build(spec)
-    except Exception as exc:  # noqa: BLE001 - reported, the rest of the benchmark runs
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None if aot.kernel(spec) is not None else "the built module does not import"
 
@@ -218,7 +242,11 @@ def machine() -> dict[str, str]:
     import numba
 
     gcc = shutil.which("gcc")
-    gcc_version = subprocess.run([gcc, "--version"], capture_output=True, text=True).stdout.splitlines()[0] if gcc else "none"
+    gcc_version = (
+        subprocess.run([gcc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+        if gcc
+        else "none"
+    )
     return {
         "cpu": f"{model}, {len(os.sched_getaffinity(0))} cores available",
         "memory": memory,
@@ -240,33 +268,49 @@ def seed_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[s
     single = load("single")
     schedule = CheckpointSchedule.for_run(SEED_ITERATIONS, exp.config.train.checkpoints)
     args = dict(iterations=SEED_ITERATIONS, learning_rate=1.0, train_biases=True, schedule=schedule)
-    single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False,
-                          **args)  # load/compile
+    single.train_compiled(
+        exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False, **args
+    )  # load/compile
 
     times: dict[str, float] = {}
     finals: dict[str, np.ndarray] = {}
     times["plain numpy loop (the seed notebook)"], (w, _) = best_of(
-        slow_repeat, lambda: seed_notebook_loop(X, y, W0.copy(), SEED_ITERATIONS))
+        slow_repeat, lambda: seed_notebook_loop(X, y, W0.copy(), SEED_ITERATIONS)
+    )
     finals["plain numpy loop (the seed notebook)"] = w
     times["glassnet numpy reference"], t = best_of(
-        slow_repeat, lambda: train_reference(exp.network, exp.initial.copy(), X, y, **args))
+        slow_repeat, lambda: train_reference(exp.network, exp.initial.copy(), X, y, **args)
+    )
     finals["glassnet numpy reference"] = t.final.weights[0]
     times["glassnet compiled kernel"], t = best_of(
-        repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True,
-                                              ahead_of_time=False, **args))
+        repeat,
+        lambda: single.train_compiled(
+            exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False, **args
+        ),
+    )
     finals["glassnet compiled kernel"] = t.final.weights[0]
     if aot.kernel(Spec.of(exp.network, X.shape[0])) is not None:
         name = "glassnet compiled kernel, AOT module (no numba)"
         times[name], t = best_of(
-            repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, **args))
+            repeat,
+            lambda: single.train_compiled(
+                exp.network, exp.initial.copy(), X, y, specialize=True, **args
+            ),
+        )
         finals[name] = t.final.weights[0]
     times["glassnet generic compiled kernel (short runs)"], t = best_of(
-        repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=False, **args))
+        repeat,
+        lambda: single.train_compiled(
+            exp.network, exp.initial.copy(), X, y, specialize=False, **args
+        ),
+    )
     finals["glassnet generic compiled kernel (short runs)"] = t.final.weights[0]
     with tempfile.TemporaryDirectory() as folder:
         c_loop = build_c_loop(Path(folder))
         if c_loop is not None:
-            times["C loop, gcc -O2"], (w, _, _) = best_of(repeat, lambda: c_loop(X, y, W0, 1.0, SEED_ITERATIONS))
+            times["C loop, gcc -O2"], (w, _, _) = best_of(
+                repeat, lambda: c_loop(X, y, W0, 1.0, SEED_ITERATIONS)
+            )
             finals["C loop, gcc -O2"] = w
     plain = times["plain numpy loop (the seed notebook)"]
     c_time = times.get("C loop, gcc -O2")
@@ -279,8 +323,10 @@ def seed_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[s
     ]
     for name, seconds in times.items():
         vs_c = f"{seconds / c_time:.2f}x the time" if c_time else "-"
-        lines.append(f"| {name} | {seconds * 1e3:,.1f} ms | {speedup(plain, seconds)} | {vs_c} | "
-                     f"{np.array2string(np.asarray(finals[name]).ravel(), precision=8)} |")
+        lines.append(
+            f"| {name} | {seconds * 1e3:,.1f} ms | {speedup(plain, seconds)} | {vs_c} | "
+            f"{np.array2string(np.asarray(finals[name]).ravel(), precision=8)} |"
+        )
     results["seed"] = {k: v for k, v in times.items()}
     return lines
 
@@ -291,13 +337,27 @@ def xor_loops(repeat: int, slow_repeat: int, results: dict[str, Any]) -> list[st
     single = load("single")
     schedule = CheckpointSchedule.for_run(XOR_ITERATIONS, exp.config.train.checkpoints)
     args = dict(iterations=XOR_ITERATIONS, learning_rate=1.0, train_biases=True, schedule=schedule)
-    single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False, **args)
+    single.train_compiled(
+        exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False, **args
+    )
     w0, w1 = exp.initial.weights
-    plain, _ = best_of(slow_repeat, lambda: trask_three_layer_loop(X, y, w0.copy(), w1.copy(), XOR_ITERATIONS))
-    reference, _ = best_of(slow_repeat, lambda: train_reference(exp.network, exp.initial.copy(), X, y, **args))
-    compiled, _ = best_of(repeat, lambda: single.train_compiled(exp.network, exp.initial.copy(), X, y, specialize=True,
-                                                                ahead_of_time=False, **args))
-    results["xor"] = {"plain numpy loop": plain, "numpy reference": reference, "compiled kernel": compiled}
+    plain, _ = best_of(
+        slow_repeat, lambda: trask_three_layer_loop(X, y, w0.copy(), w1.copy(), XOR_ITERATIONS)
+    )
+    reference, _ = best_of(
+        slow_repeat, lambda: train_reference(exp.network, exp.initial.copy(), X, y, **args)
+    )
+    compiled, _ = best_of(
+        repeat,
+        lambda: single.train_compiled(
+            exp.network, exp.initial.copy(), X, y, specialize=True, ahead_of_time=False, **args
+        ),
+    )
+    results["xor"] = {
+        "plain numpy loop": plain,
+        "numpy reference": reference,
+        "compiled kernel": compiled,
+    }
     return [
         f"Three-layer xor (layers [3, 4, 1], seed 1), {XOR_ITERATIONS:,} iterations with history",
         "",
@@ -320,28 +380,42 @@ def sweeps(quick: bool, results: dict[str, Any]) -> list[str]:
     b = np.zeros((0, n_networks))
     rates = np.ones(n_networks)
     kwargs = dict(iterations=iterations, train_biases=True, target_error=0.05)
-    batched.train_batch(exp.network, exp.data.X, exp.data.y, W, b, rates, **dict(kwargs, iterations=10))
+    batched.train_batch(
+        exp.network, exp.data.X, exp.data.y, W, b, rates, **dict(kwargs, iterations=10)
+    )
     cpu0 = time.process_time()
-    kernel_time, result = best_of(3, lambda: batched.train_batch(exp.network, exp.data.X, exp.data.y, W, b, rates, **kwargs))
+    kernel_time, result = best_of(
+        3, lambda: batched.train_batch(exp.network, exp.data.X, exp.data.y, W, b, rates, **kwargs)
+    )
     cpu_per_run = (time.process_time() - cpu0) / 3
     total = n_networks * iterations
     start = time.perf_counter()
     whole = sweep(exp, range(n_networks))
     whole_time = time.perf_counter() - start
     numpy_iterations = 1_000 if not quick else 200
-    numpy_time, _ = best_of(2, lambda: plain_numpy_sweep(exp.data.X, exp.data.y, W.copy(), numpy_iterations))
-    glassnet_numpy_time, _ = best_of(1, lambda: sweep(exp, range(n_networks), iterations=numpy_iterations, engine="numpy"))
+    numpy_time, _ = best_of(
+        2, lambda: plain_numpy_sweep(exp.data.X, exp.data.y, W.copy(), numpy_iterations)
+    )
+    glassnet_numpy_time, _ = best_of(
+        1, lambda: sweep(exp, range(n_networks), iterations=numpy_iterations, engine="numpy")
+    )
     worst = 0.0
     for seed in (0, 1, n_networks // 2, n_networks - 1):
         run = glassnet.Experiment(iterations=iterations, seed=seed).run()
-        worst = max(worst, float(np.max(np.abs(result.W[:, seed] - run.final.flat()) / np.abs(run.final.flat()))))
+        worst = max(
+            worst,
+            float(np.max(np.abs(result.W[:, seed] - run.final.flat()) / np.abs(run.final.flat()))),
+        )
     results["sweep"] = {
-        "networks": n_networks, "iterations": iterations,
+        "networks": n_networks,
+        "iterations": iterations,
         "kernel network-iterations/s": total / kernel_time,
         "kernel network-iterations per CPU-second": total / cpu_per_run,
         "whole sweep() seconds": whole_time,
         "plain numpy sweep network-iterations/s": n_networks * numpy_iterations / numpy_time,
-        "glassnet numpy engine network-iterations/s": n_networks * numpy_iterations / glassnet_numpy_time,
+        "glassnet numpy engine network-iterations/s": n_networks
+        * numpy_iterations
+        / glassnet_numpy_time,
         "max relative difference from single runs": worst,
     }
     return [
@@ -445,11 +519,18 @@ def startup(repeat: int, results: dict[str, Any], aot_ready: bool) -> list[str]:
         build_time = wait_for_module(Path(cold) / "glassnet" / "numba" / "aot")
         next_run = wall(glassnet_cmd + ["run"], env=env)[0] if build_time is not None else None
     results["startup"] = {
-        "interpreter": interpreter, "glassnet run warm (JIT)": whole, "glassnet run warm (AOT)": whole_aot,
+        "interpreter": interpreter,
+        "glassnet run warm (JIT)": whole,
+        "glassnet run warm (AOT)": whole_aot,
         "glassnet run --engine numpy": whole_numpy,
-        "glassnet run cold cache (JIT, no AOT)": cold_time, "glassnet run cold cache (AOT on)": cold_aot,
-        "background AOT build after it, s": build_time, "the run after that": next_run,
-        "imports": best[0], "numba import": best[1], "kernel cache load": best[2], "run": best[3],
+        "glassnet run cold cache (JIT, no AOT)": cold_time,
+        "glassnet run cold cache (AOT on)": cold_aot,
+        "background AOT build after it, s": build_time,
+        "the run after that": next_run,
+        "imports": best[0],
+        "numba import": best[1],
+        "kernel cache load": best[2],
+        "run": best[3],
         "summary": best[4],
     }
     lines = [
@@ -460,7 +541,9 @@ def startup(repeat: int, results: dict[str, Any], aot_ready: bool) -> list[str]:
         f"| `glassnet run` (auto -> compiled kernel), warm numba cache, JIT kernel (`GLASSNET_AOT=0`) | {whole:.2f} s |",
     ]
     if whole_aot is not None:
-        lines.append(f"| `glassnet run`, the seed kernel's AOT module (no numba imported) | {whole_aot:.2f} s |")
+        lines.append(
+            f"| `glassnet run`, the seed kernel's AOT module (no numba imported) | {whole_aot:.2f} s |"
+        )
     lines += [
         f"| `glassnet run`, cold cache (first run on a machine: numba compiles the kernel) | {cold_time:.2f} s |",
         f"| same, AOT on: first run {cold_aot:.2f} s; background build of the module done "
@@ -481,8 +564,12 @@ def startup(repeat: int, results: dict[str, Any], aot_ready: bool) -> list[str]:
     ]
     if aot_parts:
         a = np.min(np.array(aot_parts), axis=0)
-        results["startup"]["AOT breakdown"] = {"imports": a[0], "AOT module load": a[1], "run": a[2],
-                                                "summary": a[3]}
+        results["startup"]["AOT breakdown"] = {
+            "imports": a[0],
+            "AOT module load": a[1],
+            "run": a[2],
+            "summary": a[3],
+        }
         lines += [
             "",
             "Start-up breakdown with the AOT module:",
@@ -530,8 +617,13 @@ def fresh(cmd: list[str]) -> list[str]:
 
 def peak_rss_of(code: str, *args: str, env: dict[str, str] | None = None) -> tuple[float, str]:
     """Peak resident set size (MiB) of ``python -c code args`` as reported by itself."""
-    done = subprocess.run(fresh([sys.executable, "-c", code, *args]), capture_output=True, text=True,
-                          check=True, env=env)
+    done = subprocess.run(
+        fresh([sys.executable, "-c", code, *args]),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
     line = [ln for ln in done.stderr.splitlines() if ln.startswith("MAXRSS")][-1]
     return int(line.split()[1]) / 1024, done.stdout
 
@@ -545,10 +637,21 @@ def memory(results: dict[str, Any], aot_ready: bool, quick: bool) -> list[str]:
     numpy_seconds = time.perf_counter() - start
     numpy_only, _ = peak_rss_of(
         "import resource, sys, glassnet\nglassnet.Experiment(iterations=10).run(engine='numpy')\n"
-        "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
-    out = subprocess.run(fresh([sys.executable, "-c", MEMORY_PROBE]), capture_output=True, text=True,
-                         check=True, env=jit_env()).stdout.split()
-    engine, before, peak, traced = out[0], int(out[1]) / 1024, int(out[2]) / 1024, int(out[3]) / 2**20
+        "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+    )
+    out = subprocess.run(
+        fresh([sys.executable, "-c", MEMORY_PROBE]),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=jit_env(),
+    ).stdout.split()
+    engine, before, peak, traced = (
+        out[0],
+        int(out[1]) / 1024,
+        int(out[2]) / 1024,
+        int(out[3]) / 2**20,
+    )
     results["memory"] = {
         "glassnet run --iterations 1000000 peak RSS MiB, JIT kernel": whole,
         "glassnet run --iterations 1000000 peak RSS MiB, AOT module": whole_aot,
@@ -565,12 +668,16 @@ def memory(results: dict[str, Any], aot_ready: bool, quick: bool) -> list[str]:
         "|---|---:|",
     ]
     if whole_aot is not None:
-        lines.append(f"| `glassnet run --iterations 1000000`, whole process (max RSS), AOT module | {whole_aot:.0f} |")
+        lines.append(
+            f"| `glassnet run --iterations 1000000`, whole process (max RSS), AOT module | {whole_aot:.0f} |"
+        )
     lines += [
         f"| `glassnet run --iterations 1000000`, whole process (max RSS), JIT kernel (`GLASSNET_AOT=0`) | {whole:.0f} |",
     ]
     if whole_numpy is not None:
-        lines.append(f"| `glassnet run --iterations 1000000 --engine numpy` (took {numpy_seconds:.0f} s) | {whole_numpy:.0f} |")
+        lines.append(
+            f"| `glassnet run --iterations 1000000 --engine numpy` (took {numpy_seconds:.0f} s) | {whole_numpy:.0f} |"
+        )
     lines += [
         f"| of which: Python + numpy + glassnet (a 10-iteration numpy-engine process) | {numpy_only:.0f} |",
         f"| of which: numba and LLVM, loaded (RSS before the run in a probe, minus the above) | {before - numpy_only:.0f} |",
@@ -580,7 +687,9 @@ def memory(results: dict[str, Any], aot_ready: bool, quick: bool) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller sweep")
     parser.add_argument("--json", help="also write the numbers to this JSON file")
     args = parser.parse_args(argv)
@@ -589,8 +698,12 @@ def main(argv: list[str] | None = None) -> int:
     print("Machine: " + "; ".join(f"{k}: {v}" for k, v in results["machine"].items()))
     start = time.perf_counter()
     why_not = ensure_aot_module()
-    results["aot"] = why_not or f"seed module ready ({time.perf_counter() - start:.1f} s, incl. any build)"
-    print(f"Ahead-of-time seed kernel: {results['aot'] if why_not is None else 'not available: ' + why_not}")
+    results["aot"] = (
+        why_not or f"seed module ready ({time.perf_counter() - start:.1f} s, incl. any build)"
+    )
+    print(
+        f"Ahead-of-time seed kernel: {results['aot'] if why_not is None else 'not available: ' + why_not}"
+    )
     aot_ready = why_not is None
     sections = [
         lambda: seed_loops(repeat, slow_repeat, results),

@@ -10,7 +10,7 @@ import pytest
 # AOT modules); tests/test_kernel_aot.py builds one synchronously in a temporary folder.
 os.environ["GLASSNET_AOT"] = "0"
 
-import glassnet  # noqa: E402
+import glassnet
 
 
 @pytest.fixture(scope="session")

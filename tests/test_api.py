@@ -27,21 +27,30 @@ def test_experiment_from_toml_dict_and_keywords_agree(tmp_path: Path) -> None:
     path = tmp_path / "seed.toml"
     path.write_text(TOML)
     from_file = glassnet.Experiment(path).run()
-    from_dict = glassnet.Experiment({
-        "data": {"dataset": "seed"}, "network": {"layers": [3, 1], "activation": "sigmoid"},
-        "init": {"seed": 123}, "train": {"iterations": 200, "learning_rate": 1.0},
-    }).run()
+    from_dict = glassnet.Experiment(
+        {
+            "data": {"dataset": "seed"},
+            "network": {"layers": [3, 1], "activation": "sigmoid"},
+            "init": {"seed": 123},
+            "train": {"iterations": 200, "learning_rate": 1.0},
+        }
+    ).run()
     from_kwargs = glassnet.Experiment(iterations=200, layers=[3, 1], seed=123).run()
     for other in (from_dict, from_kwargs):
         assert from_file.compare(other).identical
     assert from_file.history.error_sum.dtype == np.float64
     assert from_file.history.error_sum.shape == (200,)
     assert from_file.step(1).prediction.ravel().round(8).tolist() == [
-        0.40018475, 0.32312967, 0.56698066, 0.48370881
+        0.40018475,
+        0.32312967,
+        0.56698066,
+        0.48370881,
     ]
 
 
-def test_saved_seed_run_explains_iteration_1_byte_for_byte(seed_run: glassnet.Run, tmp_path: Path) -> None:
+def test_saved_seed_run_explains_iteration_1_byte_for_byte(
+    seed_run: glassnet.Run, tmp_path: Path
+) -> None:
     path = tmp_path / "seed.json"
     seed_run.to_json(str(path))
     loaded = glassnet.load(path)
@@ -91,11 +100,14 @@ def test_public_names() -> None:
         assert name in glassnet.__all__ and hasattr(glassnet, name)
 
 
-def test_readme_python_api_example_prints_what_the_readme_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_python_api_example_prints_what_the_readme_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("sklearn")
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Python API, Jupyter, scikit-learn, real data, comparing runs"):]
+    section = readme[
+        readme.index("## Python API, Jupyter, scikit-learn, real data, comparing runs") :
+    ]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
     expected = section.split("```text\n", 1)[1].split("```", 1)[0]
     monkeypatch.chdir(tmp_path)

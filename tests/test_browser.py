@@ -17,7 +17,13 @@ import pytest
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -37,8 +43,10 @@ def browser():
     except ImportError:
         sync_playwright = None
     _require(sync_playwright is not None, "Playwright's Python package is not installed")
-    _require(os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None,
-             f"no Chromium at {CHROMIUM}")
+    _require(
+        os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None,
+        f"no Chromium at {CHROMIUM}",
+    )
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
@@ -49,7 +57,11 @@ def browser():
 def report_url(seed_run, tmp_path_factory):
     from glassnet.report import write_report
 
-    return write_report(seed_run, tmp_path_factory.mktemp("browser") / "seed-report.html").resolve().as_uri()
+    return (
+        write_report(seed_run, tmp_path_factory.mktemp("browser") / "seed-report.html")
+        .resolve()
+        .as_uri()
+    )
 
 
 @pytest.fixture
@@ -57,7 +69,10 @@ def page(browser, report_url):
     page = browser.new_page(viewport={"width": 1200, "height": 1000})
     problems: list[str] = []
     fetched: list[str] = []
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
     def offline(route):
@@ -84,11 +99,27 @@ def numbers(page, selector: str) -> list[float]:
 def test_scrub_to_iteration_1_shows_the_posts_numbers(page):
     page.fill("#scrub-number", "1")
     assert page.inner_text("#current-iteration") == "Iteration #1"
-    assert [round(v, 4) for v in numbers(page, "#weights-0 .w-before")] == [0.6742, -0.3347, -0.4047]
-    assert [round(v, 4) for v in numbers(page, "#predictions .prediction")] == [0.4002, 0.3231, 0.5670, 0.4837]
-    assert [round(v, 8) for v in numbers(page, "#weights-0 .w-after")] == [0.90948611, -0.27646878, -0.33618051]
+    assert [round(v, 4) for v in numbers(page, "#weights-0 .w-before")] == [
+        0.6742,
+        -0.3347,
+        -0.4047,
+    ]
+    assert [round(v, 4) for v in numbers(page, "#predictions .prediction")] == [
+        0.4002,
+        0.3231,
+        0.5670,
+        0.4837,
+    ]
+    assert [round(v, 8) for v in numbers(page, "#weights-0 .w-after")] == [
+        0.90948611,
+        -0.27646878,
+        -0.33618051,
+    ]
     assert round(float(page.inner_text("#current-error-sum")), 8) == 1.67262494
-    assert "(0 * 0.67423821) + (0 * -0.33473064) + (1 * -0.40469539) = -0.40469539" in page.inner_text("#forward-0")
+    assert (
+        "(0 * 0.67423821) + (0 * -0.33473064) + (1 * -0.40469539) = -0.40469539"
+        in page.inner_text("#forward-0")
+    )
     assert page.get_attribute("#chart-marker", "data-iteration") == "1"
     assert page.input_value("#scrub-slider") == "1"
 
@@ -97,7 +128,11 @@ def test_scrub_to_iteration_1_shows_the_posts_numbers(page):
     assert page.input_value("#scrub-number") == "2"
     assert page.get_attribute("#chart-marker", "data-iteration") == "2"
     # iteration #2 starts from #1's updated weights
-    assert [round(v, 8) for v in numbers(page, "#weights-0 .w-before")] == [0.90948611, -0.27646878, -0.33618051]
+    assert [round(v, 8) for v in numbers(page, "#weights-0 .w-before")] == [
+        0.90948611,
+        -0.27646878,
+        -0.33618051,
+    ]
     page.keyboard.press("ArrowLeft")
     assert page.inner_text("#current-iteration") == "Iteration #1"
 
@@ -112,7 +147,11 @@ def test_scrub_to_iteration_1_shows_the_posts_numbers(page):
 def test_final_iteration_and_unrecorded_iterations(page):
     page.fill("#scrub-number", "100000")
     assert page.inner_text("#current-iteration") == "Iteration #100,000"
-    assert [round(v, 4) for v in numbers(page, "#weights-0 .w-before")] == [12.0087, -0.2045, -5.8002]
+    assert [round(v, 4) for v in numbers(page, "#weights-0 .w-before")] == [
+        12.0087,
+        -0.2045,
+        -5.8002,
+    ]
     assert "not applied" in page.inner_text("#step-view")
     page.fill("#scrub-number", "1040")  # recorded: 1000, 1099; 1000 is nearer
     assert page.inner_text("#current-iteration") == "Iteration #1,000"

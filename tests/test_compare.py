@@ -21,7 +21,9 @@ def base() -> glassnet.Run:
     return short()
 
 
-def test_a_run_is_identical_to_itself_and_to_its_reloaded_json(base: glassnet.Run, tmp_path: Path) -> None:
+def test_a_run_is_identical_to_itself_and_to_its_reloaded_json(
+    base: glassnet.Run, tmp_path: Path
+) -> None:
     same = base.compare(short())
     assert isinstance(same, Comparison)
     assert same.first_difference is None and same.identical and same.settings == ()
@@ -44,7 +46,9 @@ def test_learning_rate_first_differs_at_iteration_1(base: glassnet.Run) -> None:
     assert base.history.error_sum[1] != other.history.error_sum[1]
     layer = c.layers[0]
     np.testing.assert_array_equal(layer.initial, 0.0)
-    np.testing.assert_array_equal(layer.at_first, other.weights_at(1).weights[0] - base.weights_at(1).weights[0])
+    np.testing.assert_array_equal(
+        layer.at_first, other.weights_at(1).weights[0] - base.weights_at(1).weights[0]
+    )
     np.testing.assert_array_equal(layer.final, other.final.weights[0] - base.final.weights[0])
 
 
@@ -68,7 +72,8 @@ def test_first_difference_is_the_exact_iteration(base: glassnet.Run, k: int) -> 
     weights = base.checkpoints.weights[0].copy()
     weights[k:, 1, 0] += 1e-12
     by_weights = replace(
-        base, checkpoints=Checkpoints(base.checkpoints.iterations, (weights,), base.checkpoints.biases),
+        base,
+        checkpoints=Checkpoints(base.checkpoints.iterations, (weights,), base.checkpoints.biases),
         _steps={},
     )
     first = base.compare(by_weights).first_difference
@@ -121,7 +126,9 @@ def test_plot_overlays_both_curves(base: glassnet.Run) -> None:
     assert ax.get_xscale() == "log"
 
 
-def test_cli_compare(base: glassnet.Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_compare(
+    base: glassnet.Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a, b, png = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "curves.png"
     base.to_json(str(a))
     short(learning_rate=0.5).to_json(str(b))

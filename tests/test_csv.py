@@ -34,19 +34,31 @@ def seed_text(sep: str = ",", header: str | None = "x1,x2,x3,y", newline: str = 
     [
         seed_text(),
         seed_text(header=None),
-        seed_text(newline="\r\n"),                              # Windows line ends
-        "\ufeff" + seed_text(),                                 # UTF-8 byte-order mark (Excel)
-        seed_text().encode("utf-16"),                           # UTF-16 with its BOM
+        seed_text(newline="\r\n"),  # Windows line ends
+        "\ufeff" + seed_text(),  # UTF-8 byte-order mark (Excel)
+        seed_text().encode("utf-16"),  # UTF-16 with its BOM
         seed_text(sep=";"),
         seed_text(sep="\t"),
         seed_text(sep=" ", header="x1 x2 x3 y").replace(" ", "   "),  # runs of spaces
-        "\n\n" + seed_text().replace("\n", "\n\n"),             # blank lines
-        seed_text().replace("0,", ' "0" ,'),                    # quoted cells, spaces around
+        "\n\n" + seed_text().replace("\n", "\n\n"),  # blank lines
+        seed_text().replace("0,", ' "0" ,'),  # quoted cells, spaces around
         "x1,x2,x3,y\n0.0,0e0,1.000,-0\n0,1,1,0\n1,0,1,1\n1,1,1,1\n",
-        "sep=;\n" + seed_text(sep=";"),                        # Excel's separator line
+        "sep=;\n" + seed_text(sep=";"),  # Excel's separator line
     ],
-    ids=["header", "no-header", "crlf", "utf8-bom", "utf16", "semicolons", "tabs", "spaces",
-         "blank-lines", "quoted", "number-spellings", "excel-sep-line"],
+    ids=[
+        "header",
+        "no-header",
+        "crlf",
+        "utf8-bom",
+        "utf16",
+        "semicolons",
+        "tabs",
+        "spaces",
+        "blank-lines",
+        "quoted",
+        "number-spellings",
+        "excel-sep-line",
+    ],
 )
 def test_accepted_shapes_read_as_the_seed_data(tmp_path, content):
     data = read_csv(write(tmp_path, content))
@@ -79,7 +91,9 @@ def test_a_single_row_trains(tmp_path):
 def test_csv_from_an_experiment_file_is_relative_to_it(tmp_path, monkeypatch):
     (tmp_path / "sub").mkdir()
     write(tmp_path / "sub", seed_text())
-    (tmp_path / "sub" / "exp.toml").write_text('[data]\ncsv = "data.csv"\n[train]\niterations = 3\n')
+    (tmp_path / "sub" / "exp.toml").write_text(
+        '[data]\ncsv = "data.csv"\n[train]\niterations = 3\n'
+    )
     monkeypatch.chdir(tmp_path)
     run = glassnet.Experiment("sub/exp.toml").run()
     assert run.data.X.shape == (4, 3)

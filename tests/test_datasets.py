@@ -13,7 +13,7 @@ from glassnet.network import error_sum, forward
 
 pytest.importorskip("sklearn")
 
-from glassnet.data.real import class_labels, load_real  # noqa: E402
+from glassnet.data.real import class_labels, load_real
 
 
 @pytest.mark.parametrize(
@@ -116,8 +116,14 @@ def test_flat_settings_keep_split_options_in_any_order() -> None:
 @pytest.fixture(scope="module")
 def iris_run() -> glassnet.Run:
     return glassnet.Experiment(
-        dataset="iris", layers=[4, 5, 3], bias=True, standardize=True, test_fraction=0.25,
-        iterations=60, learning_rate=0.01, seed=7,
+        dataset="iris",
+        layers=[4, 5, 3],
+        bias=True,
+        standardize=True,
+        test_fraction=0.25,
+        iterations=60,
+        learning_rate=0.01,
+        seed=7,
     ).run()
 
 
@@ -143,8 +149,14 @@ def test_training_numbers_do_not_depend_on_recording_test_figures(iris_run: glas
 
     run = iris_run
     plain = train_reference(
-        run.network, run.initial.copy(), run.data.X, run.data.y, iterations=60,
-        learning_rate=0.01, train_biases=True, schedule=CheckpointSchedule(60, 1),
+        run.network,
+        run.initial.copy(),
+        run.data.X,
+        run.data.y,
+        iterations=60,
+        learning_rate=0.01,
+        train_biases=True,
+        schedule=CheckpointSchedule(60, 1),
     )
     np.testing.assert_array_equal(plain.loss, run.history.loss)
     np.testing.assert_array_equal(plain.final.weights[1], run.final.weights[1])
@@ -178,9 +190,16 @@ def test_seed_run_has_no_test_figures(seed_run: glassnet.Run) -> None:
 
 
 def test_regression_targets_split_without_classes() -> None:
-    cfg = parse({"data": {"inputs": [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]],
-                          "targets": [[0.1], [0.2], [0.3], [0.4], [0.5], [0.6]],
-                          "test_fraction": 0.5, "split_seed": 1}})
+    cfg = parse(
+        {
+            "data": {
+                "inputs": [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]],
+                "targets": [[0.1], [0.2], [0.3], [0.4], [0.5], [0.6]],
+                "test_fraction": 0.5,
+                "split_seed": 1,
+            }
+        }
+    )
     parts = load_split(cfg)
     assert parts.test is not None and parts.test.n_samples == 3 and parts.train.n_samples == 3
     assert sorted(np.concatenate([parts.train.X, parts.test.X]).ravel()) == [0, 1, 2, 3, 4, 5]

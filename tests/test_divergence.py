@@ -16,8 +16,8 @@
 
 from __future__ import annotations
 
-import io
 import contextlib
+import io
 import json
 import math
 import os
@@ -40,8 +40,11 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with np.errstate(all="raise", under="ignore"), contextlib.redirect_stdout(out), \
-                contextlib.redirect_stderr(err):
+        with (
+            np.errstate(all="raise", under="ignore"),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
             code = main(list(args))
     return code, out.getvalue(), err.getvalue()
 
@@ -49,7 +52,9 @@ def run_cli(*args: str) -> tuple[int, str, str]:
 def subprocess_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-W", "error", "-m", "glassnet", *args],
-        capture_output=True, text=True, env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -58,13 +63,22 @@ def subprocess_cli(*args: str, env: dict | None = None) -> subprocess.CompletedP
 
 def test_learning_rate_1e6_reports_saturation_once(tmp_path):
     out_json = tmp_path / "run.json"
-    code, out, err = run_cli("run", "--learning-rate", "1e6", "--iterations", "300",
-                             "--json", str(out_json))
+    code, out, err = run_cli(
+        "run", "--learning-rate", "1e6", "--iterations", "300", "--json", str(out_json)
+    )
     assert code == EXIT_OK, err
     assert err.count("saturated") == 1 and (out + err).count("saturated") == 1, err
-    assert err.count("\n") == 1 and err.startswith("glassnet: warning: sigmoid saturated at iteration #1 (layer 0)")
-    for fragment in ["4 of 4 outputs are exactly 0 or 1", "a*(1-a) is 0", "gradients", "vanished",
-                     "learning rate 1e+06 is likely too large", "learning_rate = 1"]:
+    assert err.count("\n") == 1 and err.startswith(
+        "glassnet: warning: sigmoid saturated at iteration #1 (layer 0)"
+    )
+    for fragment in [
+        "4 of 4 outputs are exactly 0 or 1",
+        "a*(1-a) is 0",
+        "gradients",
+        "vanished",
+        "learning rate 1e+06 is likely too large",
+        "learning_rate = 1",
+    ]:
         assert fragment in err, fragment
     assert "Warning" not in err and "RuntimeWarning" not in out
     doc = json.loads(out_json.read_text())
@@ -88,8 +102,9 @@ def test_ordinary_runs_do_not_saturate(seed_run):
 
 
 def test_raw_numpy_warnings_never_leak_in_a_fresh_process(tmp_path):
-    proc = subprocess_cli("run", "--learning-rate", "1e6", "--iterations", "200",
-                          "--json", str(tmp_path / "r.json"))
+    proc = subprocess_cli(
+        "run", "--learning-rate", "1e6", "--iterations", "200", "--json", str(tmp_path / "r.json")
+    )
     assert proc.returncode == EXIT_OK, proc.stderr
     assert "Warning" not in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and "saturated at iteration #1" in proc.stderr
@@ -102,13 +117,18 @@ def test_python_api_is_warning_free():
             {"learning_rate": 1e6},
             {"learning_rate": 1e6, "loss": "binary_cross_entropy"},
             {"learning_rate": 1e3, "activation": "linear", "layers": [3, 4, 1]},
-            {"learning_rate": 1e6, "activation": ["tanh", "sigmoid"], "layers": [3, 4, 1], "bias": True},
+            {
+                "learning_rate": 1e6,
+                "activation": ["tanh", "sigmoid"],
+                "layers": [3, 4, 1],
+                "bias": True,
+            },
         ]:
             run = glassnet.Experiment(iterations=100, **settings).run(engine="numpy")
             run.step(run.iterations)  # replaying the last iteration is quiet too
-            from glassnet.serialize import dumps, run_to_dict
             from glassnet.diagnosis import format_saturation, format_stop
             from glassnet.explain.summary import format_summary
+            from glassnet.serialize import dumps, run_to_dict
 
             doc = run_to_dict(run, [0, run.iterations])
             dumps(doc)
@@ -123,14 +143,28 @@ def test_python_api_is_warning_free():
 
 def test_binary_cross_entropy_on_a_saturated_output_stops_with_an_infinite_loss(tmp_path):
     out_json = tmp_path / "run.json"
-    code, out, err = run_cli("run", "--learning-rate", "1e6", "--loss", "binary_cross_entropy",
-                             "--iterations", "1000", "--json", str(out_json))
+    code, out, err = run_cli(
+        "run",
+        "--learning-rate",
+        "1e6",
+        "--loss",
+        "binary_cross_entropy",
+        "--iterations",
+        "1000",
+        "--json",
+        str(out_json),
+    )
     assert code == EXIT_DIVERGED == 3
     assert err.count("\n") == 1, err  # the stop, caused by the saturation, is reported once
-    for fragment in ["training stopped at iteration #1 (layer 0, sigmoid)",
-                     "the loss (binary_cross_entropy) is inf", "saturated",
-                     "exactly 1 while its target is 0", "ln(1 - a) = ln(0) = -inf",
-                     "learning_rate = 1", "iterations #0..#1 are recorded"]:
+    for fragment in [
+        "training stopped at iteration #1 (layer 0, sigmoid)",
+        "the loss (binary_cross_entropy) is inf",
+        "saturated",
+        "exactly 1 while its target is 0",
+        "ln(1 - a) = ln(0) = -inf",
+        "learning_rate = 1",
+        "iterations #0..#1 are recorded",
+    ]:
         assert fragment in err, fragment
     assert "nan" not in (out + err).lower()
     assert "wrote" in out and "#1" in out  # the summary of the partial run is still printed
@@ -142,14 +176,29 @@ def test_binary_cross_entropy_on_a_saturated_output_stops_with_an_infinite_loss(
     assert doc["history"]["loss"][1] == "Infinity"
     assert doc["final"]["loss"] == "Infinity"
     again = glassnet.load(out_json)
-    assert again.stop == glassnet.Experiment(
-        learning_rate=1e6, loss="binary_cross_entropy", iterations=1000).run(engine="numpy").stop
+    assert (
+        again.stop
+        == glassnet.Experiment(learning_rate=1e6, loss="binary_cross_entropy", iterations=1000)
+        .run(engine="numpy")
+        .stop
+    )
 
 
 def test_overflow_stops_at_the_first_bad_iteration_naming_the_layer(tmp_path):
     out_json = tmp_path / "run.json"
-    code, out, err = run_cli("run", "--learning-rate", "1000", "--activation", "linear",
-                             "--layers", "3,4,1", "--iterations", "1000", "--json", str(out_json))
+    code, out, err = run_cli(
+        "run",
+        "--learning-rate",
+        "1000",
+        "--activation",
+        "linear",
+        "--layers",
+        "3,4,1",
+        "--iterations",
+        "1000",
+        "--json",
+        str(out_json),
+    )
     assert code == EXIT_DIVERGED
     assert "training stopped at iteration #4 (layer 1, linear)" in err
     assert "overflows float64" in err and "learning rate 1000 is likely too large" in err
@@ -168,8 +217,9 @@ def test_overflow_stops_at_the_first_bad_iteration_naming_the_layer(tmp_path):
 
 def test_weights_that_overflow_name_the_update():
     # A linear layer with a step so large the weights themselves reach inf.
-    run = glassnet.Experiment(learning_rate=1e300, activation="linear", layers=[3, 4, 1],
-                              iterations=50).run(engine="numpy")
+    run = glassnet.Experiment(
+        learning_rate=1e300, activation="linear", layers=[3, 4, 1], iterations=50
+    ).run(engine="numpy")
     assert run.stop is not None
     from glassnet.diagnosis import format_stop
 
@@ -180,8 +230,9 @@ def test_weights_that_overflow_name_the_update():
 
 def test_initial_weights_that_already_saturate_blame_the_weights_not_the_rate():
     # z = 1000 for every example: the sigmoid gives exactly 1.0, and example 1's target is 0.
-    run = glassnet.Experiment(weights=[[[0.0], [0.0], [1000.0]]], loss="binary_cross_entropy",
-                              iterations=10).run(engine="numpy")
+    run = glassnet.Experiment(
+        weights=[[[0.0], [0.0], [1000.0]]], loss="binary_cross_entropy", iterations=10
+    ).run(engine="numpy")
     from glassnet.diagnosis import format_stop
 
     assert run.stop is not None and run.stop.iteration == 0 and run.iterations == 0
@@ -192,8 +243,17 @@ def test_initial_weights_that_already_saturate_blame_the_weights_not_the_rate():
 
 
 def test_stopped_run_exit_code_in_a_fresh_process(tmp_path):
-    proc = subprocess_cli("run", "--learning-rate", "1e6", "--loss", "binary_cross_entropy",
-                          "--iterations", "10", "--json", str(tmp_path / "r.json"))
+    proc = subprocess_cli(
+        "run",
+        "--learning-rate",
+        "1e6",
+        "--loss",
+        "binary_cross_entropy",
+        "--iterations",
+        "10",
+        "--json",
+        str(tmp_path / "r.json"),
+    )
     assert proc.returncode == 3
     assert "Traceback" not in proc.stderr and "Warning" not in proc.stderr
     assert (tmp_path / "r.json").exists()
@@ -203,8 +263,22 @@ def test_stopped_run_exit_code_in_a_fresh_process(tmp_path):
 
 
 def test_json_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
-    args = ["run", "--dataset", "xor", "--layers", "3,4,1", "--activation", "tanh,sigmoid",
-            "--bias", "--seed", "7", "--iterations", "500", "--trace", "0,1,499"]
+    args = [
+        "run",
+        "--dataset",
+        "xor",
+        "--layers",
+        "3,4,1",
+        "--activation",
+        "tanh,sigmoid",
+        "--bias",
+        "--seed",
+        "7",
+        "--iterations",
+        "500",
+        "--trace",
+        "0,1,499",
+    ]
     outputs = []
     for i, hash_seed in enumerate(["0", "12345"]):
         path = tmp_path / f"{i}.json"
@@ -213,8 +287,14 @@ def test_json_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
         outputs.append(path.read_bytes())
     assert outputs[0] == outputs[1]
     # ... and the same bytes as this process makes, and as a save of the loaded run.
-    run = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], activation=["tanh", "sigmoid"],
-                              bias=True, seed=7, iterations=500).run()
+    run = glassnet.Experiment(
+        dataset="xor",
+        layers=[3, 4, 1],
+        activation=["tanh", "sigmoid"],
+        bias=True,
+        seed=7,
+        iterations=500,
+    ).run()
     here = tmp_path / "here.json"
     run.to_json(str(here), trace=[0, 1, 499])
     assert here.read_bytes() == outputs[0]
@@ -226,8 +306,19 @@ def test_json_is_byte_identical_across_processes_and_hash_seeds(tmp_path):
 def test_a_stopped_run_is_deterministic_too(tmp_path):
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
     for p in paths:
-        subprocess_cli("run", "--learning-rate", "1000", "--activation", "linear", "--layers", "3,4,1",
-                       "--iterations", "100", "--json", str(p))
+        subprocess_cli(
+            "run",
+            "--learning-rate",
+            "1000",
+            "--activation",
+            "linear",
+            "--layers",
+            "3,4,1",
+            "--iterations",
+            "100",
+            "--json",
+            str(p),
+        )
     assert paths[0].read_bytes() == paths[1].read_bytes()
 
 
@@ -251,19 +342,27 @@ DIVERGING = [
 ]
 
 
-@pytest.mark.parametrize("settings", DIVERGING, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()))
+@pytest.mark.parametrize(
+    "settings", DIVERGING, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items())
+)
 def test_every_engine_records_the_same_stop_and_saturation(settings):
     from glassnet.experiment import ENGINE_FUNCTIONS
 
-    runs = {engine: glassnet.Experiment(iterations=200, **settings).run(engine=engine)
-            for engine in ENGINE_FUNCTIONS}
+    runs = {
+        engine: glassnet.Experiment(iterations=200, **settings).run(engine=engine)
+        for engine in ENGINE_FUNCTIONS
+    }
     reference = runs["numpy"]
     for engine, run in runs.items():
         assert (run.stop, run.saturation, run.iterations) == (
-            reference.stop, reference.saturation, reference.iterations), engine
+            reference.stop,
+            reference.saturation,
+            reference.iterations,
+        ), engine
         # Same infinities in the same places; finite losses to rounding (a faster kernel may
         # sum in another order: 1 ulp at 1e164 has been seen).
         assert np.array_equal(np.isfinite(run.history.loss), np.isfinite(reference.history.loss))
         finite = np.isfinite(reference.history.loss)
-        np.testing.assert_allclose(run.history.loss[finite], reference.history.loss[finite],
-                                   rtol=1e-12, err_msg=engine)
+        np.testing.assert_allclose(
+            run.history.loss[finite], reference.history.loss[finite], rtol=1e-12, err_msg=engine
+        )

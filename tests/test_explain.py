@@ -25,8 +25,13 @@ GOLD_DIR = Path(__file__).parent / "gold"
 
 NUMBER = r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf)"
 EQUATION = re.compile(rf"^\s*(?P<label>[^\s:()|][^:()|]*):\s+(?P<lhs>.+) =\s+(?P<rhs>{NUMBER})\s*$")
-SAFE = {"exp": lambda x: math.exp(x) if x < 709 else math.inf,
-        "log": lambda x: math.log(x) if x > 0 else -math.inf, "tanh": math.tanh, "max": max, "abs": abs}
+SAFE = {
+    "exp": lambda x: math.exp(x) if x < 709 else math.inf,
+    "log": lambda x: math.log(x) if x > 0 else -math.inf,
+    "tanh": math.tanh,
+    "max": max,
+    "abs": abs,
+}
 
 
 def printed_equations(text: str) -> list[tuple[str, str, str]]:
@@ -34,7 +39,9 @@ def printed_equations(text: str) -> list[tuple[str, str, str]]:
     found = []
     for line in text.splitlines():
         m = EQUATION.match(line)
-        if m and not re.search(r"[a-df-z]", re.sub(r"1/\(1\+e\^-|tanh|max|ln|if|else|\[[^\]]*:", "", m["lhs"])):
+        if m and not re.search(
+            r"[a-df-z]", re.sub(r"1/\(1\+e\^-|tanh|max|ln|if|else|\[[^\]]*:", "", m["lhs"])
+        ):
             found.append((m["label"], m["lhs"], m["rhs"]))
     return found
 
@@ -44,7 +51,7 @@ def evaluate(lhs: str) -> float:
     expr = re.sub(r"\|([^|]+)\|", r"abs(\1)", expr)
     expr = re.sub(r"e\^-\(([^()]*)\)", r"exp(-(\1))", expr)
     expr = expr.replace("^", "**").replace("ln(", "log(")
-    return float(eval(expr.strip(), {"__builtins__": {}}, SAFE))  # noqa: S307 - our own output
+    return float(eval(expr.strip(), {"__builtins__": {}}, SAFE))
 
 
 def last_digit(number: str) -> float:
@@ -60,7 +67,9 @@ def false_lines(text: str) -> list[str]:
         if math.isinf(target) and value == target:
             continue
         # one unit of the last printed digit, plus float64 noise far below it
-        if not abs(value - target) <= last_digit(rhs) * (1 + 1e-6) + 4e-16 * (abs(target) + abs(value)):
+        if not abs(value - target) <= last_digit(rhs) * (1 + 1e-6) + 4e-16 * (
+            abs(target) + abs(value)
+        ):
             bad.append(f"{label}: {lhs} = {rhs}  (the printed numbers give {value!r})")
     return bad
 
@@ -86,6 +95,7 @@ def section(text: str, start: str, end: str | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- the seed's numbers
+
 
 @pytest.fixture(scope="module")
 def seed_1(seed_run) -> str:
@@ -114,8 +124,8 @@ def test_seed_iteration_1_error_sum_falls_from_1_82_to_1_67(seed_1):
 
 def test_seed_iteration_1_backward_pass_is_written_out(seed_1):
     back = section(seed_1, "3. Backward pass", "4. Gradient check")
-    assert ".4002 * (1 - .4002) = .2400" in back            # derivative at the prediction
-    assert "-.4002 * .2400 = -.0961" in back                 # delta = error * derivative
+    assert ".4002 * (1 - .4002) = .2400" in back  # derivative at the prediction
+    assert "-.4002 * .2400 = -.0961" in back  # delta = error * derivative
     # the example line, with the numbers of the seed's iteration #1
     assert "w1:  (0 * -.0961) + (0 * -.0707) + (1 * .1063) + (1 * .1289) = +.2352" in back
 
@@ -125,26 +135,35 @@ def test_seed_iteration_1_says_why_each_weight_moved(seed_1):
     assert "w1 rose by .2352 (.6742 -> .9095)" in why
     # the example: w1 rose because the two examples whose first input is 1 both had
     # positive error; the examples with first input 0 contribute nothing to it
-    assert ("Pushed up by ex3 and ex4 (+.1063, +.1289): there x1 = 1 and the error is positive "
-            "(the target is above the prediction); nothing pushed it down.") in why
+    assert (
+        "Pushed up by ex3 and ex4 (+.1063, +.1289): there x1 = 1 and the error is positive "
+        "(the target is above the prediction); nothing pushed it down."
+    ) in why
     assert "ex1 and ex2 contribute nothing: x1 is 0 there." in why
     assert "w2 rose by .0583 (-.3347 -> -.2765), toward zero: its size shrank" in why
-    assert "x3 is 1 in every example, so w3 moves by the sum of all the deltas, exactly as a bias would" in why
+    assert (
+        "x3 is 1 in every example, so w3 moves by the sum of all the deltas, exactly as a bias would"
+        in why
+    )
 
 
 def test_seed_iteration_1_compares_old_and_new(seed_1):
     cmp = section(seed_1, "6. Compared with iteration #0")
     assert "they all went up" in cmp
     # the seed: "the first weight is larger and the second two weights got smaller" (in size)
-    assert ("w1 .3929 -> .6742 (up, size grew); w2 -.4277 -> -.3347 (up, size shrank); "
-            "w3 -.5463 -> -.4047 (up, size shrank).") in " ".join(cmp.split())
+    assert (
+        "w1 .3929 -> .6742 (up, size grew); w2 -.4277 -> -.3347 (up, size shrank); "
+        "w3 -.5463 -> -.4047 (up, size shrank)."
+    ) in " ".join(cmp.split())
     assert re.search(r"ex1\s+0\s+\.3667\s+\.4002\s+\+\.0335 up\s+-\.3667\s+-\.4002", cmp)
     assert "1.673 - 1.820 = -.148" in cmp
 
 
 def test_constant_input_column_is_named_as_a_bias(seed_1):
-    assert "Input x3 is 1 in every example, so it acts like a bias unit: w3 plays the role of a bias." \
+    assert (
+        "Input x3 is 1 in every example, so it acts like a bias unit: w3 plays the role of a bias."
         in " ".join(seed_1.split())
+    )
 
 
 def test_gradient_check_agrees(seed_1, seed_run):
@@ -152,15 +171,23 @@ def test_gradient_check_agrees(seed_1, seed_run):
 
     check = check_step(seed_run.network, seed_run.step(1))
     assert check.max_relative < 1e-8
-    np.testing.assert_allclose(check.analytic.weights[0], -seed_run.step(1).layers[0].dW, rtol=1e-12)
+    np.testing.assert_allclose(
+        check.analytic.weights[0], -seed_run.step(1).layers[0].dW, rtol=1e-12
+    )
     grad = section(seed_1, "4. Gradient check", "5. Why")
     assert re.search(r"w1\s+-\.23524790\s+-\.23524790\s+\d\.\de-\d+", grad)
     assert "Largest relative difference over all 3 parameters" in " ".join(grad.split())
 
 
 def test_every_printed_line_of_the_seed_and_xor_is_true(seed_1, seed_run, xor_run):
-    for text in [seed_1, explain(seed_run, 0), explain(xor_run, 0), explain(xor_run, 7),
-                 explain(seed_run, seed_run.iterations), format_walkthrough(seed_run)]:
+    for text in [
+        seed_1,
+        explain(seed_run, 0),
+        explain(xor_run, 0),
+        explain(xor_run, 7),
+        explain(seed_run, seed_run.iterations),
+        format_walkthrough(seed_run),
+    ]:
         assert len(printed_equations(text)) >= 20
         assert false_lines(text) == []
 
@@ -186,13 +213,16 @@ def test_final_state_has_the_seeds_dot_products_and_sigmoids(seed_run):
 
 def test_walkthrough_shows_0_1_the_error_over_time_and_the_final_state(seed_run):
     text = format_walkthrough(seed_run)
-    order = [text.index(h) for h in ["ITERATION #0", "ITERATION #1", "ERROR OVER TIME", "FINAL STATE"]]
+    order = [
+        text.index(h) for h in ["ITERATION #0", "ITERATION #1", "ERROR OVER TIME", "FINAL STATE"]
+    ]
     assert order == sorted(order)
     assert re.search(r"10,000\s+#9999\s+\.03182", text)
     assert re.search(r"100,000\s+#99999\s+\.009950", text)
 
 
 # --------------------------------------------------------------------------- gold files
+
 
 @pytest.mark.parametrize("name", sorted(GOLD))
 @pytest.mark.parametrize("suffix", sorted(SUFFIXES))
@@ -214,6 +244,7 @@ def test_gold_xor_explains_the_hidden_layer():
 
 # --------------------------------------------------------------------------- formats and options
 
+
 def test_markdown_has_tables_and_code_blocks(seed_run):
     md = explain(seed_run, 1, format="md")
     assert md.startswith("## ITERATION #1\n")
@@ -229,11 +260,11 @@ def test_terminal_colour_follows_no_color_and_force_color(seed_run, monkeypatch)
     assert "\x1b[" not in plain
     assert "(0 * .6742) + (1 * -.3347) + (1 * -.4047) = -.7394" in plain
     monkeypatch.delenv("NO_COLOR")
-    piped = explain(seed_run, 1, format="terminal")      # pytest captures stdout: not a tty
+    piped = explain(seed_run, 1, format="terminal")  # pytest captures stdout: not a tty
     assert "\x1b[" not in piped
     monkeypatch.setenv("FORCE_COLOR", "1")
     coloured = explain(seed_run, 1, format="terminal")
-    assert "\x1b[32m" in coloured                         # green: a weight or prediction went up
+    assert "\x1b[32m" in coloured  # green: a weight or prediction went up
     assert false_lines(re.sub(r"\x1b\[[0-9;]*m", "", coloured)) == []
 
 
@@ -246,18 +277,23 @@ def test_digits_changes_the_display_but_not_the_truth(seed_run):
         assert false_lines(text) == []
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"format": "html"}, "format must be one of text, md, terminal; got 'html'"),
-    ({"digits": 0}, "digits must be a whole number from 1 to 12"),
-    ({"digits": 2.5}, "got 2.5"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"format": "html"}, "format must be one of text, md, terminal; got 'html'"),
+        ({"digits": 0}, "digits must be a whole number from 1 to 12"),
+        ({"digits": 2.5}, "got 2.5"),
+    ],
+)
 def test_bad_options_are_refused_with_one_line(seed_run, kwargs, message):
     with pytest.raises(glassnet.ConfigError, match=re.escape(message)):
         explain(seed_run, 1, **kwargs)
 
 
 def test_bad_iteration_is_refused(seed_run):
-    with pytest.raises(glassnet.ConfigError, match="iteration must be a whole number from 0 to 100000"):
+    with pytest.raises(
+        glassnet.ConfigError, match="iteration must be a whole number from 0 to 100000"
+    ):
         explain(seed_run, 100_001)
 
 
@@ -268,8 +304,15 @@ def test_last_iteration_says_its_update_was_not_applied():
 
 
 def test_biases_learning_rate_and_cross_entropy_are_written_out():
-    run = glassnet.Experiment(dataset="or", layers=[3, 2, 1], bias=True, seed=4, learning_rate=0.5,
-                              loss="binary_cross_entropy", iterations=3).run(engine="numpy")
+    run = glassnet.Experiment(
+        dataset="or",
+        layers=[3, 2, 1],
+        bias=True,
+        seed=4,
+        learning_rate=0.5,
+        loss="binary_cross_entropy",
+        iterations=3,
+    ).run(engine="numpy")
     text = explain(run, 2)
     assert "b->h1:" in text and "b->out:" in text
     assert re.search(r"^  x1->h1:\s+\.5 \* \(", text, re.M)
@@ -279,14 +322,19 @@ def test_biases_learning_rate_and_cross_entropy_are_written_out():
 
 # --------------------------------------------------------------------------- big networks
 
+
 @pytest.fixture(scope="module")
 def big_run() -> glassnet.Run:
     rng = np.random.RandomState(0)
     X = (rng.rand(16, 64) > 0.5).astype(float).tolist()
     y = (rng.rand(16, 1) > 0.5).astype(float).tolist()
-    return glassnet.Experiment({"data": {"inputs": X, "targets": y},
-                                "network": {"layers": [64, 32, 1]},
-                                "train": {"iterations": 3}}).run(engine="numpy")
+    return glassnet.Experiment(
+        {
+            "data": {"inputs": X, "targets": y},
+            "network": {"layers": [64, 32, 1]},
+            "train": {"iterations": 3},
+        }
+    ).run(engine="numpy")
 
 
 def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run):
@@ -298,7 +346,9 @@ def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run):
         print(f"64x32 explain ({fmt}): {elapsed:.3f} s, {len(text.splitlines())} lines")
         assert elapsed < 5.0  # measured about 0.2 s; loose for shared CI machines
         assert max(len(line) for line in text.splitlines()) <= 120
-    assert "showing 3 of 16 examples, 3 of 32 units and 3 of 64 inputs; --all shows every one" in text
+    assert (
+        "showing 3 of 16 examples, 3 of 32 units and 3 of 64 inputs; --all shows every one" in text
+    )
     assert "[61 more terms:" in text
     assert false_lines(explain(big_run, 2)) == []
 
@@ -310,6 +360,7 @@ def test_all_shows_every_unit(big_run):
 
 
 # --------------------------------------------------------------------------- command line
+
 
 def test_cli_explain_prints_the_worked_iteration(capsys):
     code = main(["explain", "--iteration", "1", "--format", "text"])
@@ -334,12 +385,15 @@ def test_cli_explain_defaults_to_plain_text_when_piped(capsys):
     assert "\x1b[" not in out and "ITERATION #5" in out and "not applied" in out
 
 
-@pytest.mark.parametrize("args,expected", [
-    (["explain", "--iteration", "7", "--iterations", "5"], "--iteration must be from 0 to 5"),
-    (["explain", "--iteration", "-1"], "--iteration must be from 0 to"),
-    (["explain", "--format", "html"], "--format"),
-    (["explain", "--digits", "0"], "--digits"),
-])
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["explain", "--iteration", "7", "--iterations", "5"], "--iteration must be from 0 to 5"),
+        (["explain", "--iteration", "-1"], "--iteration must be from 0 to"),
+        (["explain", "--format", "html"], "--format"),
+        (["explain", "--digits", "0"], "--digits"),
+    ],
+)
 def test_cli_explain_bad_arguments_get_one_line(args, expected, capsys):
     code = main(args)
     _, err = capsys.readouterr()
@@ -363,7 +417,9 @@ def test_finite_differences_of_a_sample_match_the_reference_number_for_number(xo
     step = xor_run.step(3)
     full = finite_difference_gradient(xor_run.network, step.before, step.X, step.y).flat()
     some = np.array([0, 5, 11, 15])
-    assert np.array_equal(finite_difference_at(xor_run.network, step.before, step.X, step.y, some), full[some])
+    assert np.array_equal(
+        finite_difference_at(xor_run.network, step.before, step.X, step.y, some), full[some]
+    )
     step = big_run.step(1)
     sampled = check_gradient(big_run.network, step.before, step.X, step.y, budget=1e6)
     full = sampled.analytic.flat()
@@ -376,8 +432,13 @@ def test_a_big_data_set_checks_a_sample_and_stays_fast():
     rng = np.random.RandomState(1)
     X = rng.rand(1500, 64).round(3).tolist()
     y = (rng.rand(1500, 10) > 0.5).astype(float).tolist()
-    run = glassnet.Experiment({"data": {"inputs": X, "targets": y}, "network": {"layers": [64, 32, 10]},
-                               "train": {"iterations": 2}}).run(engine="numpy")
+    run = glassnet.Experiment(
+        {
+            "data": {"inputs": X, "targets": y},
+            "network": {"layers": [64, 32, 10]},
+            "train": {"iterations": 2},
+        }
+    ).run(engine="numpy")
     run.step(1), run.step(0)
     start = time.perf_counter()
     text = explain(run, 1)
@@ -393,17 +454,23 @@ def test_text_and_markdown_do_not_import_rich():
     import subprocess
     import sys
 
-    code = ("import sys, glassnet\n"
-            "from glassnet.explain import explain\n"
-            "run = glassnet.Experiment(iterations=2).run(engine='numpy')\n"
-            "explain(run, 1); explain(run, 1, format='md')\n"
-            "print('rich' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys, glassnet\n"
+        "from glassnet.explain import explain\n"
+        "run = glassnet.Experiment(iterations=2).run(engine='numpy')\n"
+        "explain(run, 1); explain(run, 1, format='md')\n"
+        "print('rich' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "False"
 
 
 def test_a_diverged_step_is_explained_with_its_infinite_loss():
-    run = glassnet.Experiment(learning_rate=1e6, loss="binary_cross_entropy", iterations=5).run(engine="numpy")
+    run = glassnet.Experiment(learning_rate=1e6, loss="binary_cross_entropy", iterations=5).run(
+        engine="numpy"
+    )
     assert run.stop is not None and run.iterations == 1
     text = explain(run, 1)
     assert "loss:  -(ln(1 - 1.000) + ln(1 - 1.000) + ln(1.000) + ln(1.000)) = inf" in text

@@ -13,12 +13,12 @@ import re
 import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from test_explain import false_lines, last_digit, printed_equations
 
 import glassnet
 from glassnet.explain import explain
 from glassnet.explain.numbers import decimals_for, fmt, holds
 from glassnet.gradcheck import check_step
-from test_explain import false_lines, last_digit, printed_equations
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
 
@@ -33,25 +33,44 @@ def experiments(draw: st.DrawFn) -> tuple[dict, int, int]:
     n_layers = len(sizes) - 1
     acts = draw(st.lists(st.sampled_from(ACTIVATIONS), min_size=n_layers, max_size=n_layers))
     n_samples = draw(st.integers(1, 10 if big else 5))
-    value = draw(st.sampled_from([
-        st.integers(0, 1),                                   # the seed's kind of inputs
-        st.floats(-3, 3).map(lambda v: round(v, 2)),         # typed-in data, printed exactly
-        st.floats(-3, 3),                                    # measured data, rounded for print
-    ]))
-    X = draw(st.lists(st.lists(value, min_size=n_in, max_size=n_in), min_size=n_samples,
-                      max_size=n_samples))
-    y = draw(st.lists(st.lists(st.sampled_from([0.0, 1.0, 0.25, 0.7]), min_size=n_out, max_size=n_out),
-                      min_size=n_samples, max_size=n_samples))
+    value = draw(
+        st.sampled_from(
+            [
+                st.integers(0, 1),  # the seed's kind of inputs
+                st.floats(-3, 3).map(lambda v: round(v, 2)),  # typed-in data, printed exactly
+                st.floats(-3, 3),  # measured data, rounded for print
+            ]
+        )
+    )
+    X = draw(
+        st.lists(
+            st.lists(value, min_size=n_in, max_size=n_in), min_size=n_samples, max_size=n_samples
+        )
+    )
+    y = draw(
+        st.lists(
+            st.lists(st.sampled_from([0.0, 1.0, 0.25, 0.7]), min_size=n_out, max_size=n_out),
+            min_size=n_samples,
+            max_size=n_samples,
+        )
+    )
     loss = "half_squared_error"
     if acts[-1] == "sigmoid" and draw(st.booleans()):
         loss = "binary_cross_entropy"
     config = {
         "data": {"inputs": X, "targets": y},
-        "network": {"layers": sizes, "activation": acts,
-                    "bias": draw(st.lists(st.booleans(), min_size=n_layers, max_size=n_layers))},
+        "network": {
+            "layers": sizes,
+            "activation": acts,
+            "bias": draw(st.lists(st.booleans(), min_size=n_layers, max_size=n_layers)),
+        },
         "init": {"seed": draw(st.integers(0, 10_000))},
-        "train": {"iterations": 3, "learning_rate": draw(st.sampled_from([0.1, 0.5, 1.0, 2.0])),
-                  "loss": loss, "train_biases": draw(st.booleans())},
+        "train": {
+            "iterations": 3,
+            "learning_rate": draw(st.sampled_from([0.1, 0.5, 1.0, 2.0])),
+            "loss": loss,
+            "train_biases": draw(st.booleans()),
+        },
     }
     return config, draw(st.integers(0, 3)), draw(st.integers(1, 6))
 
@@ -77,12 +96,15 @@ def test_every_printed_equation_holds_at_its_printed_precision(case):
         assert false_lines(text) == [], "\n".join(false_lines(text))
     text = explain(run, k, digits=digits)
     # "w1 rose by .2352 (.6742 -> .9095)": the move is the printed difference, to the coarser digit
-    for verb, by, old, new in re.findall(r"(rose|fell) by (\S+) \((\S+) -> (\S+)\)", " ".join(text.split())):
+    for verb, by, old, new in re.findall(
+        r"(rose|fell) by (\S+) \((\S+) -> (\S+)\)", " ".join(text.split())
+    ):
         unit = max(last_digit(by), last_digit(old))
         moved = float(new) - float(old)
         noise = 4e-16 * (abs(float(new)) + abs(float(old)))
-        assert abs(moved - (float(by) if verb == "rose" else -float(by))) <= unit * (1 + 1e-6) + noise, \
-            (verb, by, old, new)
+        assert (
+            abs(moved - (float(by) if verb == "rose" else -float(by))) <= unit * (1 + 1e-6) + noise
+        ), (verb, by, old, new)
     # the narrative comparison "A -> B (down C)" is true at its precision too
     m = re.search(r"sum of absolute errors: (\S+) -> (\S+) \((down|up) (\S+)\)", text)
     if k > 0:
@@ -121,7 +143,7 @@ def test_finite_differences_agree_with_the_backward_pass(case):
 def test_a_printed_number_is_the_value_rounded_with_the_leading_zero_dropped(value, decimals):
     text = fmt(value, decimals)
     assert not re.match(r"-?0\.", text)
-    assert abs(float(text) - value) <= 0.5 * 10.0 ** -decimals * (1 + 1e-9) + 1e-12 * abs(value)
+    assert abs(float(text) - value) <= 0.5 * 10.0**-decimals * (1 + 1e-9) + 1e-12 * abs(value)
 
 
 @given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=1, max_size=6), st.integers(1, 6))
@@ -130,7 +152,7 @@ def test_decimals_give_the_largest_value_its_significant_digits(values, digits):
     biggest = max(abs(v) for v in values)
     assume(biggest >= 1e-9)
     significant = f"{biggest:.{d}f}".replace(".", "").lstrip("0")
-    assert len(significant) >= digits            # 9.996 at 3 digits shows 10.00: one more
+    assert len(significant) >= digits  # 9.996 at 3 digits shows 10.00: one more
     assert d == 0 or len(significant) <= digits + 1
 
 

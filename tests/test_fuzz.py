@@ -81,9 +81,14 @@ def toml_text(doc: dict[str, dict[str, Any]]) -> str:
 # --------------------------------------------------------------------------- strategies
 
 small_float = st.floats(-3, 3, allow_nan=False, allow_infinity=False)
-odd_float = st.sampled_from([0.0, -0.0, 1e308, -1e308, 5e-324, float("nan"), float("inf"), 1e6, 50.0])
+odd_float = st.sampled_from(
+    [0.0, -0.0, 1e308, -1e308, 5e-324, float("nan"), float("inf"), 1e6, 50.0]
+)
 odd_scalar = st.one_of(
-    st.integers(-3, 3), odd_float, st.booleans(), st.text(max_size=6),
+    st.integers(-3, 3),
+    odd_float,
+    st.booleans(),
+    st.text(max_size=6),
     st.sampled_from([10**12, -(2**40), 2**63]),
 )
 
@@ -131,45 +136,54 @@ def experiments(draw) -> dict[str, dict[str, Any]]:
     data: dict[str, Any] = {}
     n_in, n_out = 3, 1
     if source == "dataset":
-        data["dataset"] = pick(st.sampled_from(["seed", "xor", "and", "or"]),
-                               st.sampled_from(["xnor", "", "iris2"]))
+        data["dataset"] = pick(
+            st.sampled_from(["seed", "xor", "and", "or"]), st.sampled_from(["xnor", "", "iris2"])
+        )
     elif source == "inline":
         rows = draw(st.integers(1, 4))
         n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 2))
         data["inputs"] = pick(matrix(rows, n_in), any_matrix(rows, n_in))
         if broken or draw(st.integers(0, 6)):
-            targets = st.lists(st.lists(st.floats(0, 1), min_size=n_out, max_size=n_out),
-                               min_size=rows, max_size=rows)
+            targets = st.lists(
+                st.lists(st.floats(0, 1), min_size=n_out, max_size=n_out),
+                min_size=rows,
+                max_size=rows,
+            )
             data["targets"] = pick(targets, any_matrix())
     elif source == "csv":
         data["csv"] = "data.csv"
         if draw(st.booleans()):
-            data["targets"] = pick(st.just(["y"]),
-                                   st.lists(st.sampled_from(["y", "x1", "label", "c"]),
-                                            min_size=1, max_size=2))
+            data["targets"] = pick(
+                st.just(["y"]),
+                st.lists(st.sampled_from(["y", "x1", "label", "c"]), min_size=1, max_size=2),
+            )
     if data:
         doc["data"] = data
     network: dict[str, Any] = {}
     depth = draw(st.integers(1, 3))
     if draw(st.booleans()):
         hidden = draw(st.lists(st.integers(1, 5), min_size=depth - 1, max_size=depth - 1))
-        network["layers"] = pick(st.just([n_in, *hidden, n_out]),
-                                 st.lists(st.integers(-1, 6), min_size=0, max_size=4))
+        network["layers"] = pick(
+            st.just([n_in, *hidden, n_out]), st.lists(st.integers(-1, 6), min_size=0, max_size=4)
+        )
     else:
         depth = 1
     if draw(st.booleans()):
         network["activation"] = pick(
             st.one_of(good_activation, st.lists(good_activation, min_size=depth, max_size=depth)),
-            st.one_of(activation_names, st.lists(activation_names, max_size=3), odd_scalar))
+            st.one_of(activation_names, st.lists(activation_names, max_size=3), odd_scalar),
+        )
     if draw(st.booleans()):
         network["bias"] = pick(
             st.one_of(st.booleans(), st.lists(st.booleans(), min_size=depth, max_size=depth)),
-            st.one_of(st.lists(st.booleans(), max_size=3), odd_scalar))
+            st.one_of(st.lists(st.booleans(), max_size=3), odd_scalar),
+        )
     if network:
         doc["network"] = network
     init: dict[str, Any] = {}
-    choice = draw(st.sampled_from(["none", "seed", "seed", "weights", "both"] if broken
-                                  else ["none", "seed"]))
+    choice = draw(
+        st.sampled_from(["none", "seed", "seed", "weights", "both"] if broken else ["none", "seed"])
+    )
     if choice in ("seed", "both"):
         init["seed"] = pick(st.integers(0, 2**32 - 1), odd_scalar)
     if choice in ("weights", "both"):
@@ -178,21 +192,27 @@ def experiments(draw) -> dict[str, dict[str, Any]]:
         doc["init"] = init
     train: dict[str, Any] = {"iterations": pick(st.integers(1, 5), odd_scalar)}
     # Large iteration counts are refused (memory) or cut to 5: keep runs tiny.
-    if isinstance(train["iterations"], int) and not isinstance(train["iterations"], bool) \
-            and 5 < train["iterations"] < 10**10:
+    if (
+        isinstance(train["iterations"], int)
+        and not isinstance(train["iterations"], bool)
+        and 5 < train["iterations"] < 10**10
+    ):
         train["iterations"] = 5
     if draw(st.booleans()):
         train["learning_rate"] = pick(st.floats(0.01, 10), st.one_of(odd_float, odd_scalar))
     if draw(st.booleans()):
-        train["loss"] = pick(st.sampled_from(["half_squared_error", "binary_cross_entropy"]),
-                             st.sampled_from(["mse", 3]))
+        train["loss"] = pick(
+            st.sampled_from(["half_squared_error", "binary_cross_entropy"]),
+            st.sampled_from(["mse", 3]),
+        )
     if draw(st.integers(0, 3)) == 0:
         train["checkpoints"] = pick(st.integers(2, 5), st.one_of(st.integers(-1, 5), odd_scalar))
     doc["train"] = train
     if broken and draw(st.integers(0, 4)) == 0:  # a misspelt or misplaced key
         section = draw(st.sampled_from(sorted(doc)))
         doc[section].setdefault(
-            draw(st.sampled_from(["learning_rte", "seed", "layer", "iteration"])), 1)
+            draw(st.sampled_from(["learning_rte", "seed", "layer", "iteration"])), 1
+        )
     return doc
 
 
@@ -213,7 +233,7 @@ def csv_files(draw) -> bytes:
     target = st.floats(0, 1).map(lambda v: f"{v:.3g}") if clean else csv_cell
     table = [[draw(cell) for _ in range(cols - 1)] + [draw(target)] for _ in range(rows)]
     if draw(st.booleans()):
-        names = ["x1", "x2", "x3", "label", "y"][:cols - 1] + ["y"] if cols > 1 else ["y"]
+        names = ["x1", "x2", "x3", "label", "y"][: cols - 1] + ["y"] if cols > 1 else ["y"]
         table.insert(0, names[:cols])
     if not clean and table and draw(st.booleans()):
         table[draw(st.integers(0, len(table) - 1))].append("1")  # ragged
@@ -221,13 +241,15 @@ def csv_files(draw) -> bytes:
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     text = newline.join(sep.join(r) for r in table) + (newline if table else "")
     data = text.encode("utf-8")
-    corruption = draw(st.sampled_from(["none"] * 6 + ["bom", "utf16", "nul", "latin1", "truncate", "bytes"]))
+    corruption = draw(
+        st.sampled_from(["none"] * 6 + ["bom", "utf16", "nul", "latin1", "truncate", "bytes"])
+    )
     if corruption == "bom":
         data = b"\xef\xbb\xbf" + data
     elif corruption == "utf16":
         data = text.encode("utf-16")
     elif corruption == "nul":
-        data = data[: len(data) // 2] + b"\x00" + data[len(data) // 2:]
+        data = data[: len(data) // 2] + b"\x00" + data[len(data) // 2 :]
     elif corruption == "latin1":
         data = data + "caf\xe9".encode("latin-1")
     elif corruption == "truncate":
@@ -247,7 +269,9 @@ def corrupted(draw, text: str) -> bytes:
         if kind == "delete" and data:
             del data[pos]
         elif kind == "insert":
-            data[pos:pos] = draw(st.sampled_from([b"[", b"]", b"=", b'"', b"\n", b",", b"#", b"x", b"."]))
+            data[pos:pos] = draw(
+                st.sampled_from([b"[", b"]", b"=", b'"', b"\n", b",", b"#", b"x", b"."])
+            )
         elif kind == "truncate":
             data = data[:pos]
         elif kind == "byte":
@@ -271,8 +295,11 @@ def run_in_folder(files: dict[str, bytes], args: list[str]) -> tuple[int, str, s
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
-                with np.errstate(all="raise", under="ignore"), contextlib.redirect_stdout(out), \
-                        contextlib.redirect_stderr(err):
+                with (
+                    np.errstate(all="raise", under="ignore"),
+                    contextlib.redirect_stdout(out),
+                    contextlib.redirect_stderr(err),
+                ):
                     code = main(args)
         finally:
             os.chdir(old)
@@ -319,8 +346,11 @@ def test_corrupted_experiment_files_fail_cleanly(data):
 
 
 @FUZZ
-@given(csv=csv_files(), layers=st.one_of(st.none(), st.lists(st.integers(1, 5), min_size=2, max_size=3)),
-       allow=st.booleans())
+@given(
+    csv=csv_files(),
+    layers=st.one_of(st.none(), st.lists(st.integers(1, 5), min_size=2, max_size=3)),
+    allow=st.booleans(),
+)
 def test_fuzzed_csv_files_on_the_command_line(csv, layers, allow):
     args = ["run", "--csv", "data.csv", "--iterations", "3", "--json", "out.json"]
     if layers:
@@ -331,17 +361,38 @@ def test_fuzzed_csv_files_on_the_command_line(csv, layers, allow):
 
 
 api_value = st.one_of(
-    odd_scalar, st.none(), st.lists(odd_scalar, max_size=3),
+    odd_scalar,
+    st.none(),
+    st.lists(odd_scalar, max_size=3),
     st.lists(st.lists(small_float, min_size=1, max_size=3), min_size=1, max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 
 
 @FUZZ
-@given(doc=experiments(), key=st.sampled_from(
-    ["layers", "activation", "bias", "seed", "weights", "biases", "iterations", "learning_rate",
-     "loss", "checkpoints", "dataset", "inputs", "targets", "train_biases", "typo"]),
-    value=api_value)
+@given(
+    doc=experiments(),
+    key=st.sampled_from(
+        [
+            "layers",
+            "activation",
+            "bias",
+            "seed",
+            "weights",
+            "biases",
+            "iterations",
+            "learning_rate",
+            "loss",
+            "checkpoints",
+            "dataset",
+            "inputs",
+            "targets",
+            "train_biases",
+            "typo",
+        ]
+    ),
+    value=api_value,
+)
 def test_python_api_raises_only_glassnet_errors(doc, key, value):
     """Experiment(mapping, **setting) with arbitrary Python values: a run or a GlassnetError."""
     doc = {s: b for s, b in doc.items() if s != "data" or "csv" not in b}
@@ -389,9 +440,14 @@ def test_damaged_run_files_load_or_fail_cleanly(saved_run_text, data):
     if data.draw(st.booleans()) and isinstance(parent, dict):
         del parent[path[-1]]
     else:
-        parent[path[-1]] = data.draw(st.one_of(odd_scalar, st.none(), st.lists(odd_scalar, max_size=2),
-                                               st.just({})))
-    text = json.dumps(doc) if data.draw(st.integers(0, 5)) else saved_run_text[: len(saved_run_text) // 2]
+        parent[path[-1]] = data.draw(
+            st.one_of(odd_scalar, st.none(), st.lists(odd_scalar, max_size=2), st.just({}))
+        )
+    text = (
+        json.dumps(doc)
+        if data.draw(st.integers(0, 5))
+        else saved_run_text[: len(saved_run_text) // 2]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         file = Path(tmp, "run.json")
         file.write_text(text, encoding="utf-8")

@@ -37,10 +37,7 @@ def random_problem(sizes, act, loss_name, bias, seed):
 
 @pytest.mark.parametrize(
     "sizes,act,loss_name,bias",
-    [
-        (s, a, l, b)
-        for s, a, l, b in itertools.product(SIZES, ACTIVATIONS, LOSSES, (False, True))
-    ],
+    [(s, a, l, b) for s, a, l, b in itertools.product(SIZES, ACTIVATIONS, LOSSES, (False, True))],
 )
 def test_gradient_matches_finite_differences(sizes, act, loss_name, bias):
     net, params, X, y = random_problem(sizes, act, loss_name, bias, seed=len(sizes) * 7 + bias)
@@ -48,7 +45,9 @@ def test_gradient_matches_finite_differences(sizes, act, loss_name, bias):
     numeric = finite_difference_gradient(net, params, X, y).flat()
     scale = np.maximum(np.abs(numeric), 1e-3)
     rel = np.abs(analytic - numeric) / scale
-    assert rel.max() < 1e-6, f"max relative difference {rel.max():.2e}\nmine  {analytic}\nfd    {numeric}"
+    assert rel.max() < 1e-6, (
+        f"max relative difference {rel.max():.2e}\nmine  {analytic}\nfd    {numeric}"
+    )
 
 
 def test_update_is_minus_learning_rate_times_gradient():

@@ -24,10 +24,10 @@ import pytest
 
 pytest.importorskip("numba")
 
-import glassnet  # noqa: E402
-from glassnet.experiment import choose_engine  # noqa: E402
-from glassnet.kernels import load  # noqa: E402
-from glassnet.training import CheckpointSchedule, train_reference  # noqa: E402
+import glassnet
+from glassnet.experiment import choose_engine
+from glassnet.kernels import load
+from glassnet.training import CheckpointSchedule, train_reference
 
 single = load("single")
 
@@ -75,14 +75,20 @@ def assert_same_training(mine, ref, rtol, atol_frac=0.0):
 def train_both(exp, specialize=False, **kernel_args):
     cfg = exp.config.train
     args = dict(
-        iterations=cfg.iterations, learning_rate=cfg.learning_rate,
+        iterations=cfg.iterations,
+        learning_rate=cfg.learning_rate,
         train_biases=cfg.train_biases,
         schedule=CheckpointSchedule.for_run(cfg.iterations, cfg.checkpoints),
     )
     ref = train_reference(exp.network, exp.initial.copy(), exp.data.X, exp.data.y, **args)
     mine = single.train_compiled(
-        exp.network, exp.initial.copy(), exp.data.X, exp.data.y, specialize=specialize,
-        **args, **kernel_args,
+        exp.network,
+        exp.initial.copy(),
+        exp.data.X,
+        exp.data.y,
+        specialize=specialize,
+        **args,
+        **kernel_args,
     )
     return mine, ref
 
@@ -121,25 +127,49 @@ def test_xor_three_layers_60000_iterations(xor_run):
 
 CASES = {
     "tanh hidden, biases": dict(
-        dataset="xor", layers=[3, 5, 1], activation=["tanh", "sigmoid"], bias=True, seed=2,
-        iterations=3000, learning_rate=0.5,
+        dataset="xor",
+        layers=[3, 5, 1],
+        activation=["tanh", "sigmoid"],
+        bias=True,
+        seed=2,
+        iterations=3000,
+        learning_rate=0.5,
     ),
     "relu, tanh, linear; mixed biases": dict(
-        dataset="xor", layers=[3, 6, 4, 1], activation=["relu", "tanh", "linear"],
-        bias=[True, False, True], seed=3, iterations=3000, learning_rate=0.05,
+        dataset="xor",
+        layers=[3, 6, 4, 1],
+        activation=["relu", "tanh", "linear"],
+        bias=[True, False, True],
+        seed=3,
+        iterations=3000,
+        learning_rate=0.05,
     ),
     "binary cross-entropy": dict(
-        dataset="xor", layers=[3, 4, 1], loss="binary_cross_entropy", bias=True, seed=4,
-        iterations=3000, learning_rate=0.5,
+        dataset="xor",
+        layers=[3, 4, 1],
+        loss="binary_cross_entropy",
+        bias=True,
+        seed=4,
+        iterations=3000,
+        learning_rate=0.5,
     ),
     "biases not trained": dict(
-        dataset="xor", layers=[3, 4, 1], bias=True, train_biases=False, seed=6, iterations=2000,
+        dataset="xor",
+        layers=[3, 4, 1],
+        bias=True,
+        train_biases=False,
+        seed=6,
+        iterations=2000,
     ),
     "two outputs, four layers": dict(
         inputs=[[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1], [0.5, 0.2, 1]],
         targets=[[0, 1], [1, 0], [1, 0], [0, 1], [0.3, 0.6]],
-        layers=[3, 4, 3, 3, 2], activation=["tanh", "relu", "sigmoid", "sigmoid"], bias=True,
-        seed=8, iterations=2000, learning_rate=0.3,
+        layers=[3, 4, 3, 3, 2],
+        activation=["tanh", "relu", "sigmoid", "sigmoid"],
+        bias=True,
+        seed=8,
+        iterations=2000,
+        learning_rate=0.3,
     ),
 }
 
@@ -152,7 +182,12 @@ def test_other_networks_match_the_reference(name):
 
 def test_a_diverging_run_stops_where_the_reference_stops():
     exp = glassnet.Experiment(
-        dataset="xor", layers=[3, 1], activation="linear", bias=True, seed=5, iterations=5000,
+        dataset="xor",
+        layers=[3, 1],
+        activation="linear",
+        bias=True,
+        seed=5,
+        iterations=5000,
         learning_rate=3.0,
     )
     mine, ref = train_both(exp)
@@ -174,8 +209,9 @@ def test_generic_and_specialized_kernels_give_identical_bits():
     special, _ = train_both(exp, specialize=True)
     assert np.array_equal(generic.loss, special.loss)
     assert np.array_equal(generic.error_sum, special.error_sum)
-    for a, b in zip(generic.final.weights + generic.final.biases,
-                    special.final.weights + special.final.biases):
+    for a, b in zip(
+        generic.final.weights + generic.final.biases, special.final.weights + special.final.biases
+    ):
         assert np.array_equal(a, b)
 
 
@@ -240,7 +276,11 @@ def test_without_numba_compiled_falls_back_to_numpy_with_one_note(tmp_path):
     result = run_python(code, env)
     assert result.returncode == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(notes) == 1 and notes[0].startswith("glassnet: note: the compiled engine is not available")
+    assert len(notes) == 1 and notes[0].startswith(
+        "glassnet: note: the compiled engine is not available"
+    )
     assert "numpy engine" in result.stdout
-    code = "import glassnet; print(glassnet.Experiment(iterations=20).run(engine='compiled').engine)"
+    code = (
+        "import glassnet; print(glassnet.Experiment(iterations=20).run(engine='compiled').engine)"
+    )
     assert run_python(code, env).stdout.strip() == "numpy"

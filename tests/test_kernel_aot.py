@@ -17,10 +17,10 @@ import pytest
 
 pytest.importorskip("numba")
 
-import glassnet  # noqa: E402
-from glassnet.kernels import aot, load  # noqa: E402
-from glassnet.kernels.codegen import Spec  # noqa: E402
-from glassnet.training import CheckpointSchedule  # noqa: E402
+import glassnet
+from glassnet.kernels import aot, load
+from glassnet.kernels.codegen import Spec
+from glassnet.training import CheckpointSchedule
 
 single = load("single")
 SEED = glassnet.Experiment()
@@ -28,14 +28,28 @@ SPEC = Spec.of(SEED.network, SEED.data.X.shape[0])
 #: Deeper networks, other activations, mixed biases, the other loss (as in tests/test_kernel.py).
 OTHERS = {
     "relu, tanh, linear; mixed biases": glassnet.Experiment(
-        dataset="xor", layers=[3, 6, 4, 1], activation=["relu", "tanh", "linear"],
-        bias=[True, False, True], seed=3, iterations=3000, learning_rate=0.05),
+        dataset="xor",
+        layers=[3, 6, 4, 1],
+        activation=["relu", "tanh", "linear"],
+        bias=[True, False, True],
+        seed=3,
+        iterations=3000,
+        learning_rate=0.05,
+    ),
     "binary cross-entropy, biases": glassnet.Experiment(
-        dataset="xor", layers=[3, 4, 1], loss="binary_cross_entropy", bias=True, seed=4,
-        iterations=3000, learning_rate=0.5),
+        dataset="xor",
+        layers=[3, 4, 1],
+        loss="binary_cross_entropy",
+        bias=True,
+        seed=4,
+        iterations=3000,
+        learning_rate=0.5,
+    ),
 }
 
-pytestmark = pytest.mark.skipif(aot.can_build() is not None, reason="no C compiler or Python headers")
+pytestmark = pytest.mark.skipif(
+    aot.can_build() is not None, reason="no C compiler or Python headers"
+)
 
 
 @pytest.fixture(scope="session")
@@ -65,16 +79,26 @@ def use_aot(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def train(iterations: int, **kwargs):  # type: ignore[no-untyped-def]
     schedule = CheckpointSchedule.for_run(iterations, SEED.config.train.checkpoints)
-    return single.train_compiled(SEED.network, SEED.initial.copy(), SEED.data.X, SEED.data.y,
-                                 iterations=iterations, learning_rate=1.0, train_biases=True,
-                                 schedule=schedule, **kwargs)
+    return single.train_compiled(
+        SEED.network,
+        SEED.initial.copy(),
+        SEED.data.X,
+        SEED.data.y,
+        iterations=iterations,
+        learning_rate=1.0,
+        train_biases=True,
+        schedule=schedule,
+        **kwargs,
+    )
 
 
 def same_bits(a, b) -> None:  # type: ignore[no-untyped-def]
     """Every recorded number identical (relative difference 0)."""
     np.testing.assert_array_equal(a.loss, b.loss)
     np.testing.assert_array_equal(a.error_sum, b.error_sum)
-    for x, y in zip(a.final.weights + a.checkpoints.weights, b.final.weights + b.checkpoints.weights):
+    for x, y in zip(
+        a.final.weights + a.checkpoints.weights, b.final.weights + b.checkpoints.weights
+    ):
         np.testing.assert_array_equal(x, y)
     np.testing.assert_array_equal(a.checkpoints.iterations, b.checkpoints.iterations)
     assert (a.updates_applied, a.stop, a.saturation) == (b.updates_applied, b.stop, b.saturation)
@@ -86,8 +110,9 @@ def test_the_seed_run_is_bit_identical_to_the_jit_kernel(use_aot):
     assert str(aot.path_of(SPEC)) in aot._loaded
     jit = train(100_000, ahead_of_time=False)
     same_bits(with_aot, jit)
-    np.testing.assert_allclose(with_aot.final.weights[0].ravel(), [12.00871622, -0.20447873, -5.80024997],
-                               atol=5e-9)
+    np.testing.assert_allclose(
+        with_aot.final.weights[0].ravel(), [12.00871622, -0.20447873, -5.80024997], atol=5e-9
+    )
     # cut into chunks for a progress callback: the same bits again
     seen: list[int] = []
     same_bits(train(100_000, progress=seen.append), jit)
@@ -101,11 +126,19 @@ def test_other_architectures_are_bit_identical_to_the_jit_kernel(use_aot, name, 
     spec = Spec.of(exp.network, exp.data.X.shape[0])
     assert aot.kernel(spec) is not None
     n = exp.config.train.iterations
-    args = dict(iterations=n, learning_rate=exp.config.train.learning_rate, train_biases=train_biases,
-                schedule=CheckpointSchedule.for_run(n, exp.config.train.checkpoints), specialize=True)
-    with_aot = single.train_compiled(exp.network, exp.initial.copy(), exp.data.X, exp.data.y, **args)
-    jit = single.train_compiled(exp.network, exp.initial.copy(), exp.data.X, exp.data.y,
-                                ahead_of_time=False, **args)
+    args = dict(
+        iterations=n,
+        learning_rate=exp.config.train.learning_rate,
+        train_biases=train_biases,
+        schedule=CheckpointSchedule.for_run(n, exp.config.train.checkpoints),
+        specialize=True,
+    )
+    with_aot = single.train_compiled(
+        exp.network, exp.initial.copy(), exp.data.X, exp.data.y, **args
+    )
+    jit = single.train_compiled(
+        exp.network, exp.initial.copy(), exp.data.X, exp.data.y, ahead_of_time=False, **args
+    )
     same_bits(with_aot, jit)
     for x, y in zip(with_aot.final.biases, jit.final.biases):
         assert (x is None and y is None) or np.array_equal(x, y)
@@ -127,7 +160,9 @@ def test_a_run_with_the_module_does_not_import_numba(cache):
         "run = glassnet.Experiment().run()\n"
         "print(run.engine, 'numba' in sys.modules, *[v.hex() for v in run.final.weights[0].ravel()])\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "False 0"
     assert "compiled engine" in done.stdout
@@ -147,7 +182,9 @@ def test_numba_is_trusted_without_importing_it_only_as_installed_when_the_module
     assert aot.numba_known_to_work()
     key = (use_aot / "numba-ok").read_text()
     assert "numpy " + np.__version__ in key
-    (use_aot / "numba-ok").write_text(key.replace(np.__version__, "0.0.0"))  # as after a numpy upgrade
+    (use_aot / "numba-ok").write_text(
+        key.replace(np.__version__, "0.0.0")
+    )  # as after a numpy upgrade
     try:
         assert not aot.numba_known_to_work()
     finally:

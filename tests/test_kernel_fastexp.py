@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from glassnet.kernels import load  # noqa: E402
+from glassnet.kernels import load
 
 load("single")  # sets up numba's cache folder before the kernels import numba
 from numba import njit  # noqa: E402
@@ -42,26 +42,58 @@ def ulps(mine: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 def test_within_one_ulp_of_the_c_library_over_the_whole_range():
     rng = np.random.default_rng(0)
-    x = np.concatenate([
-        rng.uniform(MIN_ARG, MAX_ARG, 300_000),   # everything
-        rng.uniform(-40.0, 40.0, 300_000),        # where sigmoids of real networks live
-        rng.uniform(-1e-6, 1e-6, 20_000),         # near 0
-        rng.uniform(-745.2, -708.0, 20_000),      # subnormal results
-        np.arange(-745, 710, dtype=np.float64),   # whole numbers (r = 0 exactly)
-        np.arange(-1074, 1024) * math.log(2),     # at the range-reduction boundaries
-    ])
+    x = np.concatenate(
+        [
+            rng.uniform(MIN_ARG, MAX_ARG, 300_000),  # everything
+            rng.uniform(-40.0, 40.0, 300_000),  # where sigmoids of real networks live
+            rng.uniform(-1e-6, 1e-6, 20_000),  # near 0
+            rng.uniform(-745.2, -708.0, 20_000),  # subnormal results
+            np.arange(-745, 710, dtype=np.float64),  # whole numbers (r = 0 exactly)
+            np.arange(-1074, 1024) * math.log(2),  # at the range-reduction boundaries
+        ]
+    )
     libm = np.array([math.exp(v) for v in x])
     mine = fast_exp(x)
     worst = ulps(mine, libm)
-    assert worst.max() <= 1.0, f"x = {x[worst.argmax()]!r}: {mine[worst.argmax()]!r} vs {libm[worst.argmax()]!r}"
+    assert worst.max() <= 1.0, (
+        f"x = {x[worst.argmax()]!r}: {mine[worst.argmax()]!r} vs {libm[worst.argmax()]!r}"
+    )
     assert (worst == 0).mean() > 0.85  # most results are the C library's bit for bit
     assert ulps(mine, np.exp(x)).max() <= 1.0  # and numpy's
 
 
 def test_special_values_match_the_c_library():
-    x = np.array([0.0, -0.0, MAX_ARG, 709.79, 1000.0, MIN_ARG, -745.2, -1000.0,
-                  np.inf, -np.inf, np.nan, 5e-324])
+    x = np.array(
+        [
+            0.0,
+            -0.0,
+            MAX_ARG,
+            709.79,
+            1000.0,
+            MIN_ARG,
+            -745.2,
+            -1000.0,
+            np.inf,
+            -np.inf,
+            np.nan,
+            5e-324,
+        ]
+    )
     mine = fast_exp(x)
-    expected = np.array([1.0, 1.0, math.exp(MAX_ARG), np.inf, np.inf, math.exp(MIN_ARG), 0.0, 0.0,
-                         np.inf, 0.0, np.nan, 1.0])
+    expected = np.array(
+        [
+            1.0,
+            1.0,
+            math.exp(MAX_ARG),
+            np.inf,
+            np.inf,
+            math.exp(MIN_ARG),
+            0.0,
+            0.0,
+            np.inf,
+            0.0,
+            np.nan,
+            1.0,
+        ]
+    )
     np.testing.assert_array_equal(mine, expected)

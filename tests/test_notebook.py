@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-import numpy as np
+
 import pytest
 
 import glassnet
@@ -38,7 +38,9 @@ def test_step_html_writes_the_arithmetic_out(short_run: glassnet.Run) -> None:
     assert "derivative f&#x27;(z) = a*(1-a)" in page
 
 
-def test_step_html_only_reads_the_step(short_run: glassnet.Run, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_step_html_only_reads_the_step(
+    short_run: glassnet.Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
     step = short_run.step(7)
 
     def no_math(*args: object, **kwargs: object) -> None:
@@ -62,8 +64,14 @@ def test_big_layers_are_cut_to_a_readable_size() -> None:
 
 def test_run_with_held_out_examples_shows_test_error() -> None:
     pytest.importorskip("sklearn")
-    run = glassnet.Experiment(dataset="iris", layers=[4, 3], standardize=True, test_fraction=0.25,
-                              iterations=20, learning_rate=0.01).run()
+    run = glassnet.Experiment(
+        dataset="iris",
+        layers=[4, 3],
+        standardize=True,
+        test_fraction=0.25,
+        iterations=20,
+        learning_rate=0.01,
+    ).run()
     page = run._repr_html_()
     assert "held-out examples" in page and "36" in page
     assert f"{run.final_test_error_sum:.8f}" in page
@@ -71,15 +79,18 @@ def test_run_with_held_out_examples_shows_test_error() -> None:
 
 
 def test_comparison_html(short_run: glassnet.Run) -> None:
-    page = short_run.compare(glassnet.Experiment(iterations=1000, learning_rate=0.5).run())._repr_html_()
+    page = short_run.compare(
+        glassnet.Experiment(iterations=1000, learning_rate=0.5).run()
+    )._repr_html_()
     assert "first difference: iteration #1: the weights differ" in page
     assert "<svg" in page
 
 
 def test_sweep_html_shows_each_learning_rate_and_weight() -> None:
     sweep_mod = pytest.importorskip("glassnet.sweep")
-    sw = sweep_mod.sweep(None, seeds=range(6), learning_rates=[0.5, 1.0], iterations=300,
-                         engine="numpy")
+    sw = sweep_mod.sweep(
+        None, seeds=range(6), learning_rates=[0.5, 1.0], iterations=300, engine="numpy"
+    )
     page = sw._repr_html_()
     assert "sweep: 12 networks, layers [3, 1], 6 seeds (0 … 5) x 2 learning rate(s)" in page
     for summary in sw.summaries():
@@ -127,10 +138,15 @@ def kernel_name(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("jupyter")
     spec = root / "kernels" / "glassnet-test"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "glassnet tests", "language": "python",
-    }))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "glassnet tests",
+                "language": "python",
+            }
+        )
+    )
     before = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(root) + ("" if before is None else os.pathsep + before)
     yield "glassnet-test"
@@ -145,8 +161,9 @@ def execute(path: Path, kernel_name: str) -> object:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name=kernel_name,
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=300, kernel_name=kernel_name, resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()
     return nb
 
@@ -169,8 +186,13 @@ def test_example_notebook_reproduces_the_seed_post(kernel_name: str) -> None:
         "explain(1) identical after loading: True",
     ):
         assert line in printed, line
-    kinds = {key for cell in nb.cells if cell.cell_type == "code"
-             for out in cell.outputs for key in out.get("data", {})}
+    kinds = {
+        key
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        for key in out.get("data", {})
+    }
     assert "image/png" in kinds  # the error figure
     assert "text/html" in kinds  # the run, the step and the comparison
 

@@ -28,11 +28,17 @@ def test_error_plot_shows_exactly_the_history_in_the_posts_four_windows(seed_run
         line = lines[f"error_sum-{window}"]
         np.testing.assert_array_equal(line.get_xdata(), np.arange(window))
         np.testing.assert_array_equal(line.get_ydata(), seed_run.history.error_sum[:window])
-        np.testing.assert_array_equal(lines[f"loss-{window}"].get_ydata(), seed_run.history.loss[:window])
+        np.testing.assert_array_equal(
+            lines[f"loss-{window}"].get_ydata(), seed_run.history.loss[:window]
+        )
         assert line.get_label() == ERROR_LABEL
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
-    assert titles == ["First 100 iterations", "First 1,000 iterations", "First 10,000 iterations",
-                      "First 100,000 iterations"]
+    assert titles == [
+        "First 100 iterations",
+        "First 1,000 iterations",
+        "First 10,000 iterations",
+        "First 100,000 iterations",
+    ]
 
 
 def test_error_plot_marks_and_names_the_elbow(seed_run):
@@ -120,14 +126,18 @@ def test_landscape_refuses_bad_pairs(seed_run):
 def test_parameter_names_and_descriptions_for_a_hidden_layer(xor_run):
     names = parameter_names(xor_run.network)
     assert names[:2] == ("W0[0,0]", "W0[0,1]") and len(names) == xor_run.network.n_params
-    assert describe_parameter("W1[3,0]", xor_run.network) == "weight from hidden unit 4 of layer 1 to the output"
+    assert (
+        describe_parameter("W1[3,0]", xor_run.network)
+        == "weight from hidden unit 4 of layer 1 to the output"
+    )
     assert describe_parameter("W0[0,2]", xor_run.network, ("a", "b", "c")) == (
         "weight from input a to hidden unit 3 of layer 1"
     )
     paths = weight_paths(xor_run)
     assert len(most_moved(paths)) == 2
-    np.testing.assert_array_equal(xor_run.final.with_flat(xor_run.final.flat()).weights[1],
-                                  xor_run.final.weights[1])
+    np.testing.assert_array_equal(
+        xor_run.final.with_flat(xor_run.final.flat()).weights[1], xor_run.final.weights[1]
+    )
     preds = prediction_paths(xor_run, paths)
     np.testing.assert_array_equal(preds.predictions[-1], xor_run.final_prediction)
 

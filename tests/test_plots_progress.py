@@ -55,10 +55,9 @@ def test_bar_shows_iterations_rate_and_time_left_on_a_terminal(monkeypatch):
 def test_bar_stops_even_when_training_fails(monkeypatch):
     stream = FakeTerminal()
     monkeypatch.setattr(common.sys, "stderr", stream)
-    with pytest.raises(RuntimeError):
-        with progress_bar(10, after_seconds=0.0) as progress:
-            progress(3)
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), progress_bar(10, after_seconds=0.0) as progress:
+        progress(3)
+        raise RuntimeError("boom")
     # a stopped rich bar shows the cursor again
     assert "\x1b[?25h" in stream.getvalue()
 

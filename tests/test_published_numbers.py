@@ -15,12 +15,16 @@ TOL = dict(rtol=0, atol=1e-8)
 
 
 def test_seed_initial_weights(seed_run):
-    assert_allclose(seed_run.initial.weights[0].ravel(), [0.39293837, -0.42772133, -0.54629709], **TOL)
+    assert_allclose(
+        seed_run.initial.weights[0].ravel(), [0.39293837, -0.42772133, -0.54629709], **TOL
+    )
 
 
 def test_seed_iteration_0(seed_run):
     step = seed_run.step(0)
-    assert_allclose(step.prediction.ravel(), [0.36672394, 0.27408027, 0.46173529, 0.35868411], **TOL)
+    assert_allclose(
+        step.prediction.ravel(), [0.36672394, 0.27408027, 0.46173529, 0.35868411], **TOL
+    )
     assert_allclose(step.after.weights[0].ravel(), [0.67423821, -0.33473064, -0.40469539], **TOL)
     assert_allclose(step.error_sum, 1.82038481, **TOL)
 
@@ -28,8 +32,12 @@ def test_seed_iteration_0(seed_run):
 def test_seed_iteration_1(seed_run):
     step = seed_run.step(1)
     assert_allclose(step.before.weights[0].ravel(), [0.67423821, -0.33473064, -0.40469539], **TOL)
-    assert_allclose(step.layers[0].z.ravel(), [-0.40469539, -0.73942603, 0.26954282, -0.06518782], **TOL)
-    assert_allclose(step.prediction.ravel(), [0.40018475, 0.32312967, 0.56698066, 0.48370881], **TOL)
+    assert_allclose(
+        step.layers[0].z.ravel(), [-0.40469539, -0.73942603, 0.26954282, -0.06518782], **TOL
+    )
+    assert_allclose(
+        step.prediction.ravel(), [0.40018475, 0.32312967, 0.56698066, 0.48370881], **TOL
+    )
     assert_allclose(step.error.ravel(), [-0.40018475, -0.32312967, 0.43301934, 0.51629119], **TOL)
     assert_allclose(step.after.weights[0].ravel(), [0.90948611, -0.27646878, -0.33618051], **TOL)
     assert_allclose(step.error_sum, 1.67262494, **TOL)
@@ -45,7 +53,9 @@ def test_seed_error_history(seed_run):
 
 def test_seed_final_weights(seed_run):
     assert seed_run.iterations == 100_000
-    assert_allclose(seed_run.final.weights[0].ravel(), [12.00871622, -0.20447873, -5.80024997], **TOL)
+    assert_allclose(
+        seed_run.final.weights[0].ravel(), [12.00871622, -0.20447873, -5.80024997], **TOL
+    )
     # The seed's last section: sigmoid outputs .003, .002, .998, .997.
     assert_allclose(seed_run.final_prediction.ravel(), [0.003, 0.002, 0.998, 0.997], atol=6e-4)
 

@@ -12,13 +12,16 @@ from glassnet.training import CheckpointSchedule
 
 def test_replay_is_bit_identical_to_training():
     """Replaying any iteration from a sparse checkpoint gives the training loop's own numbers."""
-    run = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], seed=1, iterations=5000,
-                              checkpoints=100).run(engine="numpy")
+    run = glassnet.Experiment(
+        dataset="xor", layers=[3, 4, 1], seed=1, iterations=5000, checkpoints=100
+    ).run(engine="numpy")
     for k in (0, 49, 50, 51, 1234, 4999):
         step = run.step(k)
         assert step.loss == run.history.loss[k]
         assert step.error_sum == run.history.error_sum[k]
-    assert all(np.array_equal(a, b) for a, b in zip(run.step(4999).after.weights, run.final.weights))
+    assert all(
+        np.array_equal(a, b) for a, b in zip(run.step(4999).after.weights, run.final.weights)
+    )
 
 
 def test_checkpoint_schedule_is_dense_then_sparse():
@@ -45,7 +48,9 @@ def test_json_round_trip(tmp_path, seed_run):
     assert list(doc)[:3] == ["glassnet", "config", "data"]
     assert doc["iterations"] == 100_000
     assert len(doc["history"]["loss"]) == 100_000
-    np.testing.assert_allclose(doc["steps"][1]["layers"][0]["a"], seed_run.step(1).prediction, rtol=0, atol=0)
+    np.testing.assert_allclose(
+        doc["steps"][1]["layers"][0]["a"], seed_run.step(1).prediction, rtol=0, atol=0
+    )
     assert doc["steps"][1]["weights_after"][0] == seed_run.step(1).after.weights[0].tolist()
     assert doc["final"]["weights"][0] == seed_run.final.weights[0].tolist()
     loaded = glassnet.load(path)
@@ -62,7 +67,8 @@ def test_same_experiment_same_bytes(tmp_path):
 
 def test_biases_are_trained_and_can_be_frozen():
     trained = glassnet.Experiment(dataset="xor", layers=[3, 3, 1], bias=True, iterations=20).run()
-    frozen = glassnet.Experiment(dataset="xor", layers=[3, 3, 1], bias=True, iterations=20,
-                                 train_biases=False).run()
+    frozen = glassnet.Experiment(
+        dataset="xor", layers=[3, 3, 1], bias=True, iterations=20, train_biases=False
+    ).run()
     assert np.any(trained.final.biases[0] != 0)
     assert np.all(frozen.final.biases[0] == 0)

@@ -21,7 +21,9 @@ def seed_report(seed_run, tmp_path_factory):
 
 
 def embedded(text: str) -> dict:
-    block = re.search(r'<script type="application/json" id="glassnet-data">(.*?)</script>', text, re.S)
+    block = re.search(
+        r'<script type="application/json" id="glassnet-data">(.*?)</script>', text, re.S
+    )
     return json.loads(block.group(1))
 
 
@@ -34,7 +36,10 @@ class Fetches(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if name in ("src", "href", "srcset", "poster", "data", "action", "xlink:href") and value:
+            if (
+                name in ("src", "href", "srcset", "poster", "data", "action", "xlink:href")
+                and value
+            ):
                 self.urls.append(value)
 
 
@@ -58,13 +63,16 @@ def test_report_references_nothing_on_the_network(seed_report):
 
 
 def test_report_contains_configuration_walkthrough_and_plots(seed_run, seed_report):
-    from glassnet.explain.walkthrough import format_walkthrough
     import html
+
+    from glassnet.explain.walkthrough import format_walkthrough
 
     _, text = seed_report
     assert html.escape(format_walkthrough(seed_run)) in text
     assert html.escape(format_config(seed_run)) in text
-    assert "seed = 123" in format_config(seed_run) and "iterations = 100000" in format_config(seed_run)
+    assert "seed = 123" in format_config(seed_run) and "iterations = 100000" in format_config(
+        seed_run
+    )
     for kind in ("error", "weights", "landscape", "predictions"):
         assert f'id="plot-{kind}"' in text
     for control in ('id="scrub-slider"', 'id="scrub-number"', 'id="error-chart"'):
@@ -82,15 +90,23 @@ def test_embedded_steps_are_the_runs_recorded_numbers(seed_run, seed_report):
     for t in (0, 1, 2, 999, 1000, len(iterations) - 1):
         step = seed_run.step(iterations[t])
         for field in ("W", "dW", "W_after"):
-            np.testing.assert_allclose(layer[field][t], getattr(step.layers[0], field).ravel(), rtol=1e-11)
+            np.testing.assert_allclose(
+                layer[field][t], getattr(step.layers[0], field).ravel(), rtol=1e-11
+            )
         for field in ("z", "a", "derivative", "error", "delta"):
-            np.testing.assert_allclose(layer[field][t], getattr(step.layers[0], field).ravel(), rtol=1e-11)
+            np.testing.assert_allclose(
+                layer[field][t], getattr(step.layers[0], field).ravel(), rtol=1e-11
+            )
         assert steps["applied"][t] == (iterations[t] < seed_run.iterations)
     # the error of a recorded step is the history's (iteration #N: the final error)
-    np.testing.assert_allclose(steps["error_sum"][:-1], seed_run.history.error_sum[iterations[:-1]], rtol=1e-11)
+    np.testing.assert_allclose(
+        steps["error_sum"][:-1], seed_run.history.error_sum[iterations[:-1]], rtol=1e-11
+    )
     assert steps["error_sum"][-1] == pytest.approx(seed_run.final_error_sum, rel=1e-11)
     np.testing.assert_allclose(layer["W"][1], [0.67423821, -0.33473064, -0.40469539], atol=5e-9)
-    np.testing.assert_allclose(layer["a"][1], [0.40018475, 0.32312967, 0.56698066, 0.48370881], atol=5e-9)
+    np.testing.assert_allclose(
+        layer["a"][1], [0.40018475, 0.32312967, 0.56698066, 0.48370881], atol=5e-9
+    )
 
 
 def test_scrubber_iterations_are_thinned_to_the_budget(xor_run):
@@ -138,7 +154,9 @@ def test_a_run_that_stopped_early_still_gets_plots_and_a_report(tmp_path):
         engine="numpy"
     )
     assert run.stop is not None
-    assert plot(run, "landscape", resolution=5).axes  # infinite loss everywhere: a message, no crash
+    assert plot(
+        run, "landscape", resolution=5
+    ).axes  # infinite loss everywhere: a message, no crash
     text = write_report(run, tmp_path / "stopped.html").read_text(encoding="utf-8")
     data = embedded(text)
     assert data["stopped"]["iteration"] == run.stop.iteration

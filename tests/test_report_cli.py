@@ -16,7 +16,9 @@ def test_plot_command_writes_every_kind(tmp_path, capsys):
     code = main(["plot", "--iterations", "1000", "--engine", "numpy", "--out", str(out)])
     assert code == 0
     written = sorted(p.name for p in out.iterdir())
-    assert written == sorted(f"{k}.{f}" for k in ("error", "weights", "landscape", "predictions") for f in ("png", "svg"))
+    assert written == sorted(
+        f"{k}.{f}" for k in ("error", "weights", "landscape", "predictions") for f in ("png", "svg")
+    )
     stdout = capsys.readouterr().out
     assert re.search(r"elbow near iteration ~\d+", stdout)
 
@@ -54,4 +56,9 @@ def test_demo_writes_the_seed_runs_plots_and_report(tmp_path, capsys):
     assert "ITERATION #1" in stdout.upper()
     assert f"{out}/report.html" in stdout
     assert (out / "report.html").stat().st_size < 2_000_000
-    assert {p.name for p in out.iterdir()} >= {"report.html", "error.png", "error.svg", "landscape.svg"}
+    assert {p.name for p in out.iterdir()} >= {
+        "report.html",
+        "error.png",
+        "error.svg",
+        "landscape.svg",
+    }

@@ -9,14 +9,14 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from sklearn.base import clone  # noqa: E402
-from sklearn.neural_network import MLPClassifier  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+from sklearn.base import clone
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import glassnet  # noqa: E402
-from glassnet.sklearn import GlassNetClassifier, GlassNetRegressor  # noqa: E402
+import glassnet
+from glassnet.sklearn import GlassNetClassifier, GlassNetRegressor
 
 SEED_X = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
 
@@ -41,17 +41,25 @@ def test_sklearn_estimator_checks(estimator, check) -> None:  # type: ignore[no-
 def test_seed_post_through_the_classifier(seed_run: glassnet.Run) -> None:
     """Mean-loss learning rate 4.0 on 4 examples is the post's summed-loss rate 1.0."""
     clf = GlassNetClassifier(
-        hidden_layer_sizes=(), bias=False, loss="half_squared_error", learning_rate=4.0,
-        max_iter=100_000, random_state=123,
+        hidden_layer_sizes=(),
+        bias=False,
+        loss="half_squared_error",
+        learning_rate=4.0,
+        max_iter=100_000,
+        random_state=123,
     ).fit(SEED_X, [0, 0, 1, 1])
     run = clf.run_
     assert run.learning_rate == 1.0
     step = run.step(1)
-    np.testing.assert_allclose(step.layers[0].W.ravel(), [0.67423821, -0.33473064, -0.40469539], atol=5e-9)
+    np.testing.assert_allclose(
+        step.layers[0].W.ravel(), [0.67423821, -0.33473064, -0.40469539], atol=5e-9
+    )
     np.testing.assert_allclose(
         step.prediction.ravel(), [0.40018475, 0.32312967, 0.56698066, 0.48370881], atol=5e-9
     )
-    np.testing.assert_allclose(clf.coefs_[0].ravel(), [12.00871622, -0.20447873, -5.80024997], atol=5e-8)
+    np.testing.assert_allclose(
+        clf.coefs_[0].ravel(), [12.00871622, -0.20447873, -5.80024997], atol=5e-8
+    )
     # the estimator's run is the seed experiment's run, number for number
     seed = seed_run
     # (the estimator trains with engine "auto", which may be the compiled kernel: it agrees
@@ -86,8 +94,13 @@ def test_multiclass_uses_one_hot_outputs_and_normalized_probabilities() -> None:
     X, y = load_iris(return_X_y=True)
     clf = make_pipeline(
         StandardScaler(),
-        GlassNetClassifier(hidden_layer_sizes=(5,), activation="tanh", learning_rate=1.0,
-                           max_iter=300, random_state=0),
+        GlassNetClassifier(
+            hidden_layer_sizes=(5,),
+            activation="tanh",
+            learning_rate=1.0,
+            max_iter=300,
+            random_state=0,
+        ),
     ).fit(X, y)
     net = clf[-1]
     assert net.run_.network.sizes == (4, 5, 3)
@@ -113,9 +126,15 @@ def test_string_labels_and_params_roundtrip() -> None:
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"learning_rate": -1}, "The 'learning_rate' parameter of GlassNetClassifier must be a float in the range (0, inf). Got -1 instead."),
+        (
+            {"learning_rate": -1},
+            "The 'learning_rate' parameter of GlassNetClassifier must be a float in the range (0, inf). Got -1 instead.",
+        ),
         ({"hidden_layer_sizes": (4, 0)}, "The 'hidden_layer_sizes' parameter"),
-        ({"activation": "softplus"}, "The 'activation' parameter of GlassNetClassifier must be a str among"),
+        (
+            {"activation": "softplus"},
+            "The 'activation' parameter of GlassNetClassifier must be a str among",
+        ),
         ({"max_iter": 0}, "The 'max_iter' parameter"),
         ({"bias": "yes"}, "The 'bias' parameter"),
         ({"loss": "hinge"}, "The 'loss' parameter"),
@@ -150,8 +169,9 @@ def test_diverging_fit_warns() -> None:
 
     X = np.array([[1e3], [2e3], [3e3]])
     with pytest.warns(ConvergenceWarning, match="lower learning_rate"):
-        GlassNetRegressor(hidden_layer_sizes=(), learning_rate=10.0, max_iter=200,
-                          random_state=0).fit(X, [1.0, 2.0, 3.0])
+        GlassNetRegressor(
+            hidden_layer_sizes=(), learning_rate=10.0, max_iter=200, random_state=0
+        ).fit(X, [1.0, 2.0, 3.0])
 
 
 # ---------------------------------------------------------------- breast cancer vs MLPClassifier
@@ -163,22 +183,35 @@ SEEDS = (0, 1, 2)
 
 def breast_cancer(activation: str, seed: int) -> glassnet.Run:
     """The experiment file form: [data] standardize, test_fraction; [30, 16, 1] network."""
-    return glassnet.Experiment({
-        "data": {"dataset": "breast_cancer", "standardize": True, "test_fraction": 0.25},
-        "network": {"layers": [30, 16, 1], "activation": [activation, "sigmoid"], "bias": True},
-        "init": {"seed": seed},
-        "train": {"iterations": ITERATIONS, "learning_rate": LEARNING_RATE / 427,
-                  "loss": "binary_cross_entropy"},
-    }).run()
+    return glassnet.Experiment(
+        {
+            "data": {"dataset": "breast_cancer", "standardize": True, "test_fraction": 0.25},
+            "network": {"layers": [30, 16, 1], "activation": [activation, "sigmoid"], "bias": True},
+            "init": {"seed": seed},
+            "train": {
+                "iterations": ITERATIONS,
+                "learning_rate": LEARNING_RATE / 427,
+                "loss": "binary_cross_entropy",
+            },
+        }
+    ).run()
 
 
 def mlp_accuracy(run: glassnet.Run, activation: str, seed: int) -> float:
     """MLPClassifier on the same rows with the same full-batch steps (no momentum, no L2)."""
     assert run.test is not None
     mlp = MLPClassifier(
-        hidden_layer_sizes=(16,), solver="sgd", activation=activation,
-        batch_size=run.data.n_samples, momentum=0.0, alpha=0.0, learning_rate_init=LEARNING_RATE,
-        max_iter=ITERATIONS, tol=0.0, n_iter_no_change=ITERATIONS + 1, shuffle=False,
+        hidden_layer_sizes=(16,),
+        solver="sgd",
+        activation=activation,
+        batch_size=run.data.n_samples,
+        momentum=0.0,
+        alpha=0.0,
+        learning_rate_init=LEARNING_RATE,
+        max_iter=ITERATIONS,
+        tol=0.0,
+        n_iter_no_change=ITERATIONS + 1,
+        shuffle=False,
         random_state=seed,
     )
     with warnings.catch_warnings():
@@ -203,8 +236,10 @@ def test_breast_cancer_accuracy_matches_mlpclassifier(activation: str) -> None:
         ours.append(held_out_accuracy(run))
         theirs.append(mlp_accuracy(run, activation, seed))
     table = ", ".join(f"seed {s}: {a:.4f} vs {b:.4f}" for s, a, b in zip(SEEDS, ours, theirs))
-    print(f"breast_cancer {activation} test accuracy, glassnet vs MLPClassifier: {table}; "
-          f"mean {np.mean(ours):.4f} vs {np.mean(theirs):.4f}")
+    print(
+        f"breast_cancer {activation} test accuracy, glassnet vs MLPClassifier: {table}; "
+        f"mean {np.mean(ours):.4f} vs {np.mean(theirs):.4f}"
+    )
     assert abs(np.mean(ours) - np.mean(theirs)) <= 0.02, table
     assert min(ours) > 0.95, table
 
@@ -215,8 +250,13 @@ def test_breast_cancer_run_records_test_error_and_estimator_agrees() -> None:
     assert run.history.test_error_sum is not None
     assert run.history.test_error_sum[-1] < run.history.test_error_sum[0] / 5
     # the estimator on the same rows trains the same network to the same weights
-    clf = GlassNetClassifier(hidden_layer_sizes=(16,), activation="tanh",
-                             learning_rate=LEARNING_RATE, max_iter=ITERATIONS, random_state=0)
+    clf = GlassNetClassifier(
+        hidden_layer_sizes=(16,),
+        activation="tanh",
+        learning_rate=LEARNING_RATE,
+        max_iter=ITERATIONS,
+        random_state=0,
+    )
     clf.fit(run.data.X, run.data.y.ravel())
     np.testing.assert_allclose(clf.coefs_[0], run.final.weights[0], rtol=1e-9, atol=1e-12)
     assert clf.score(run.test.X, run.test.y.ravel()) == pytest.approx(held_out_accuracy(run))

@@ -30,8 +30,15 @@ from glassnet.report.data import numbers, report_data
 
 pytest.importorskip("sklearn", reason="the real datasets come from scikit-learn's bundled data")
 
-SPLIT = dict(dataset="breast_cancer", standardize=True, test_fraction=0.25, layers=[30, 8, 1],
-             bias=True, iterations=300, learning_rate=0.01)
+SPLIT = dict(
+    dataset="breast_cancer",
+    standardize=True,
+    test_fraction=0.25,
+    layers=[30, 8, 1],
+    bias=True,
+    iterations=300,
+    learning_rate=0.01,
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +56,9 @@ def lines_by_gid(fig):
 
 
 def embedded_data(page_html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="glassnet-data">(.*?)</script>', page_html, re.S)
+    match = re.search(
+        r'<script type="application/json" id="glassnet-data">(.*?)</script>', page_html, re.S
+    )
     assert match, "no embedded data block"
     return json.loads(match.group(1))
 
@@ -89,11 +98,19 @@ def test_error_plot_draws_the_recorded_test_series_exactly(split_run):
         test = lines[f"test_error_sum-{window}"]
         np.testing.assert_array_equal(test.get_xdata(), np.arange(window))
         np.testing.assert_array_equal(test.get_ydata(), history.test_error_sum[:window])
-        np.testing.assert_array_equal(lines[f"error_sum-{window}"].get_ydata(), history.error_sum[:window])
-        np.testing.assert_array_equal(lines[f"test_loss-{window}"].get_ydata(), history.test_loss[:window])
+        np.testing.assert_array_equal(
+            lines[f"error_sum-{window}"].get_ydata(), history.error_sum[:window]
+        )
+        np.testing.assert_array_equal(
+            lines[f"test_loss-{window}"].get_ydata(), history.test_loss[:window]
+        )
         np.testing.assert_array_equal(lines[f"loss-{window}"].get_ydata(), history.loss[:window])
         assert test.get_label().startswith("held-out test: sum of |target - prediction|")
-        assert lines[f"error_sum-{window}"].get_label().startswith("training: sum of |target - prediction|")
+        assert (
+            lines[f"error_sum-{window}"]
+            .get_label()
+            .startswith("training: sum of |target - prediction|")
+        )
     assert "elbow-300" in lines
 
 
@@ -105,13 +122,19 @@ def test_error_plot_per_example_by_default_divides_by_each_parts_size(split_run)
     np.testing.assert_array_equal(test.get_ydata(), history.test_error_sum / 142)
     np.testing.assert_array_equal(train.get_ydata(), history.error_sum / 427)
     np.testing.assert_array_equal(lines["test_loss-300"].get_ydata(), history.test_loss / 142)
-    assert test.get_label() == "held-out test: mean |target - prediction| per example (142 examples)"
+    assert (
+        test.get_label() == "held-out test: mean |target - prediction| per example (142 examples)"
+    )
     assert train.get_label() == "training: mean |target - prediction| per example (427 examples)"
     # the elbow sits on the training curve as drawn
     elbow = lines["elbow-300"]
     assert elbow.get_ydata()[0] == train.get_ydata()[int(elbow.get_xdata()[0])]
     # colour-blind-safe and told apart: Okabe-Ito blue and orange; error solid, loss dashed
-    assert (train.get_color(), test.get_color()) == (TRAIN_COLOR, TEST_COLOR) == (PALETTE[0], PALETTE[1])
+    assert (
+        (train.get_color(), test.get_color())
+        == (TRAIN_COLOR, TEST_COLOR)
+        == (PALETTE[0], PALETTE[1])
+    )
     assert train.get_linestyle() == test.get_linestyle() == "-"
     assert lines["test_loss-300"].get_linestyle() == "--"
     # one legend for the figure names both parts; the title says what is compared
@@ -166,7 +189,9 @@ def test_report_embeds_the_test_series_at_the_scrubbers_iterations(split_run, sp
 
 def test_report_of_a_run_without_a_split_embeds_no_test(xor_run):
     assert "test" not in report_data(xor_run)
-    page = format_report(xor_run, images={kind: b"" for kind in ("error", "weights", "landscape", "predictions")})
+    page = format_report(
+        xor_run, images=dict.fromkeys(("error", "weights", "landscape", "predictions"), b"")
+    )
     shown = page.split('<script type="application/json"')[0]  # the page before its data and script
     assert "held-out" not in shown and "final error sum (sum of |y - a|)" in shown
     assert "test" not in embedded_data(page)
@@ -175,7 +200,13 @@ def test_report_of_a_run_without_a_split_embeds_no_test(xor_run):
 # ---- the report in a browser ------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -194,7 +225,10 @@ def test_report_in_a_browser_draws_and_reads_out_both_curves(split_run, split_re
     except ImportError:
         sync_playwright = None
     _require(sync_playwright is not None, "Playwright's Python package is not installed")
-    _require(os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None, f"no Chromium at {CHROMIUM}")
+    _require(
+        os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None,
+        f"no Chromium at {CHROMIUM}",
+    )
     history = split_run.history
     problems: list[str] = []
     with sync_playwright() as p:
@@ -203,8 +237,14 @@ def test_report_in_a_browser_draws_and_reads_out_both_curves(split_run, split_re
             page = browser.new_page(viewport={"width": 1200, "height": 1000})
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
-                       else (problems.append(r.request.url), r.abort()))
+            page.route(
+                "**/*",
+                lambda r: (
+                    r.continue_()
+                    if r.request.url.startswith(("file:", "data:"))
+                    else (problems.append(r.request.url), r.abort())
+                ),
+            )
             page.goto(split_report.resolve().as_uri())
             page.wait_for_selector("body[data-ready='1']", timeout=5_000)
             data = page.evaluate("JSON.parse(document.getElementById('glassnet-data').textContent)")
@@ -219,19 +259,30 @@ def test_report_in_a_browser_draws_and_reads_out_both_curves(split_run, split_re
             # scrubbing reads out the recorded test figures of that iteration
             page.fill("#scrub-number", "10")
             assert page.inner_text("#current-iteration") == "Iteration #10"
-            assert float(page.inner_text("#current-test-error-sum")) == round(history.test_error_sum[10], 8)
+            assert float(page.inner_text("#current-test-error-sum")) == round(
+                history.test_error_sum[10], 8
+            )
             assert float(page.inner_text("#current-test-loss")) == round(history.test_loss[10], 8)
-            assert float(page.inner_text("#current-test-mean-error")) == round(history.test_error_sum[10] / 142, 8)
-            assert float(page.inner_text("#current-train-mean-error")) == round(history.error_sum[10] / 427, 8)
+            assert float(page.inner_text("#current-test-mean-error")) == round(
+                history.test_error_sum[10] / 142, 8
+            )
+            assert float(page.inner_text("#current-train-mean-error")) == round(
+                history.error_sum[10] / 427, 8
+            )
             assert page.get_attribute("#chart-marker-test", "data-iteration") == "10"
             label = page.text_content("#chart-label")
-            assert label == (f"#10: training {history.error_sum[10] / 427:.8f}, "
-                             f"test {history.test_error_sum[10] / 142:.8f}"), label
+            assert label == (
+                f"#10: training {history.error_sum[10] / 427:.8f}, "
+                f"test {history.test_error_sum[10] / 142:.8f}"
+            ), label
             # the test marker sits on the test curve, below the training marker (test error is lower here)
             assert float(page.get_attribute("#chart-marker-test", "y")) + 5 > float(
-                page.get_attribute("#chart-marker", "cy"))
+                page.get_attribute("#chart-marker", "cy")
+            )
             page.fill("#scrub-number", str(split_run.iterations))
-            assert float(page.inner_text("#current-test-error-sum")) == round(split_run.final_test_error_sum, 8)
+            assert float(page.inner_text("#current-test-error-sum")) == round(
+                split_run.final_test_error_sum, 8
+            )
         finally:
             browser.close()
     assert problems == [], problems
@@ -248,25 +299,55 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_cli_split_flags_reach_the_run(tmp_path, capsys):
     saved = tmp_path / "iris.json"
-    code, _, err = run_cli(capsys, "run", "--dataset", "iris", "--standardize", "--test-fraction", "0.2",
-                           "--split-seed", "7", "--layers", "4,5,3", "--iterations", "20",
-                           "--learning-rate", "0.05", "--json", str(saved))
+    code, _, err = run_cli(
+        capsys,
+        "run",
+        "--dataset",
+        "iris",
+        "--standardize",
+        "--test-fraction",
+        "0.2",
+        "--split-seed",
+        "7",
+        "--layers",
+        "4,5,3",
+        "--iterations",
+        "20",
+        "--learning-rate",
+        "0.05",
+        "--json",
+        str(saved),
+    )
     assert code == 0, err
     run = glassnet.load(str(saved))
-    assert (run.config.data.standardize, run.config.data.test_fraction, run.config.data.split_seed) == (True, 0.2, 7)
+    assert (
+        run.config.data.standardize,
+        run.config.data.test_fraction,
+        run.config.data.split_seed,
+    ) == (True, 0.2, 7)
     assert (run.data.n_samples, run.test.n_samples) == (120, 30)
-    np.testing.assert_allclose(run.data.X.mean(axis=0), 0, atol=1e-12)  # standardized on the training part
+    np.testing.assert_allclose(
+        run.data.X.mean(axis=0), 0, atol=1e-12
+    )  # standardized on the training part
     assert len(run.history.test_error_sum) == 20
     # the split seed changes which examples are held out
-    other = glassnet.Experiment(dataset="iris", standardize=True, test_fraction=0.2, split_seed=8,
-                                layers=[4, 5, 3], iterations=1).run()
+    other = glassnet.Experiment(
+        dataset="iris",
+        standardize=True,
+        test_fraction=0.2,
+        split_seed=8,
+        layers=[4, 5, 3],
+        iterations=1,
+    ).run()
     assert not np.array_equal(other.test.X, run.test.X)
 
 
 def test_cli_no_standardize_overrides_the_file_and_report_shows_the_test_curve(tmp_path, capsys):
     exp = tmp_path / "iris.toml"
-    exp.write_text('[data]\ndataset = "iris"\nstandardize = true\ntest_fraction = 0.25\n'
-                   '[network]\nlayers = [4, 3]\n[train]\niterations = 30\nlearning_rate = 0.01\n')
+    exp.write_text(
+        '[data]\ndataset = "iris"\nstandardize = true\ntest_fraction = 0.25\n'
+        "[network]\nlayers = [4, 3]\n[train]\niterations = 30\nlearning_rate = 0.01\n"
+    )
     saved = tmp_path / "raw.json"
     code, _, err = run_cli(capsys, "run", str(exp), "--no-standardize", "--json", str(saved))
     assert code == 0, err
@@ -280,17 +361,22 @@ def test_cli_no_standardize_overrides_the_file_and_report_shows_the_test_curve(t
     assert (data["test"]["n_train"], data["test"]["n_test"]) == (75, 75)
 
 
-@pytest.mark.parametrize("args, names", [
-    (["--test-fraction", "1.5"], "test_fraction"),
-    (["--test-fraction", "-0.1"], "test_fraction"),
-    (["--test-fraction", "a quarter"], "--test-fraction"),
-    (["--split-seed", "-1"], "split_seed"),
-    (["--split-seed", str(2**32)], "split_seed"),
-    (["--split-seed", "1.5"], "--split-seed"),
-    (["--standardize=yes"], "--standardize"),
-])
+@pytest.mark.parametrize(
+    "args, names",
+    [
+        (["--test-fraction", "1.5"], "test_fraction"),
+        (["--test-fraction", "-0.1"], "test_fraction"),
+        (["--test-fraction", "a quarter"], "--test-fraction"),
+        (["--split-seed", "-1"], "split_seed"),
+        (["--split-seed", str(2**32)], "split_seed"),
+        (["--split-seed", "1.5"], "--split-seed"),
+        (["--standardize=yes"], "--standardize"),
+    ],
+)
 def test_cli_bad_split_values_are_one_line_and_exit_2(capsys, args, names):
-    code, out, err = run_cli(capsys, "run", "--dataset", "iris", "--layers", "4,3", "--iterations", "1", *args)
+    code, out, err = run_cli(
+        capsys, "run", "--dataset", "iris", "--layers", "4,3", "--iterations", "1", *args
+    )
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1, err

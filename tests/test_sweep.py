@@ -40,8 +40,9 @@ def first_reach(run, target):
 
 @pytest.fixture(scope="module")
 def seed_sweep():
-    return sweep(glassnet.Experiment(iterations=ITERATIONS), range(40), [0.5, 1.0],
-                 target_error=0.3)
+    return sweep(
+        glassnet.Experiment(iterations=ITERATIONS), range(40), [0.5, 1.0], target_error=0.3
+    )
 
 
 @pytest.mark.parametrize("index", [0, 1, 14, 79])
@@ -57,7 +58,9 @@ def test_final_weights_equal_single_runs_of_the_same_seed(seed_sweep, index):
     assert rel(seed_sweep.final_loss[index], run.final_loss) <= 1e-12
     assert seed_sweep.iterations_to_target[index] == first_reach(run, 0.3)
     assert seed_sweep.stopped_at[index] == -1
-    np.testing.assert_array_equal(seed_sweep.params(index).weights[0], seed_sweep.final_params[index].reshape(3, 1))
+    np.testing.assert_array_equal(
+        seed_sweep.params(index).weights[0], seed_sweep.final_params[index].reshape(3, 1)
+    )
 
 
 def test_summaries_are_the_distributions_of_the_table(seed_sweep):
@@ -73,7 +76,9 @@ def test_summaries_are_the_distributions_of_the_table(seed_sweep):
     reach = seed_sweep.iterations_to_target[rows]
     assert s.n_reached == int((reach >= 0).sum())
     # the seed's relationship: the always-1 input's weight settles near -w1/2
-    assert np.all(np.abs(seed_sweep.final_params[:, 2] / seed_sweep.final_params[:, 0] + 0.5) < 0.05)
+    assert np.all(
+        np.abs(seed_sweep.final_params[:, 2] / seed_sweep.final_params[:, 0] + 0.5) < 0.05
+    )
 
 
 def test_xor_hidden_layer_with_biases_matches_single_runs():
@@ -81,8 +86,12 @@ def test_xor_hidden_layer_with_biases_matches_single_runs():
     result = sweep(exp, [1, 5, 9], [0.5, 2.0], target_error=1.0)
     for index in range(result.n_networks):
         run = glassnet.Experiment(
-            dataset="xor", layers=[3, 4, 1], bias=True, iterations=ITERATIONS,
-            seed=int(result.seeds[index]), learning_rate=float(result.learning_rates[index]),
+            dataset="xor",
+            layers=[3, 4, 1],
+            bias=True,
+            iterations=ITERATIONS,
+            seed=int(result.seeds[index]),
+            learning_rate=float(result.learning_rates[index]),
         ).run(engine="numpy")
         assert rel(result.final_params[index], run.final.flat()) <= 1e-10
         assert result.iterations_to_target[index] == first_reach(run, 1.0)
@@ -105,8 +114,11 @@ def test_diverging_networks_stop_where_single_runs_stop():
     settings = dict(dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=400)
     result = sweep(glassnet.Experiment(**settings), [5, 6], [0.1, 3.0])
     for index in range(result.n_networks):
-        run = glassnet.Experiment(**settings, seed=int(result.seeds[index]),
-                                  learning_rate=float(result.learning_rates[index])).run(engine="numpy")
+        run = glassnet.Experiment(
+            **settings,
+            seed=int(result.seeds[index]),
+            learning_rate=float(result.learning_rates[index]),
+        ).run(engine="numpy")
         assert result.stopped_at[index] == (run.stop.iteration if run.stop else -1)
         # weights that shrink to ~1e-15 are compared on the scale of the largest
         ref = run.final.flat()
@@ -154,8 +166,23 @@ def test_settings_are_checked_once_with_clear_messages():
 
 def test_cli_prints_distributions_and_writes_table_and_plots(tmp_path, capsys):
     out = tmp_path / "out"
-    code = main(["sweep", "--seeds", "0:30", "--iterations", "300", "--learning-rates", "0.5,1",
-                 "--target-error", "0.9", "--out", str(out), "--history-every", "100"])
+    code = main(
+        [
+            "sweep",
+            "--seeds",
+            "0:30",
+            "--iterations",
+            "300",
+            "--learning-rates",
+            "0.5,1",
+            "--target-error",
+            "0.9",
+            "--out",
+            str(out),
+            "--history-every",
+            "100",
+        ]
+    )
     text = capsys.readouterr().out
     assert code == 0
     assert "sweep: 60 networks (30 seeds 0..29 x 2 learning rates), 300 iterations each" in text
@@ -190,20 +217,26 @@ def test_without_numba_a_compiled_sweep_trains_with_numpy_after_one_note(tmp_pat
 
     (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['numba'] = None\n")
     env = dict(os.environ, PYTHONPATH=str(tmp_path))
-    code = ("from glassnet.cli import main; raise SystemExit(main(['sweep', '--seeds', '0:3', "
-            "'--iterations', '50', '--engine', 'compiled']))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                            timeout=120)
+    code = (
+        "from glassnet.cli import main; raise SystemExit(main(['sweep', '--seeds', '0:3', "
+        "'--iterations', '50', '--engine', 'compiled']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(notes) == 1 and notes[0].startswith("glassnet: note: the compiled engine is not available")
+    assert len(notes) == 1 and notes[0].startswith(
+        "glassnet: note: the compiled engine is not available"
+    )
     assert "numpy engine" in result.stdout.splitlines()[0]
 
 
 @pytest.mark.parametrize("engine", ["compiled", "numpy"])
 def test_an_asked_for_error_history_is_the_single_runs_history(engine):
-    result = sweep(glassnet.Experiment(iterations=1000), [3, 4], [1.0], history_every=100,
-                   engine=engine)
+    result = sweep(
+        glassnet.Experiment(iterations=1000), [3, 4], [1.0], history_every=100, engine=engine
+    )
     assert result.error_history.shape == (2, 10) and result.history_every == 100
     for index, seed in enumerate([3, 4]):
         run = glassnet.Experiment(iterations=1000, seed=seed).run(engine="numpy")

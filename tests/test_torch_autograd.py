@@ -59,21 +59,24 @@ def torch_loss(name: str, y, a):
 def test_every_activation_and_loss_is_covered():
     assert set(TORCH_ACTIVATIONS) == set(ACTIVATIONS)
     for name in LOSSES:
-        torch_loss(name, torch.zeros(1, dtype=torch.float64), torch.full((1,), 0.5, dtype=torch.float64))
+        torch_loss(
+            name, torch.zeros(1, dtype=torch.float64), torch.full((1,), 0.5, dtype=torch.float64)
+        )
 
 
 def random_case(depth: int, activation: str, loss: str, bias: bool, seed: int):
     """A random network, params and data. BCE needs a sigmoid output; other
     layers use ``activation``."""
     rng = np.random.default_rng(seed)
-    sizes = (int(rng.integers(2, 5)), *(int(rng.integers(2, 6)) for _ in range(depth - 1)),
-             int(rng.integers(1, 3)))
+    sizes = (
+        int(rng.integers(2, 5)),
+        *(int(rng.integers(2, 6)) for _ in range(depth - 1)),
+        int(rng.integers(1, 3)),
+    )
     names = [activation] * depth
     if loss == "binary_cross_entropy":
         names[-1] = "sigmoid"
-    network = Network(
-        sizes, tuple(ACTIVATIONS[n] for n in names), (bias,) * depth, LOSSES[loss]
-    )
+    network = Network(sizes, tuple(ACTIVATIONS[n] for n in names), (bias,) * depth, LOSSES[loss])
     weights = tuple(rng.uniform(-1, 1, shape) for shape in network.shapes)
     biases = tuple(rng.uniform(-0.5, 0.5, n_out) if bias else None for _, n_out in network.shapes)
     n_samples = int(rng.integers(3, 8))
@@ -100,8 +103,10 @@ def torch_forward(network: Network, ws, bs, X):
 
 def torch_tensors(params: Params):
     ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in params.weights]
-    bs = [None if b is None else torch.tensor(b, dtype=torch.float64, requires_grad=True)
-          for b in params.biases]
+    bs = [
+        None if b is None else torch.tensor(b, dtype=torch.float64, requires_grad=True)
+        for b in params.biases
+    ]
     return ws, bs
 
 
@@ -142,7 +147,9 @@ def test_gradients_match_torch_autograd(case):
         a = torch_forward(network, ws, bs, X)
         torch_loss(loss, torch.tensor(y, dtype=torch.float64), a).backward()
         for i, w in enumerate(ws):
-            assert_close(f"dL/dW{i} (seed {seed}, sizes {network.sizes})", mine.weights[i], w.grad.numpy())
+            assert_close(
+                f"dL/dW{i} (seed {seed}, sizes {network.sizes})", mine.weights[i], w.grad.numpy()
+            )
             if bs[i] is not None:
                 assert_close(f"dL/db{i} (seed {seed})", mine.biases[i], bs[i].grad.numpy())
             else:
@@ -180,17 +187,29 @@ def test_ten_updates_match_torch(case):
     for engine in engines():
         train = ENGINE_FUNCTIONS[engine]() if engine != "numpy" else train_reference
         trained = train(
-            network, params.copy(), X, y, iterations=ITERATIONS, learning_rate=learning_rate,
-            train_biases=True, schedule=schedule,
+            network,
+            params.copy(),
+            X,
+            y,
+            iterations=ITERATIONS,
+            learning_rate=learning_rate,
+            train_biases=True,
+            schedule=schedule,
         )
         assert trained.stop is None
         assert_close(f"[{engine}] loss of iterations #0..#9", trained.loss, their_losses)
         for i, w in enumerate(ws):
-            assert_close(f"[{engine}] W{i} after {ITERATIONS} updates", trained.final.weights[i],
-                         w.detach().numpy())
+            assert_close(
+                f"[{engine}] W{i} after {ITERATIONS} updates",
+                trained.final.weights[i],
+                w.detach().numpy(),
+            )
             if bs[i] is not None:
-                assert_close(f"[{engine}] b{i} after {ITERATIONS} updates", trained.final.biases[i],
-                             bs[i].detach().numpy())
+                assert_close(
+                    f"[{engine}] b{i} after {ITERATIONS} updates",
+                    trained.final.biases[i],
+                    bs[i].detach().numpy(),
+                )
 
 
 def test_the_comparison_can_fail():
@@ -198,8 +217,11 @@ def test_the_comparison_can_fail():
     network, params, X, y = random_case(2, "sigmoid", "half_squared_error", True, 0)
     mine = loss_gradient(network, params, X, y)
     ws, bs = torch_tensors(params)
-    torch_loss("half_squared_error", torch.tensor(y, dtype=torch.float64),
-               torch_forward(network, ws, bs, X)).backward()
+    torch_loss(
+        "half_squared_error",
+        torch.tensor(y, dtype=torch.float64),
+        torch_forward(network, ws, bs, X),
+    ).backward()
     with pytest.raises(AssertionError, match="mine:") as info:
         assert_close("dL/dW0", mine.weights[0] * (1 + 1e-8), ws[0].grad.numpy())
     assert "torch:" in str(info.value)

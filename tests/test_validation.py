@@ -63,8 +63,12 @@ def toml(name: str, text: str, *expect: str) -> Case:
 
 def csv(name: str, content: str | bytes, *expect: str, extra: str = "") -> Case:
     return Case(
-        "CSV file", name, ("run", "bad.toml"), expect,
-        {"bad.toml": f'[data]\ncsv = "data.csv"\n{extra}', "data.csv": content}, {},
+        "CSV file",
+        name,
+        ("run", "bad.toml"),
+        expect,
+        {"bad.toml": f'[data]\ncsv = "data.csv"\n{extra}', "data.csv": content},
+        {},
     )
 
 
@@ -74,166 +78,368 @@ def cli(name: str, args: tuple[str, ...], *expect: str) -> Case:
 
 CASES: list[Case] = [
     # --- experiment files (TOML) -------------------------------------------------
-    toml("TOML syntax error", "[train\niterations = 5\n",
-         "not valid TOML", "line 1, column 7"),
-    toml("TOML: unquoted text", "[train]\nloss = half_squared_error\n",
-         "not valid TOML", "line 2"),
-    toml("unknown key", "[train]\nlearning_rte = 1.0\n",
-         "[train] has unknown key 'learning_rte'", "Did you mean 'learning_rate'?"),
+    toml("TOML syntax error", "[train\niterations = 5\n", "not valid TOML", "line 1, column 7"),
+    toml("TOML: unquoted text", "[train]\nloss = half_squared_error\n", "not valid TOML", "line 2"),
+    toml(
+        "unknown key",
+        "[train]\nlearning_rte = 1.0\n",
+        "[train] has unknown key 'learning_rte'",
+        "Did you mean 'learning_rate'?",
+    ),
     toml("unknown section", "[trian]\niterations = 5\n", "[trian]", "Did you mean 'train'?"),
     toml("key in the wrong section", "[train]\nseed = 1\n", "'seed' belongs in [init]"),
-    toml("key outside any section", "iterations = 5\n", "'iterations' is outside any section",
-         "[train]"),
-    toml("iterations: text", '[train]\niterations = "many"\n',
-         "[train] iterations must be a whole number", "got 'many'"),
+    toml(
+        "key outside any section",
+        "iterations = 5\n",
+        "'iterations' is outside any section",
+        "[train]",
+    ),
+    toml(
+        "iterations: text",
+        '[train]\niterations = "many"\n',
+        "[train] iterations must be a whole number",
+        "got 'many'",
+    ),
     toml("iterations: fraction", "[train]\niterations = 1.5\n", "[train] iterations", "got 1.5"),
     toml("iterations: zero", "[train]\niterations = 0\n", "[train] iterations", "from 1", "got 0"),
     toml("iterations: negative", "[train]\niterations = -5\n", "got -5"),
-    toml("learning rate: zero", "[train]\nlearning_rate = 0\n", "[train] learning_rate", "> 0", "got 0"),
+    toml(
+        "learning rate: zero",
+        "[train]\nlearning_rate = 0\n",
+        "[train] learning_rate",
+        "> 0",
+        "got 0",
+    ),
     toml("learning rate: negative", "[train]\nlearning_rate = -1.5\n", "got -1.5"),
     toml("learning rate: NaN", "[train]\nlearning_rate = nan\n", "finite", "got nan"),
     toml("learning rate: infinite", "[train]\nlearning_rate = inf\n", "finite", "got inf"),
     toml("learning rate: text", '[train]\nlearning_rate = "fast"\n', "learning_rate", "'fast'"),
     toml("loss: unknown", '[train]\nloss = "mse"\n', "[train] loss must be one of", "got 'mse'"),
-    toml("checkpoints: too few", "[train]\ncheckpoints = 1\n", "[train] checkpoints", ">= 2", "got 1"),
-    toml("train_biases: not a boolean", '[train]\ntrain_biases = "yes"\n', "true or false", "'yes'"),
-    toml("layers: one number", "[network]\nlayers = [3]\n", "[network] layers", "at least 2", "[3]"),
+    toml(
+        "checkpoints: too few", "[train]\ncheckpoints = 1\n", "[train] checkpoints", ">= 2", "got 1"
+    ),
+    toml(
+        "train_biases: not a boolean", '[train]\ntrain_biases = "yes"\n', "true or false", "'yes'"
+    ),
+    toml(
+        "layers: one number", "[network]\nlayers = [3]\n", "[network] layers", "at least 2", "[3]"
+    ),
     toml("layers: zero units", "[network]\nlayers = [3, 0, 1]\n", "positive", "[3, 0, 1]"),
     toml("layers: text", '[network]\nlayers = "3,1"\n', "[network] layers", "'3,1'"),
-    toml("activation: misspelt", '[network]\nactivation = "sigmod"\n',
-         "[network] activation must be one of", "got 'sigmod'", "Did you mean 'sigmoid'?"),
-    toml("activation: one per layer, wrong count",
-         '[network]\nlayers = [3, 4, 1]\nactivation = ["tanh"]\n',
-         "one entry per weight layer", "2 for layers [3, 4, 1]", "got 1"),
+    toml(
+        "activation: misspelt",
+        '[network]\nactivation = "sigmod"\n',
+        "[network] activation must be one of",
+        "got 'sigmod'",
+        "Did you mean 'sigmoid'?",
+    ),
+    toml(
+        "activation: one per layer, wrong count",
+        '[network]\nlayers = [3, 4, 1]\nactivation = ["tanh"]\n',
+        "one entry per weight layer",
+        "2 for layers [3, 4, 1]",
+        "got 1",
+    ),
     toml("bias: not a boolean", '[network]\nbias = "yes"\n', "[network] bias", "'yes'"),
-    toml("loss needs a sigmoid output", '[network]\nactivation = "tanh"\n'
-         '[train]\nloss = "binary_cross_entropy"\n', "needs a sigmoid output layer", "'tanh'"),
+    toml(
+        "loss needs a sigmoid output",
+        '[network]\nactivation = "tanh"\n[train]\nloss = "binary_cross_entropy"\n',
+        "needs a sigmoid output layer",
+        "'tanh'",
+    ),
     toml("seed: negative", "[init]\nseed = -1\n", "[init] seed", "0 to 2**32 - 1", "got -1"),
     toml("seed: fraction", "[init]\nseed = 1.5\n", "[init] seed", "got 1.5"),
-    toml("both seed and weights", "[init]\nseed = 1\nweights = [[[1.0], [2.0], [3.0]]]\n",
-         "seed or explicit weights", "not both"),
-    toml("weights: wrong shape", "[init]\nweights = [[[1.0, 2.0]]]\n",
-         "[init] weights[0] has shape (1, 2)", "needs shape (3, 1)"),
-    toml("weights: one matrix too many",
-         "[init]\nweights = [[[1.0], [2.0], [3.0]], [[1.0]]]\n",
-         "2 matrices", "1 weight layers"),
-    toml("weights: not numbers", '[init]\nweights = [[["a"], [2.0], [3.0]]]\n',
-         "[init] weights[0][0][0] must be a finite number", "'a'"),
-    toml("weights: ragged rows", "[init]\nweights = [[[1.0], [2.0, 3.0], [3.0]]]\n",
-         "[init] weights[0] rows must all have the same length"),
+    toml(
+        "both seed and weights",
+        "[init]\nseed = 1\nweights = [[[1.0], [2.0], [3.0]]]\n",
+        "seed or explicit weights",
+        "not both",
+    ),
+    toml(
+        "weights: wrong shape",
+        "[init]\nweights = [[[1.0, 2.0]]]\n",
+        "[init] weights[0] has shape (1, 2)",
+        "needs shape (3, 1)",
+    ),
+    toml(
+        "weights: one matrix too many",
+        "[init]\nweights = [[[1.0], [2.0], [3.0]], [[1.0]]]\n",
+        "2 matrices",
+        "1 weight layers",
+    ),
+    toml(
+        "weights: not numbers",
+        '[init]\nweights = [[["a"], [2.0], [3.0]]]\n',
+        "[init] weights[0][0][0] must be a finite number",
+        "'a'",
+    ),
+    toml(
+        "weights: ragged rows",
+        "[init]\nweights = [[[1.0], [2.0, 3.0], [3.0]]]\n",
+        "[init] weights[0] rows must all have the same length",
+    ),
     toml("biases without weights", "[init]\nbiases = [[0.0]]\n", "biases needs weights"),
-    toml("biases for a layer without bias",
-         "[init]\nweights = [[[1.0], [2.0], [3.0]]]\nbiases = [[0.5]]\n",
-         "[init] biases[0] is given but layer 0 has no bias"),
-    toml("dataset: unknown", '[data]\ndataset = "xnor"\n', "[data] dataset must be one of",
-         "got 'xnor'"),
-    toml("two data sources", '[data]\ndataset = "xor"\ncsv = "d.csv"\n', "one source",
-         "dataset and csv"),
+    toml(
+        "biases for a layer without bias",
+        "[init]\nweights = [[[1.0], [2.0], [3.0]]]\nbiases = [[0.5]]\n",
+        "[init] biases[0] is given but layer 0 has no bias",
+    ),
+    toml(
+        "dataset: unknown",
+        '[data]\ndataset = "xnor"\n',
+        "[data] dataset must be one of",
+        "got 'xnor'",
+    ),
+    toml(
+        "two data sources",
+        '[data]\ndataset = "xor"\ncsv = "d.csv"\n',
+        "one source",
+        "dataset and csv",
+    ),
     toml("inline inputs without targets", "[data]\ninputs = [[0, 1]]\n", "needs targets"),
-    toml("inline inputs: ragged", "[data]\ninputs = [[0, 1], [1]]\ntargets = [[0], [1]]\n",
-         "[data] inputs rows must all have the same length", "row 1 has 1"),
-    toml("inline inputs: an empty row", "[data]\ninputs = [[0, 1], []]\ntargets = [[0], [1]]\n",
-         "[data] inputs row 1 is empty"),
-    toml("inline inputs: not a number", '[data]\ninputs = [[0, "a", 1]]\ntargets = [[0]]\n',
-         "[data] inputs[0][1] must be a number", "'a'"),
-    toml("inline inputs: NaN", "[data]\ninputs = [[0, nan, 1]]\ntargets = [[0]]\n",
-         "[data] inputs[0][1] must be a finite number", "nan"),
-    toml("inline targets: one row short", "[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[0]]\n",
-         "one row per row of inputs", "inputs has 2 rows, targets has 1"),
-    toml("layers[0] does not match the data", "[network]\nlayers = [4, 1]\n",
-         "[network] layers[0] is 4 but the data has 3 input columns", "set layers = [3, 1]"),
-    toml("layers[-1] does not match the data", "[network]\nlayers = [3, 2]\n",
-         "layers[-1] is 2 but the data has 1 target columns", "set layers = [3, 1]"),
-    toml("target a sigmoid cannot produce",
-         "[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[2], [0]]\n",
-         "[data] targets must lie in [0, 1] for a sigmoid output layer",
-         "example 1 has target y1 = 2", "the loss can never reach 0", "--allow"),
-    toml("target a relu cannot produce",
-         '[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[-1], [0]]\n[network]\nactivation = "relu"\n',
-         "[data] targets must lie in [0, inf) for a relu output layer", "y1 = -1"),
-    toml("binary cross-entropy target outside [0, 1]",
-         '[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[1.5], [0]]\n'
-         '[train]\nloss = "binary_cross_entropy"\n',
-         "[data] targets must lie in [0, 1] for binary_cross_entropy", "1.5", "no lower bound"),
-    replace(toml("iterations too large for memory", "[train]\niterations = 1_000_000_000\n",
-                 "[train] iterations = 1,000,000,000 would need about 16.0 GB",
-                 "4.0 GB may be used", "use at most", "[train] checkpoints", "--checkpoints"),
-            json=False),
-    replace(toml("iterations too large for memory, with --json",
-                 "[train]\niterations = 100_000_000\n",
-                 "[train] iterations = 100,000,000 would need about 20.0 GB", "and its JSON",
-                 "use at most"),
-            api=None),  # the API's Experiment.run() holds no JSON
-    replace(toml("checkpoints too large for memory",
-                 "[network]\nlayers = [3, 30000, 1]\n[train]\niterations = 200000\n"
-                 "checkpoints = 100000\n",
-                 "would need about", "100,000 checkpoints x 120,000 parameters",
-                 "record fewer weight snapshots with [train] checkpoints (--checkpoints), at most"),
-            json=False),
-    replace(toml("a layer too large for memory", "[network]\nlayers = [3, 1000000000, 1]\n"
-                 "[train]\niterations = 3\n",
-                 "[network] layers [3, 1000000000, 1] (4,000,000,000 parameters) with 4 examples "
-                 "would need about", "use smaller layers"),
-            json=False),
+    toml(
+        "inline inputs: ragged",
+        "[data]\ninputs = [[0, 1], [1]]\ntargets = [[0], [1]]\n",
+        "[data] inputs rows must all have the same length",
+        "row 1 has 1",
+    ),
+    toml(
+        "inline inputs: an empty row",
+        "[data]\ninputs = [[0, 1], []]\ntargets = [[0], [1]]\n",
+        "[data] inputs row 1 is empty",
+    ),
+    toml(
+        "inline inputs: not a number",
+        '[data]\ninputs = [[0, "a", 1]]\ntargets = [[0]]\n',
+        "[data] inputs[0][1] must be a number",
+        "'a'",
+    ),
+    toml(
+        "inline inputs: NaN",
+        "[data]\ninputs = [[0, nan, 1]]\ntargets = [[0]]\n",
+        "[data] inputs[0][1] must be a finite number",
+        "nan",
+    ),
+    toml(
+        "inline targets: one row short",
+        "[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[0]]\n",
+        "one row per row of inputs",
+        "inputs has 2 rows, targets has 1",
+    ),
+    toml(
+        "layers[0] does not match the data",
+        "[network]\nlayers = [4, 1]\n",
+        "[network] layers[0] is 4 but the data has 3 input columns",
+        "set layers = [3, 1]",
+    ),
+    toml(
+        "layers[-1] does not match the data",
+        "[network]\nlayers = [3, 2]\n",
+        "layers[-1] is 2 but the data has 1 target columns",
+        "set layers = [3, 1]",
+    ),
+    toml(
+        "target a sigmoid cannot produce",
+        "[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[2], [0]]\n",
+        "[data] targets must lie in [0, 1] for a sigmoid output layer",
+        "example 1 has target y1 = 2",
+        "the loss can never reach 0",
+        "--allow",
+    ),
+    toml(
+        "target a relu cannot produce",
+        '[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[-1], [0]]\n[network]\nactivation = "relu"\n',
+        "[data] targets must lie in [0, inf) for a relu output layer",
+        "y1 = -1",
+    ),
+    toml(
+        "binary cross-entropy target outside [0, 1]",
+        "[data]\ninputs = [[0, 1], [1, 0]]\ntargets = [[1.5], [0]]\n"
+        '[train]\nloss = "binary_cross_entropy"\n',
+        "[data] targets must lie in [0, 1] for binary_cross_entropy",
+        "1.5",
+        "no lower bound",
+    ),
+    replace(
+        toml(
+            "iterations too large for memory",
+            "[train]\niterations = 1_000_000_000\n",
+            "[train] iterations = 1,000,000,000 would need about 16.0 GB",
+            "4.0 GB may be used",
+            "use at most",
+            "[train] checkpoints",
+            "--checkpoints",
+        ),
+        json=False,
+    ),
+    replace(
+        toml(
+            "iterations too large for memory, with --json",
+            "[train]\niterations = 100_000_000\n",
+            "[train] iterations = 100,000,000 would need about 20.0 GB",
+            "and its JSON",
+            "use at most",
+        ),
+        api=None,
+    ),  # the API's Experiment.run() holds no JSON
+    replace(
+        toml(
+            "checkpoints too large for memory",
+            "[network]\nlayers = [3, 30000, 1]\n[train]\niterations = 200000\n"
+            "checkpoints = 100000\n",
+            "would need about",
+            "100,000 checkpoints x 120,000 parameters",
+            "record fewer weight snapshots with [train] checkpoints (--checkpoints), at most",
+        ),
+        json=False,
+    ),
+    replace(
+        toml(
+            "a layer too large for memory",
+            "[network]\nlayers = [3, 1000000000, 1]\n[train]\niterations = 3\n",
+            "[network] layers [3, 1000000000, 1] (4,000,000,000 parameters) with 4 examples "
+            "would need about",
+            "use smaller layers",
+        ),
+        json=False,
+    ),
     # --- CSV files -----------------------------------------------------------------
     csv("CSV: missing file", None, "[data] csv 'data.csv': file not found"),  # type: ignore[arg-type]
     csv("CSV: empty file", "", "[data] csv 'data.csv': is empty"),
     csv("CSV: only blank lines", "\n  \n\n", "is empty"),
-    csv("CSV: a header and no rows", "x1,x2,y\n", "has a header (x1, x2, y) but no rows of numbers"),
+    csv(
+        "CSV: a header and no rows", "x1,x2,y\n", "has a header (x1, x2, y) but no rows of numbers"
+    ),
     csv("CSV: one column", "1\n2\n", "has 1 column; at least 2 are needed"),
-    csv("CSV: a word among numbers", "x1,x2,x3,y\n0,0,1,0\n0,one,1,0\n",
-         "[data] csv 'data.csv' row 3, column 2 ('x2'): must be a number; got 'one'."),
-    csv("CSV: a word, no header", "0,0,1,0\n\n0,1,1,zero\n",
-         "row 3, column 4: must be a number; got 'zero'"),
+    csv(
+        "CSV: a word among numbers",
+        "x1,x2,x3,y\n0,0,1,0\n0,one,1,0\n",
+        "[data] csv 'data.csv' row 3, column 2 ('x2'): must be a number; got 'one'.",
+    ),
+    csv(
+        "CSV: a word, no header",
+        "0,0,1,0\n\n0,1,1,zero\n",
+        "row 3, column 4: must be a number; got 'zero'",
+    ),
     csv("CSV: an empty cell", "0,0,1,0\n0,,1,0\n", "row 2, column 2: is empty"),
-    csv("CSV: a comma at the end of each line", "0,0,1,0,\n0,1,1,0,\n",
-         "row 1, column 5: is empty (a separator at the end of the line?)"),
-    csv("CSV: ragged row", "x1,x2,x3,y\n0,0,1,0\n0,1,1\n",
-         "row 3: has 3 cells but the file has 4 columns"),
+    csv(
+        "CSV: a comma at the end of each line",
+        "0,0,1,0,\n0,1,1,0,\n",
+        "row 1, column 5: is empty (a separator at the end of the line?)",
+    ),
+    csv(
+        "CSV: ragged row",
+        "x1,x2,x3,y\n0,0,1,0\n0,1,1\n",
+        "row 3: has 3 cells but the file has 4 columns",
+    ),
     csv("CSV: NaN", "0,0,1,0\n0,nan,1,0\n", "row 2, column 2: must be a finite number", "'nan'"),
-    csv("CSV: infinity", "0,0,1,0\n0,1,inf,0\n", "row 2, column 3: must be a finite number", "'inf'"),
-    csv("CSV: a number too large for float64", "0,0,1,0\n0,1,1e999,0\n",
-         "must be a finite number", "'1e999'"),
-    csv("CSV: stray header in the middle", "x1,x2,x3,y\n0,0,1,0\nx1,x2,x3,y\n1,1,1,1\n",
-         "row 3: looks like a header row (x1, x2, x3, y)", "Delete this row"),
-    csv("CSV: decimal commas", "0;0,5;1\n1;0,25;0\n", "row 1, column 2: must be a number; got '0,5'",
-         "Use a point as the decimal separator"),
-    csv("CSV: duplicate header names", "x,x,y\n0,1,0\n", "column name 'x' appears twice",
-         "columns 1 and 2"),
-    csv("CSV: a spreadsheet, not CSV", b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
-         "is a binary file", "not CSV"),
+    csv(
+        "CSV: infinity", "0,0,1,0\n0,1,inf,0\n", "row 2, column 3: must be a finite number", "'inf'"
+    ),
+    csv(
+        "CSV: a number too large for float64",
+        "0,0,1,0\n0,1,1e999,0\n",
+        "must be a finite number",
+        "'1e999'",
+    ),
+    csv(
+        "CSV: stray header in the middle",
+        "x1,x2,x3,y\n0,0,1,0\nx1,x2,x3,y\n1,1,1,1\n",
+        "row 3: looks like a header row (x1, x2, x3, y)",
+        "Delete this row",
+    ),
+    csv(
+        "CSV: decimal commas",
+        "0;0,5;1\n1;0,25;0\n",
+        "row 1, column 2: must be a number; got '0,5'",
+        "Use a point as the decimal separator",
+    ),
+    csv(
+        "CSV: duplicate header names",
+        "x,x,y\n0,1,0\n",
+        "column name 'x' appears twice",
+        "columns 1 and 2",
+    ),
+    csv(
+        "CSV: a spreadsheet, not CSV",
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
+        "is a binary file",
+        "not CSV",
+    ),
     csv("CSV: JSON, not CSV", '{"x": [0, 1], "y": [1, 0]}\n', "looks like JSON or TOML, not CSV"),
-    csv("CSV: not UTF-8 (Latin-1)", "x1,x2,\xe9t\xe9\n0,1,0\n".encode("latin-1"),
-         "is not UTF-8 text", "save it as UTF-8"),
-    csv("CSV: target column unknown", "x1,x2,label\n0,1,0\n", "[data] targets column 'lable'",
-         "its columns are x1, x2, label", "Did you mean 'label'?", extra='targets = ["lable"]\n'),
-    csv("CSV: target names but no header", "0,1,0\n", "has no header row",
-         extra='targets = ["y"]\n'),
-    csv("CSV: every column a target", "a,b\n0,1\n", "names every column", "leave at least one",
-         extra='targets = ["a", "b"]\n'),
-    csv("CSV: columns do not match layers[0]", "x1,x2,x3,y\n0,0,1,0\n1,1,1,1\n",
-         "[network] layers[0] is 4 but the data has 3 input columns", "set layers = [3, 1]",
-         extra="[network]\nlayers = [4, 1]\n"),
-    csv("CSV: target 2 for a sigmoid output", "x,y\n0,2\n1,0\n",
-         "[data] targets must lie in [0, 1]", "example 1 has target y = 2"),
+    csv(
+        "CSV: not UTF-8 (Latin-1)",
+        "x1,x2,\xe9t\xe9\n0,1,0\n".encode("latin-1"),
+        "is not UTF-8 text",
+        "save it as UTF-8",
+    ),
+    csv(
+        "CSV: target column unknown",
+        "x1,x2,label\n0,1,0\n",
+        "[data] targets column 'lable'",
+        "its columns are x1, x2, label",
+        "Did you mean 'label'?",
+        extra='targets = ["lable"]\n',
+    ),
+    csv(
+        "CSV: target names but no header", "0,1,0\n", "has no header row", extra='targets = ["y"]\n'
+    ),
+    csv(
+        "CSV: every column a target",
+        "a,b\n0,1\n",
+        "names every column",
+        "leave at least one",
+        extra='targets = ["a", "b"]\n',
+    ),
+    csv(
+        "CSV: columns do not match layers[0]",
+        "x1,x2,x3,y\n0,0,1,0\n1,1,1,1\n",
+        "[network] layers[0] is 4 but the data has 3 input columns",
+        "set layers = [3, 1]",
+        extra="[network]\nlayers = [4, 1]\n",
+    ),
+    csv(
+        "CSV: target 2 for a sigmoid output",
+        "x,y\n0,2\n1,0\n",
+        "[data] targets must lie in [0, 1]",
+        "example 1 has target y = 2",
+    ),
     # --- experiment file itself, command line --------------------------------------------
-    cli("experiment file not found", ("run", "missing.toml"),
-        "experiment file 'missing.toml' not found"),
-    Case("experiment file", "experiment file is binary", ("run", "bad.toml"),
-         ("experiment file 'bad.toml' is not UTF-8 text",), {"bad.toml": b"\xff\xfe\x00\x01"}, {}),
+    cli(
+        "experiment file not found",
+        ("run", "missing.toml"),
+        "experiment file 'missing.toml' not found",
+    ),
+    Case(
+        "experiment file",
+        "experiment file is binary",
+        ("run", "bad.toml"),
+        ("experiment file 'bad.toml' is not UTF-8 text",),
+        {"bad.toml": b"\xff\xfe\x00\x01"},
+        {},
+    ),
     cli("--iterations: not a number", ("run", "--iterations", "ten"), "--iterations", "'ten'"),
     cli("--iterations: zero", ("run", "--iterations", "0"), "[train] iterations", "got 0"),
     cli("--learning-rate: negative", ("run", "--learning-rate", "-1"), "learning_rate", "got -1"),
     cli("--layers: not numbers", ("run", "--layers", "3,x,1"), "--layers", "3,x,1"),
     cli("--activation: unknown", ("run", "--activation", "softmax"), "activation", "'softmax'"),
     cli("--dataset: unknown", ("run", "--dataset", "xnor"), "dataset", "'xnor'"),
-    cli("--csv: missing file", ("run", "--csv", "nope.csv"), "[data] csv 'nope.csv': file not found"),
-    cli("--trace: beyond the run", ("run", "--trace", "5", "--iterations", "3"),
-        "--trace iterations must be from 0 to 3", "got 5"),
+    cli(
+        "--csv: missing file", ("run", "--csv", "nope.csv"), "[data] csv 'nope.csv': file not found"
+    ),
+    cli(
+        "--trace: beyond the run",
+        ("run", "--trace", "5", "--iterations", "3"),
+        "--trace iterations must be from 0 to 3",
+        "got 5",
+    ),
     cli("--trace: not numbers", ("run", "--trace", "a,b", "--iterations", "3"), "--trace", "'a,b'"),
     cli("--engine: unknown", ("run", "--engine", "gpu"), "--engine", "'gpu'"),
-    cli("--json into a missing folder", ("run", "--iterations", "3", "--json", "nofolder/x.json"),
-        "output 'nofolder/x.json': folder 'nofolder' does not exist"),
+    cli(
+        "--json into a missing folder",
+        ("run", "--iterations", "3", "--json", "nofolder/x.json"),
+        "output 'nofolder/x.json': folder 'nofolder' does not exist",
+    ),
     cli("unknown command", ("rnu",), "unknown command 'rnu'", "Did you mean 'run'?"),
 ]
 
@@ -277,9 +483,8 @@ def run_case(case: Case) -> tuple[int, str, str, list[str]]:
 
 
 def api_message(case: Case) -> str:
-    with in_folder(case):
-        with pytest.raises(GlassnetError) as info:
-            glassnet.Experiment("bad.toml", **(case.api or {})).run()
+    with in_folder(case), pytest.raises(GlassnetError) as info:
+        glassnet.Experiment("bad.toml", **(case.api or {})).run()
     return str(info.value)
 
 
@@ -307,7 +512,10 @@ def test_every_message_names_what_was_received():
         _, _, err, _ = run_case(case)
         message = err.split(": error: ", 1)[1].strip()
         assert len(message) < 400, (case.name, message)
-        assert "array(" not in message and "<" not in message.replace("<=", ""), (case.name, message)
+        assert "array(" not in message and "<" not in message.replace("<=", ""), (
+            case.name,
+            message,
+        )
 
 
 def test_allow_trains_with_a_warning_that_the_loss_cannot_reach_zero(tmp_path, monkeypatch):
@@ -315,7 +523,9 @@ def test_allow_trains_with_a_warning_that_the_loss_cannot_reach_zero(tmp_path, m
     (tmp_path / "data.csv").write_text("x,y\n0,2\n1,0\n")
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["run", "--csv", "data.csv", "--iterations", "20", "--allow", "--json", "o.json"])
+        code = main(
+            ["run", "--csv", "data.csv", "--iterations", "20", "--allow", "--json", "o.json"]
+        )
     assert code == 0, err.getvalue()
     assert err.getvalue() == (
         "glassnet: warning: [data] targets outside [0, 1], beyond what the output sigmoid can "
@@ -384,7 +594,9 @@ def test_docs_table_is_current():
         if len(cells) >= 4 and line.startswith("| "):
             rows[cells[1]] = cells[-1].removesuffix(" |").replace("\\|", "|")
     for case in CASES:
-        assert case.name in rows, f"docs/errors.md lacks {case.name!r}: run tests/test_validation.py"
+        assert case.name in rows, (
+            f"docs/errors.md lacks {case.name!r}: run tests/test_validation.py"
+        )
         for fragment in case.expect:
             assert fragment in rows[case.name], (
                 f"docs/errors.md shows an old message for {case.name!r}: run tests/test_validation.py"

@@ -29,6 +29,7 @@ def __getattr__(name: str) -> Any:
         return getattr(compare, name)
     raise AttributeError(f"module 'glassnet' has no attribute {name!r}")
 
+
 __all__ = [
     "Comparison",
     "ConfigError",

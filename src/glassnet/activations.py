@@ -102,9 +102,7 @@ TANH = Activation("tanh", np.tanh, _tanh_grad, "tanh(z)", "1-a^2", -1.0, 1.0, (F
 RELU = Activation(
     "relu", _relu, _relu_grad, "max(0,z)", "1 if a>0 else 0", 0.0, np.inf, (True, False)
 )
-LINEAR = Activation(
-    "linear", _linear, _linear_grad, "z", "1", -np.inf, np.inf, (False, False)
-)
+LINEAR = Activation("linear", _linear, _linear_grad, "z", "1", -np.inf, np.inf, (False, False))
 
 #: Lookup table from the name used in experiment files to the activation.
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (SIGMOID, TANH, RELU, LINEAR)}

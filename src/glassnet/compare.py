@@ -217,8 +217,9 @@ def first_difference(a: Run, b: Run, tolerance: float = 0.0) -> FirstDifference 
                 candidates.append((k, "the weights differ"))
             else:
                 # e.g. two engines summing |y - a| in another order: same weights, last bit differs
-                candidates.append((k, f"the recorded {name.replace('_', ' ')} differs "
-                                      f"(the weights are equal)"))
+                candidates.append(
+                    (k, f"the recorded {name.replace('_', ' ')} differs (the weights are equal)")
+                )
     shared = np.intersect1d(a.checkpoints.iterations, b.checkpoints.iterations)
     for k in shared:
         ia = int(np.searchsorted(a.checkpoints.iterations, k))
@@ -268,16 +269,18 @@ def compare_runs(
                 return None
             return pb.weights[layer] - pa.weights[layer]
 
-        layers.append(LayerDifference(
-            layer=layer,
-            shape_a=None if wa is None else wa.shape,
-            shape_b=None if wb is None else wb.shape,
-            initial=diff(a.initial, b.initial),
-            at_first=diff(at_first_a, at_first_b),
-            final=diff(a.final, b.final),
-            final_a=wa,
-            final_b=wb,
-        ))
+        layers.append(
+            LayerDifference(
+                layer=layer,
+                shape_a=None if wa is None else wa.shape,
+                shape_b=None if wb is None else wb.shape,
+                initial=diff(a.initial, b.initial),
+                at_first=diff(at_first_a, at_first_b),
+                final=diff(a.final, b.final),
+                final_a=wa,
+                final_b=wb,
+            )
+        )
     return Comparison(
         label_a=labels[0],
         label_b=labels[1],
@@ -337,34 +340,47 @@ def format_comparison(c: Comparison, digits: int = 8) -> str:
     first = c.first_difference
     if first is None:
         if c.identical:
-            lines.append("the runs are identical: every recorded number agrees"
-                         + (f" (tolerance {c.tolerance:g})" if c.tolerance else " bit for bit") + ".")
+            lines.append(
+                "the runs are identical: every recorded number agrees"
+                + (f" (tolerance {c.tolerance:g})" if c.tolerance else " bit for bit")
+                + "."
+            )
         else:
-            lines.append(f"no iteration differs over the {c.common_iterations:,} iterations both ran; "
-                         f"{A if c.iterations_a > c.iterations_b else B} ran longer.")
+            lines.append(
+                f"no iteration differs over the {c.common_iterations:,} iterations both ran; "
+                f"{A if c.iterations_a > c.iterations_b else B} ran longer."
+            )
     else:
         lines.append(f"first difference: iteration #{first.iteration}: {first.reason}")
         if first.error_sum_a is not None and first.error_sum_b is not None:
-            lines.append(f"  error sum of #{first.iteration}: {A} {f(first.error_sum_a)}, "
-                         f"{B} {f(first.error_sum_b)}")
+            lines.append(
+                f"  error sum of #{first.iteration}: {A} {f(first.error_sum_a)}, "
+                f"{B} {f(first.error_sum_b)}"
+            )
         for ld in c.layers:
             if ld.at_first is not None and first.iteration > 0:
-                lines.append(f"  layer {ld.layer} weights of #{first.iteration}, {B} - {A}: "
-                             f"largest |difference| {float(np.max(np.abs(ld.at_first))):.3g}")
+                lines.append(
+                    f"  layer {ld.layer} weights of #{first.iteration}, {B} - {A}: "
+                    f"largest |difference| {float(np.max(np.abs(ld.at_first))):.3g}"
+                )
     lines.append("")
     lines.append(f"error sum sum(|y - a|) by iteration ({A} | {B} | {B} - {A}):")
     marks = milestones(c.common_iterations)
     for k in marks:
         ea, eb = float(c.error_sum_a[k]), float(c.error_sum_b[k])
         lines.append(f"  #{k:<10} {f(ea):>16} {f(eb):>16} {eb - ea:>+16.{digits}f}")
-    lines.append(f"  {'final':<11} {f(c.final_error_sum_a):>16} {f(c.final_error_sum_b):>16} "
-                 f"{c.final_error_sum_b - c.final_error_sum_a:>+16.{digits}f}"
-                 f"   (#{c.iterations_a} | #{c.iterations_b})")
+    lines.append(
+        f"  {'final':<11} {f(c.final_error_sum_a):>16} {f(c.final_error_sum_b):>16} "
+        f"{c.final_error_sum_b - c.final_error_sum_a:>+16.{digits}f}"
+        f"   (#{c.iterations_a} | #{c.iterations_b})"
+    )
     lines.append("")
     for ld in c.layers:
         if ld.final is None:
-            lines.append(f"layer {ld.layer}: shapes differ ({A} {ld.shape_a}, {B} {ld.shape_b}); "
-                         f"no weight difference")
+            lines.append(
+                f"layer {ld.layer}: shapes differ ({A} {ld.shape_a}, {B} {ld.shape_b}); "
+                f"no weight difference"
+            )
             continue
         lines.append(f"layer {ld.layer} final weights (n_in, n_out) = {ld.shape_a}:")
         if ld.final.size <= 24:
@@ -374,8 +390,10 @@ def format_comparison(c: Comparison, digits: int = 8) -> str:
             lines.append("  " + _matrix(ld.final_b, digits).replace("\n", "\n  "))  # type: ignore[arg-type]
             lines.append(f"  {B} - {A}:")
             lines.append("  " + _matrix(ld.final, digits).replace("\n", "\n  "))
-        lines.append(f"  largest |{B} - {A}|: initial {ld.initial_largest:.{digits}f}, "
-                     f"final {ld.final_largest:.{digits}f}")
+        lines.append(
+            f"  largest |{B} - {A}|: initial {ld.initial_largest:.{digits}f}, "
+            f"final {ld.final_largest:.{digits}f}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -395,8 +413,13 @@ def plot_comparison(c: Comparison) -> Figure:
         if test is not None:
             ax.plot(k + 1, test, style, color=line.get_color(), alpha=0.5, label=f"{label}: test")
     if c.first_difference is not None:
-        ax.axvline(c.first_difference.iteration + 1, color="grey", lw=0.8, ls=":",
-                   label=f"first difference #{c.first_difference.iteration}")
+        ax.axvline(
+            c.first_difference.iteration + 1,
+            color="grey",
+            lw=0.8,
+            ls=":",
+            label=f"first difference #{c.first_difference.iteration}",
+        )
     ax.set_xscale("log")
     ax.set_xlabel("iteration k + 1 (log scale)")
     ax.set_ylabel("error sum  sum(|y - a|)")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from glassnet.activations import ACTIVATIONS
-from glassnet.errors import ConfigError, did_you_mean, describe
+from glassnet.errors import ConfigError, describe, did_you_mean
 from glassnet.losses import LOSSES
 
 #: Every accepted key, by section. Anything else is an error.
@@ -167,11 +167,17 @@ def load(path: str | Path) -> ExperimentConfig:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"experiment file {str(path)!r} not found; give the path to a .toml file.")
+        raise ConfigError(
+            f"experiment file {str(path)!r} not found; give the path to a .toml file."
+        )
     except IsADirectoryError:
-        raise ConfigError(f"experiment file {str(path)!r} is a folder; give the path to a .toml file.")
+        raise ConfigError(
+            f"experiment file {str(path)!r} is a folder; give the path to a .toml file."
+        )
     except UnicodeDecodeError:
-        raise ConfigError(f"experiment file {str(path)!r} is not UTF-8 text; a TOML file is accepted.")
+        raise ConfigError(
+            f"experiment file {str(path)!r} is not UTF-8 text; a TOML file is accepted."
+        )
     except OSError as exc:
         raise ConfigError(f"experiment file {str(path)!r} cannot be read ({exc.strerror}).")
     try:
@@ -198,9 +204,7 @@ def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
                 f"{', '.join(f'[{s}]' for s in SCHEMA)}.{did_you_mean(section, SCHEMA)}"
             )
         if not isinstance(body, Mapping):
-            raise ConfigError(
-                f"[{section}] must be a table of keys; got {describe(body)}."
-            )
+            raise ConfigError(f"[{section}] must be a table of keys; got {describe(body)}.")
         for key in body:
             if key not in SCHEMA[section]:
                 hint = did_you_mean(key, SCHEMA[section]) or _other_section(key, section)
@@ -218,7 +222,9 @@ def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
     )
 
 
-def from_settings(settings: Mapping[str, Any], base: ExperimentConfig | None = None) -> ExperimentConfig:
+def from_settings(
+    settings: Mapping[str, Any], base: ExperimentConfig | None = None
+) -> ExperimentConfig:
     """Apply flat keyword settings (``layers=[3, 4, 1]``, ``seed=1``...) over ``base``.
 
     Every key of every section is accepted by its bare name; the names are
@@ -270,9 +276,7 @@ def _parse_data(body: dict[str, Any]) -> DataConfig:
     source = _parse_source({k: v for k, v in body.items() if k not in SPLIT_KEYS})
     standardize = body.get("standardize", False)
     if not isinstance(standardize, bool):
-        raise ConfigError(
-            f"[data] standardize must be true or false; got {describe(standardize)}."
-        )
+        raise ConfigError(f"[data] standardize must be true or false; got {describe(standardize)}.")
     test_fraction = body.get("test_fraction", 0.0)
     if not _is_number(test_fraction) or not 0 <= test_fraction < 1:
         raise ConfigError(
@@ -315,7 +319,9 @@ def _parse_source(body: dict[str, Any]) -> DataConfig:
                 f"got {describe(name)}.{did_you_mean(str(name), names)}"
             )
         if "targets" in body:
-            raise ConfigError("[data] targets cannot be combined with a built-in dataset; drop one.")
+            raise ConfigError(
+                "[data] targets cannot be combined with a built-in dataset; drop one."
+            )
         return DataConfig(dataset=name)
     if source == "csv":
         path = body["csv"]
@@ -323,14 +329,17 @@ def _parse_source(body: dict[str, Any]) -> DataConfig:
             raise ConfigError(f"[data] csv must be a file path (a string); got {describe(path)}.")
         targets = body.get("targets")
         if targets is not None and (
-            not isinstance(targets, list) or not targets
+            not isinstance(targets, list)
+            or not targets
             or not all(isinstance(t, str) for t in targets)
         ):
             raise ConfigError(
-                f"[data] targets with csv must be a list of column names, e.g. [\"label\"]; "
+                f'[data] targets with csv must be a list of column names, e.g. ["label"]; '
                 f"got {describe(targets)}."
             )
-        return DataConfig(dataset=None, csv=path, target_columns=tuple(targets) if targets else None)
+        return DataConfig(
+            dataset=None, csv=path, target_columns=tuple(targets) if targets else None
+        )
     if "targets" not in body:
         raise ConfigError("[data] inputs needs targets (one row per input row); got none.")
     from glassnet.data import as_matrix
@@ -354,7 +363,9 @@ def _parse_source(body: dict[str, Any]) -> DataConfig:
 
 def _per_layer(value: Any, key: str, kind: str) -> Any:
     """A single value or a list (one per layer), checked for type only."""
-    accept_one = (lambda v: isinstance(v, str)) if kind == "str" else (lambda v: isinstance(v, bool))
+    accept_one = (
+        (lambda v: isinstance(v, str)) if kind == "str" else (lambda v: isinstance(v, bool))
+    )
     example = '"sigmoid" or ["tanh", "sigmoid"]' if kind == "str" else "false or [true, false]"
     if accept_one(value):
         return value
@@ -367,7 +378,8 @@ def _parse_network(body: dict[str, Any]) -> NetworkConfig:
     layers = body.get("layers")
     if layers is not None:
         if (
-            not isinstance(layers, list) or len(layers) < 2
+            not isinstance(layers, list)
+            or len(layers) < 2
             or not all(_is_int(n) and n >= 1 for n in layers)
         ):
             raise ConfigError(
@@ -396,7 +408,8 @@ def _parse_network(body: dict[str, Any]) -> NetworkConfig:
 
 def _matrix(value: Any, where: str) -> tuple[tuple[float, ...], ...]:
     if (
-        not isinstance(value, list) or not value
+        not isinstance(value, list)
+        or not value
         or not all(isinstance(r, list) and r for r in value)
     ):
         raise ConfigError(
@@ -441,7 +454,9 @@ def _parse_init(body: dict[str, Any]) -> InitConfig:
                 if isinstance(b, list) and not b:
                     parsed.append(None)
                     continue
-                if not isinstance(b, list) or not all(_is_number(v) and math.isfinite(v) for v in b):
+                if not isinstance(b, list) or not all(
+                    _is_number(v) and math.isfinite(v) for v in b
+                ):
                     raise ConfigError(
                         f"[init] biases[{i}] must be a list of finite numbers (or [] for none); "
                         f"got {describe(b)}."
@@ -477,7 +492,9 @@ def _parse_train(body: dict[str, Any]) -> TrainConfig:
         )
     train_biases = body.get("train_biases", True)
     if not isinstance(train_biases, bool):
-        raise ConfigError(f"[train] train_biases must be true or false; got {describe(train_biases)}.")
+        raise ConfigError(
+            f"[train] train_biases must be true or false; got {describe(train_biases)}."
+        )
     checkpoints = body.get("checkpoints", DEFAULT_CHECKPOINTS)
     if not _is_int(checkpoints) or checkpoints < 2:
         raise ConfigError(

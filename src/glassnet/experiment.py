@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -50,8 +49,12 @@ class Experiment:
     """
 
     def __init__(
-        self, source: str | Path | Mapping[str, Any] | ExperimentConfig | None = None, /,
-        *, allow: bool = False, **settings: Any,
+        self,
+        source: str | Path | Mapping[str, Any] | ExperimentConfig | None = None,
+        /,
+        *,
+        allow: bool = False,
+        **settings: Any,
     ) -> None:
         if source is None:
             cfg = ExperimentConfig()
@@ -128,7 +131,9 @@ class Experiment:
         )
         # A diverged run's final loss may overflow to inf: that is recorded, never warned.
         with np.errstate(all="ignore"):
-            return finish(cfg, self.network, self.data, self.initial, trained, chosen, test=self.test)
+            return finish(
+                cfg, self.network, self.data, self.initial, trained, chosen, test=self.test
+            )
 
 
 def _reference() -> Callable[..., Trained]:
@@ -256,7 +261,7 @@ def build_network(cfg: ExperimentConfig, data: Dataset) -> Network:
     if loss.requires is not None and names[-1] != loss.requires:
         raise ConfigError(
             f"[train] loss {loss.name!r} needs a {loss.requires} output layer; the output "
-            f"activation is {names[-1]!r}. Use loss = \"half_squared_error\" or a "
+            f'activation is {names[-1]!r}. Use loss = "half_squared_error" or a '
             f"{loss.requires} output."
         )
     return Network(tuple(sizes), tuple(ACTIVATIONS[n] for n in names), tuple(bias), loss)
@@ -327,18 +332,18 @@ def check_targets(network: Network, data: Dataset, allow: bool = False) -> tuple
     name = data.target_names[j] if j < len(data.target_names) else f"y{j + 1}"
     # The closure of the activation's range: its ends are limits the loss approaches.
     span = (
-        ("[" if np.isfinite(act.low) else "(") + f"{act.low:g}, {act.high:g}"
+        ("[" if np.isfinite(act.low) else "(")
+        + f"{act.low:g}, {act.high:g}"
         + ("]" if np.isfinite(act.high) else ")")
     )
-    found = (
-        f"example {i + 1} has target {name} = {y[i, j]:g}"
-        + (f" (and {count - 1} more targets are outside)" if count > 1 else "")
+    found = f"example {i + 1} has target {name} = {y[i, j]:g}" + (
+        f" (and {count - 1} more targets are outside)" if count > 1 else ""
     )
     if network.loss.name == "binary_cross_entropy":
         raise DataError(
             f"[data] targets must lie in [0, 1] for binary_cross_entropy; {found}. Outside [0, 1] "
             f"this loss has no lower bound; rescale the targets to [0, 1] or use "
-            f"loss = \"half_squared_error\"."
+            f'loss = "half_squared_error".'
         )
     if not allow:
         raise DataError(

@@ -81,8 +81,9 @@ class GradientCheck:
     worst: tuple[int, str, tuple[int, ...]]
 
 
-def check_gradient(network: Network, params: Params, X: Array, y: Array, eps: float = EPS,
-                   budget: float = BUDGET) -> GradientCheck:
+def check_gradient(
+    network: Network, params: Params, X: Array, y: Array, eps: float = EPS, budget: float = BUDGET
+) -> GradientCheck:
     """Compare :func:`loss_gradient` with central finite differences at ``params``.
 
     Parameters
@@ -112,14 +113,21 @@ def check_gradient(network: Network, params: Params, X: Array, y: Array, eps: fl
             floor = FLOOR
         scale = np.maximum(np.maximum(np.abs(a_flat), np.abs(n_flat)), floor)
         rel_flat = np.abs(a_flat - n_flat) / scale
-    checked = np.ones(n_params, dtype=bool) if chosen is None else np.isin(np.arange(n_params), chosen)
+    checked = (
+        np.ones(n_params, dtype=bool) if chosen is None else np.isin(np.arange(n_params), chosen)
+    )
     # a NaN or infinite gradient on a checked parameter is the worst disagreement there is
     rel_flat = np.where(checked & ~np.isfinite(rel_flat), np.inf, rel_flat)
     candidates = np.where(checked, rel_flat, -1.0)
     index = int(np.argmax(candidates)) if n_params else 0
     return GradientCheck(
-        analytic, params.with_flat(n_flat), params.with_flat(rel_flat), eps, int(checked.sum()),
-        float(candidates[index]) if n_params else 0.0, _locate(params, index),
+        analytic,
+        params.with_flat(n_flat),
+        params.with_flat(rel_flat),
+        eps,
+        int(checked.sum()),
+        float(candidates[index]) if n_params else 0.0,
+        _locate(params, index),
     )
 
 
@@ -128,8 +136,9 @@ def check_step(network: Network, step: Step, eps: float = EPS) -> GradientCheck:
     return check_gradient(network, step.before, step.X, step.y, eps)
 
 
-def finite_difference_at(network: Network, params: Params, X: Array, y: Array,
-                         indices: Array, eps: float = EPS) -> Array:
+def finite_difference_at(
+    network: Network, params: Params, X: Array, y: Array, indices: Array, eps: float = EPS
+) -> Array:
     """The finite-difference gradient at some positions of :meth:`Params.flat` only.
 
     The same fourth-order stencil as
@@ -145,11 +154,18 @@ def finite_difference_at(network: Network, params: Params, X: Array, y: Array,
         _, acts = forward(network, params.with_flat(vector), X)
         return network.loss.fn(y, acts[-1])
 
-    return np.array([
-        (loss_at(int(i), -2 * eps) - 8 * loss_at(int(i), -eps) + 8 * loss_at(int(i), eps)
-         - loss_at(int(i), 2 * eps)) / (12 * eps)
-        for i in indices
-    ])
+    return np.array(
+        [
+            (
+                loss_at(int(i), -2 * eps)
+                - 8 * loss_at(int(i), -eps)
+                + 8 * loss_at(int(i), eps)
+                - loss_at(int(i), 2 * eps)
+            )
+            / (12 * eps)
+            for i in indices
+        ]
+    )
 
 
 def _chosen(params: Params, n_params: int, n_samples: int, budget: float) -> Array | None:

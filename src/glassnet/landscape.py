@@ -133,7 +133,10 @@ def prediction_paths(run: Run, weights: WeightPaths | None = None) -> Prediction
     weights = weight_paths(run) if weights is None else weights
     with np.errstate(all="ignore"):
         predictions = np.stack(
-            [forward(run.network, run.initial.with_flat(row), run.data.X)[1][-1] for row in weights.values]
+            [
+                forward(run.network, run.initial.with_flat(row), run.data.X)[1][-1]
+                for row in weights.values
+            ]
         )
     return PredictionPaths(weights.iterations, predictions, run.data.y.copy())
 
@@ -195,7 +198,9 @@ def loss_landscape(
     else:
         i, j = (_position(weights.names, p) for p in pair)
         if i == j:
-            raise ConfigError(f"the landscape needs two different parameters; got {weights.names[i]} twice.")
+            raise ConfigError(
+                f"the landscape needs two different parameters; got {weights.names[i]} twice."
+            )
     final = weights.values[-1]
     u = _axis(weights.values[:, i], final[i], resolution, margin)
     v = _axis(weights.values[:, j], final[j], resolution, margin)

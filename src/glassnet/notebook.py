@@ -45,8 +45,9 @@ def _num(value: float, digits: int = 8) -> str:
     return f"{value:.{digits}f}" if np.isfinite(value) else str(value)
 
 
-def _table(rows: list[list[str]], header: list[str] | None = None, caption: str = "",
-           css: str = "") -> str:
+def _table(
+    rows: list[list[str]], header: list[str] | None = None, caption: str = "", css: str = ""
+) -> str:
     parts = [f'<table class="{css}">' if css else "<table>"]
     if caption:
         parts.append(f"<caption>{html.escape(caption)}</caption>")
@@ -76,7 +77,7 @@ def figure_svg(fig: Any) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg")
     text = buffer.getvalue()
-    return text[text.find("<svg"):]
+    return text[text.find("<svg") :]
 
 
 def error_curve_svg(run: Run) -> str:
@@ -94,13 +95,21 @@ def summary_rows(run: Run) -> list[list[str]]:
     """``[label, value]`` rows describing a run."""
     net = run.network
     rows = [
-        ["data", f"{run.data.name}: {run.data.n_samples} examples, {run.data.X.shape[1]} inputs, "
-                 f"{run.data.y.shape[1]} targets"],
-        ["network", f"layers {list(net.sizes)}, {', '.join(a.name for a in net.activations)}, "
-                    f"bias {list(net.bias)}"],
+        [
+            "data",
+            f"{run.data.name}: {run.data.n_samples} examples, {run.data.X.shape[1]} inputs, "
+            f"{run.data.y.shape[1]} targets",
+        ],
+        [
+            "network",
+            f"layers {list(net.sizes)}, {', '.join(a.name for a in net.activations)}, "
+            f"bias {list(net.bias)}",
+        ],
         ["loss", f"{net.loss.name} = {net.loss.formula}"],
-        ["training", f"{run.iterations:,} updates, learning rate {run.learning_rate:g}, "
-                     f"{run.engine} engine"],
+        [
+            "training",
+            f"{run.iterations:,} updates, learning rate {run.learning_rate:g}, {run.engine} engine",
+        ],
     ]
     n = len(run.history)
     if n:
@@ -113,11 +122,16 @@ def summary_rows(run: Run) -> list[list[str]]:
             rows.append(["test error sum #0", _num(float(run.history.test_error_sum[0]))])
         rows.append([f"test error sum #{run.iterations} (final)", _num(run.final_test_error_sum)])
     if run.stop is not None:
-        rows.append(["stopped", f"iteration #{run.stop.iteration}, layer {run.stop.layer}: "
-                                f"{run.stop.reason}"])
+        rows.append(
+            [
+                "stopped",
+                f"iteration #{run.stop.iteration}, layer {run.stop.layer}: {run.stop.reason}",
+            ]
+        )
     if run.saturation is not None:
-        rows.append(["saturated", f"iteration #{run.saturation.iteration}, layer "
-                                  f"{run.saturation.layer}"])
+        rows.append(
+            ["saturated", f"iteration #{run.saturation.iteration}, layer {run.saturation.layer}"]
+        )
     return rows
 
 
@@ -128,13 +142,15 @@ def run_html(run: Run, iteration: int | None = None) -> str:
     ``#0`` for a run of no updates).
     """
     k = min(1, run.iterations) if iteration is None else iteration
-    parts = [STYLE, '<div class="glassnet">', _table(summary_rows(run), caption="glassnet run", css="summary")]
+    parts = [
+        STYLE,
+        '<div class="glassnet">',
+        _table(summary_rows(run), caption="glassnet run", css="summary"),
+    ]
     svg = error_curve_svg(run)
     if svg:
         parts.append(f"<details open><summary>error curve</summary>{svg}</details>")
-    weights = "".join(
-        matrix_html(w, f"final W{i}", "in ") for i, w in enumerate(run.final.weights)
-    )
+    weights = "".join(matrix_html(w, f"final W{i}", "in ") for i, w in enumerate(run.final.weights))
     parts.append(f"<details><summary>final weights</summary>{weights}</details>")
     parts.append(
         f"<details><summary>iteration #{k} worked by hand</summary>"
@@ -179,15 +195,20 @@ def step_body(step: Step, names: tuple[str, ...] = ()) -> str:
         for s in range(min(MAX_ROWS, ly.inputs.shape[0])):
             for j in range(min(MAX_TERMS, ly.W.shape[1])):
                 b = None if ly.b is None else float(ly.b[j])
-                lines.append(f"z[{s},{j}] = " + dot_line(ly.inputs[s], ly.W[:, j], b, float(ly.z[s, j])))
+                lines.append(
+                    f"z[{s},{j}] = " + dot_line(ly.inputs[s], ly.W[:, j], b, float(ly.z[s, j]))
+                )
         parts.append("<p>dot products (inputs @ W" + ("" if ly.b is None else " + b") + "):</p>")
         parts.append("<pre>" + html.escape("\n".join(lines)) + "</pre>")
         parts.append('<div class="row">')
         for name, array in (
             (f"a = {ly.activation}(z)", ly.a),
             (f"derivative f'(z) = {_grad_formula(ly.activation)}", ly.derivative),
-            ("error" + (" y - a" if ly.index == len(step.layers) - 1 else " delta_next @ W_next.T"),
-             ly.error),
+            (
+                "error"
+                + (" y - a" if ly.index == len(step.layers) - 1 else " delta_next @ W_next.T"),
+                ly.error,
+            ),
             ("delta = error * f'(a)", ly.delta),
         ):
             parts.append(matrix_html(array, name, "example "))
@@ -195,7 +216,9 @@ def step_body(step: Step, names: tuple[str, ...] = ()) -> str:
         parts.append(matrix_html(ly.dW, "update dW = learning_rate * inputs.T @ delta", "in "))
         parts.append(matrix_html(ly.W_after, f"W{ly.index} after = W + dW", "in "))
         if ly.db is not None and ly.b_after is not None:
-            parts.append(matrix_html(ly.db.reshape(1, -1), "bias update db = learning_rate * sum(delta)"))
+            parts.append(
+                matrix_html(ly.db.reshape(1, -1), "bias update db = learning_rate * sum(delta)")
+            )
             parts.append(matrix_html(ly.b_after.reshape(1, -1), f"b{ly.index} after"))
         parts.append("</div>")
     return "".join(parts)
@@ -244,33 +267,53 @@ def sweep_html(sweep: Any) -> str:
     )
     rows = [
         [
-            f"{s.learning_rate:g}", f"{s.n_networks:,}", f"{s.n_stopped:,}",
+            f"{s.learning_rate:g}",
+            f"{s.n_networks:,}",
+            f"{s.n_stopped:,}",
             _spread(s.final_error_sum, 6),
             f"{s.n_reached:,} of {s.n_networks:,}",
             _spread(s.iterations_to_target, 0),
         ]
         for s in summaries
     ]
-    parts = [STYLE, '<div class="glassnet">', _table(
-        rows,
-        ["learning rate", "networks", "stopped", "final error sum: median [5%, 95%]",
-         f"reached error sum <= {sweep.target_error:g}",
-         "iterations to reach it: median [5%, 95%]"],
-        caption=head,
-    )]
+    parts = [
+        STYLE,
+        '<div class="glassnet">',
+        _table(
+            rows,
+            [
+                "learning rate",
+                "networks",
+                "stopped",
+                "final error sum: median [5%, 95%]",
+                f"reached error sum <= {sweep.target_error:g}",
+                "iterations to reach it: median [5%, 95%]",
+            ],
+            caption=head,
+        ),
+    ]
     for s in summaries:
         shown = s.weights[:MAX_PARAMETERS]
         weight_rows = [
-            [d.name, _num(d.mean, 4), _num(d.std, 4), _num(d.min, 4), _num(d.median, 4),
-             _num(d.max, 4)]
+            [
+                d.name,
+                _num(d.mean, 4),
+                _num(d.std, 4),
+                _num(d.min, 4),
+                _num(d.median, 4),
+                _num(d.max, 4),
+            ]
             for d in shown
         ]
         if len(s.weights) > MAX_PARAMETERS:
             weight_rows.append([f"… {len(s.weights) - MAX_PARAMETERS} more"] + [""] * 5)
-        parts.append(_table(
-            weight_rows, ["parameter", "mean", "std", "min", "median", "max"],
-            caption=f"final weights over {s.n_networks:,} seeds, learning rate {s.learning_rate:g}",
-        ))
+        parts.append(
+            _table(
+                weight_rows,
+                ["parameter", "mean", "std", "min", "median", "max"],
+                caption=f"final weights over {s.n_networks:,} seeds, learning rate {s.learning_rate:g}",
+            )
+        )
     parts.append("</div>")
     return "".join(parts)
 
@@ -287,8 +330,13 @@ def scrubber(run: Run) -> Any:
         raise ImportError(
             "glassnet.notebook.scrubber needs ipywidgets: pip install 'glassnet[notebook]'"
         ) from None
-    slider = widgets.IntSlider(value=min(1, run.iterations), min=0, max=run.iterations,
-                               description="iteration", continuous_update=False)
+    slider = widgets.IntSlider(
+        value=min(1, run.iterations),
+        min=0,
+        max=run.iterations,
+        description="iteration",
+        continuous_update=False,
+    )
     view = widgets.HTML(value=step_html(run.step(slider.value)))
 
     def show(change: dict[str, Any]) -> None:

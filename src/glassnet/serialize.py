@@ -179,7 +179,9 @@ def check_output(path: str | Path) -> Path:
         raise ConfigError(f"output {str(path)!r} is a folder; give a file name.")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} does not exist; create it first.")
+        raise ConfigError(
+            f"output {str(path)!r}: folder {str(parent)!r} does not exist; create it first."
+        )
     if not os.access(parent, os.W_OK):
         raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} is not writable.")
     return parent
@@ -243,7 +245,9 @@ def load(path: str | Path) -> Any:
     except GlassnetError as exc:
         raise type(exc)(f"run file {str(path)!r}: {exc}") from None
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        what = f"no {exc.args[0]!r} entry" if isinstance(exc, KeyError) else " ".join(str(exc).split())
+        what = (
+            f"no {exc.args[0]!r} entry" if isinstance(exc, KeyError) else " ".join(str(exc).split())
+        )
         raise GlassnetError(
             f"run file {str(path)!r} is damaged ({what}); write it again with glassnet run --json."
         ) from None
@@ -282,9 +286,16 @@ def _run_from_doc(doc: dict[str, Any]) -> Any:
     final = doc["final"]
     history = doc["history"]
     test_doc = doc.get("test")
-    test = None if test_doc is None else Dataset(
-        _arr(test_doc["inputs"]), _arr(test_doc["targets"]), test_doc["name"],
-        data.input_names, data.target_names,
+    test = (
+        None
+        if test_doc is None
+        else Dataset(
+            _arr(test_doc["inputs"]),
+            _arr(test_doc["targets"]),
+            test_doc["name"],
+            data.input_names,
+            data.target_names,
+        )
     )
     return Run(
         config=config,
@@ -301,10 +312,14 @@ def _run_from_doc(doc: dict[str, Any]) -> Any:
         ),
         checkpoints=Checkpoints(
             np.array(ck["iterations"], dtype=np.int64),
-            tuple(_arr(w).reshape(len(ck["iterations"]), *shape)
-                  for w, shape in zip(ck["weights"], network.shapes)),
-            tuple(None if b is None else _arr(b).reshape(len(ck["iterations"]), -1)
-                  for b in ck["biases"]),
+            tuple(
+                _arr(w).reshape(len(ck["iterations"]), *shape)
+                for w, shape in zip(ck["weights"], network.shapes)
+            ),
+            tuple(
+                None if b is None else _arr(b).reshape(len(ck["iterations"]), -1)
+                for b in ck["biases"]
+            ),
         ),
         final_prediction=_arr(final["predictions"]),
         final_loss=float(_unclean(final["loss"])),

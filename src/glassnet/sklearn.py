@@ -100,34 +100,37 @@ class _GlassNet(BaseEstimator):
         if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
             hidden = (int(hidden),)
         if (
-            isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence)
-            and not isinstance(hidden, np.ndarray)
+            isinstance(hidden, (str, bytes))
+            or (not isinstance(hidden, Sequence) and not isinstance(hidden, np.ndarray))
         ) or not all(
             isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in hidden
         ):
             raise self._invalid(
-                "hidden_layer_sizes", "a positive int or a sequence of positive ints "
-                "(() for no hidden layer)", self.hidden_layer_sizes,
+                "hidden_layer_sizes",
+                "a positive int or a sequence of positive ints (() for no hidden layer)",
+                self.hidden_layer_sizes,
             )
         if self.activation not in ACTIVATIONS:
-            raise self._invalid(
-                "activation", f"a str among {sorted(ACTIVATIONS)}", self.activation
-            )
+            raise self._invalid("activation", f"a str among {sorted(ACTIVATIONS)}", self.activation)
         lr = self.learning_rate
         if (
-            not isinstance(lr, numbers.Real) or isinstance(lr, bool)
-            or not math.isfinite(lr) or lr <= 0
+            not isinstance(lr, numbers.Real)
+            or isinstance(lr, bool)
+            or not math.isfinite(lr)
+            or lr <= 0
         ):
             raise self._invalid("learning_rate", "a float in the range (0, inf)", lr)
         if (
-            not isinstance(self.max_iter, numbers.Integral) or isinstance(self.max_iter, bool)
+            not isinstance(self.max_iter, numbers.Integral)
+            or isinstance(self.max_iter, bool)
             or self.max_iter < 1
         ):
             raise self._invalid("max_iter", "an int in the range [1, inf)", self.max_iter)
         if not isinstance(self.bias, (bool, np.bool_)):
             raise self._invalid("bias", "an instance of 'bool'", self.bias)
         allowed = [
-            name for name, loss in LOSSES.items()
+            name
+            for name, loss in LOSSES.items()
             if loss.requires in (None, self._output_activation)
         ]
         if self.loss not in allowed:
@@ -135,7 +138,9 @@ class _GlassNet(BaseEstimator):
         random_state = self.random_state
         if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
             if not 0 <= random_state < 2**32:
-                raise self._invalid("random_state", "an int in the range [0, 2**32 - 1]", random_state)
+                raise self._invalid(
+                    "random_state", "an int in the range [0, 2**32 - 1]", random_state
+                )
             seed = int(random_state)  # the seed glassnet's RandomState draws the weights from
         else:
             seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
@@ -159,22 +164,24 @@ class _GlassNet(BaseEstimator):
         n_samples, n_in = X.shape
         sizes = [n_in, *settings["hidden"], Y.shape[1]]
         n_layers = len(sizes) - 1
-        experiment = Experiment({
-            "data": {"inputs": X.tolist(), "targets": Y.tolist()},
-            "network": {
-                "layers": sizes,
-                "activation": [self.activation] * (n_layers - 1) + [self._output_activation],
-                "bias": settings["bias"],
-            },
-            "init": {"seed": settings["seed"]},
-            "train": {
-                "iterations": settings["max_iter"],
-                # a step of learning_rate on the mean loss (see the module docstring)
-                "learning_rate": settings["learning_rate"] / n_samples,
-                "loss": self.loss,
-                "checkpoints": max(2, min(CHECKPOINTS, settings["max_iter"])),
-            },
-        })
+        experiment = Experiment(
+            {
+                "data": {"inputs": X.tolist(), "targets": Y.tolist()},
+                "network": {
+                    "layers": sizes,
+                    "activation": [self.activation] * (n_layers - 1) + [self._output_activation],
+                    "bias": settings["bias"],
+                },
+                "init": {"seed": settings["seed"]},
+                "train": {
+                    "iterations": settings["max_iter"],
+                    # a step of learning_rate on the mean loss (see the module docstring)
+                    "learning_rate": settings["learning_rate"] / n_samples,
+                    "loss": self.loss,
+                    "checkpoints": max(2, min(CHECKPOINTS, settings["max_iter"])),
+                },
+            }
+        )
         run = experiment.run()
         if run.stop is not None:
             warnings.warn(
@@ -311,9 +318,13 @@ class GlassNetRegressor(RegressorMixin, _GlassNet):
         loss: str = "half_squared_error",
     ) -> None:
         super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes, activation=activation,
-            learning_rate=learning_rate, max_iter=max_iter, random_state=random_state,
-            bias=bias, loss=loss,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            learning_rate=learning_rate,
+            max_iter=max_iter,
+            random_state=random_state,
+            bias=bias,
+            loss=loss,
         )
 
     def fit(self, X: Any, y: Any) -> GlassNetRegressor:

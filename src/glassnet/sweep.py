@@ -73,7 +73,11 @@ class Distribution:
             q = np.percentile(finite, [0, 5, 25, 50, 75, 95, 100])
             mean, std = float(finite.mean()), float(finite.std())
         return cls(
-            name, int(finite.size), int(values.size - finite.size), mean, std,
+            name,
+            int(finite.size),
+            int(values.size - finite.size),
+            mean,
+            std,
             *(float(v) for v in q),
         )
 
@@ -187,22 +191,24 @@ class Sweep:
         for rate in self.rates():
             rows = self.learning_rates == rate
             reach = self.iterations_to_target[rows]
-            out.append(SweepSummary(
-                learning_rate=rate,
-                n_networks=int(rows.sum()),
-                n_stopped=int((self.stopped_at[rows] >= 0).sum()),
-                weights=tuple(
-                    Distribution.of(name, self.final_params[rows, i])
-                    for i, name in enumerate(self.parameter_names)
-                ),
-                final_error_sum=Distribution.of("final error sum", self.final_error_sum[rows]),
-                final_loss=Distribution.of("final loss", self.final_loss[rows]),
-                target_error=self.target_error,
-                n_reached=int((reach >= 0).sum()),
-                iterations_to_target=Distribution.of(
-                    "iterations to target", reach[reach >= 0].astype(np.float64)
-                ),
-            ))
+            out.append(
+                SweepSummary(
+                    learning_rate=rate,
+                    n_networks=int(rows.sum()),
+                    n_stopped=int((self.stopped_at[rows] >= 0).sum()),
+                    weights=tuple(
+                        Distribution.of(name, self.final_params[rows, i])
+                        for i, name in enumerate(self.parameter_names)
+                    ),
+                    final_error_sum=Distribution.of("final error sum", self.final_error_sum[rows]),
+                    final_loss=Distribution.of("final loss", self.final_loss[rows]),
+                    target_error=self.target_error,
+                    n_reached=int((reach >= 0).sum()),
+                    iterations_to_target=Distribution.of(
+                        "iterations to target", reach[reach >= 0].astype(np.float64)
+                    ),
+                )
+            )
         return tuple(out)
 
 
@@ -259,8 +265,9 @@ def parse_rates(text: str) -> list[float]:
         ) from None
 
 
-def check_sweep(config: ExperimentConfig, seeds: Sequence[int], rates: Sequence[float],
-                target_error: float) -> None:
+def check_sweep(
+    config: ExperimentConfig, seeds: Sequence[int], rates: Sequence[float], target_error: float
+) -> None:
     """Validate a sweep's settings once, before training."""
     if not seeds:
         raise ConfigError("a sweep needs at least one seed; e.g. --seeds 0:100.")
@@ -287,9 +294,7 @@ def check_sweep(config: ExperimentConfig, seeds: Sequence[int], rates: Sequence[
             "sets [init] weights; remove them to sweep over seeds."
         )
     if getattr(config.data, "test_fraction", 0):
-        raise ConfigError(
-            "a sweep trains on all the data; set [data] test_fraction = 0 to sweep."
-        )
+        raise ConfigError("a sweep trains on all the data; set [data] test_fraction = 0 to sweep.")
 
 
 def sweep(
@@ -356,23 +361,45 @@ def sweep(
         elif engine == "compiled":
             warnings.warn(
                 f"the compiled engine is not available here ({reason}); training with numpy.",
-                EngineFallback, stacklevel=2,
+                EngineFallback,
+                stacklevel=2,
             )
     if chosen == "compiled":
         from glassnet.kernels import load
 
         result = load("batched").train_batch(
-            network, data.X, data.y, W0, b0, net_rates, iterations=train.iterations,
-            train_biases=train.train_biases, target_error=target_error, history_every=every,
+            network,
+            data.X,
+            data.y,
+            W0,
+            b0,
+            net_rates,
+            iterations=train.iterations,
+            train_biases=train.train_biases,
+            target_error=target_error,
+            history_every=every,
         )
         W, b, err, loss, reach, stop, hist = (
-            result.W, result.b, result.final_error_sum, result.final_loss, result.reached,
-            result.stopped, result.error_history,
+            result.W,
+            result.b,
+            result.final_error_sum,
+            result.final_loss,
+            result.reached,
+            result.stopped,
+            result.error_history,
         )
     else:
         W, b, err, loss, reach, stop, hist = train_batch_numpy(
-            network, data.X, data.y, W0, b0, net_rates, iterations=train.iterations,
-            train_biases=train.train_biases, target_error=target_error, history_every=every,
+            network,
+            data.X,
+            data.y,
+            W0,
+            b0,
+            net_rates,
+            iterations=train.iterations,
+            train_biases=train.train_biases,
+            target_error=target_error,
+            history_every=every,
         )
     return Sweep(
         config=cfg,
@@ -469,7 +496,9 @@ def train_batch_numpy(
     reach = np.full(n_net, -1, dtype=np.int64)
     stop = np.full(n_net, -1, dtype=np.int64)
     err = loss_value = np.empty(n_net)
-    hist = np.full((n_net, math.ceil(iterations / history_every)), np.nan) if history_every else None
+    hist = (
+        np.full((n_net, math.ceil(iterations / history_every)), np.nan) if history_every else None
+    )
     y3 = y[:, :, None]
     with np.errstate(all="ignore"):
         for k in range(iterations + 1):
@@ -526,6 +555,9 @@ def train_batch_numpy(
                 if bs[layer] is not None and train_biases:
                     bs[layer] = np.where(alive, bs[layer] + rate * d.sum(axis=0), bs[layer])
     W_out = np.concatenate([w.reshape(-1, n_net) for w in Ws], axis=0)
-    b_out = (np.concatenate([bb for bb in bs if bb is not None], axis=0)
-             if any(bb is not None for bb in bs) else np.zeros((0, n_net)))
+    b_out = (
+        np.concatenate([bb for bb in bs if bb is not None], axis=0)
+        if any(bb is not None for bb in bs)
+        else np.zeros((0, n_net))
+    )
     return W_out, b_out, err, loss_value, reach, stop, hist

@@ -154,7 +154,9 @@ def bounded_layers(network: Network) -> list[tuple[int, float, float]]:
     ]
 
 
-def saturated_layer(bounded: list[tuple[int, float, float]], activations: list[Array]) -> int | None:
+def saturated_layer(
+    bounded: list[tuple[int, float, float]], activations: list[Array]
+) -> int | None:
     """The first bounded layer with an output exactly at an end of its range, or ``None``."""
     for layer, low, high in bounded:
         a = activations[layer + 1]
@@ -227,8 +229,13 @@ def train_reference(
             if not math.isfinite(loss):
                 stop = Stop(k, first_bad_layer(network, params, X), "loss is not finite")
                 return Trained(
-                    loss_hist[: k + 1], err_hist[: k + 1], checkpoints.truncated(k + 1),
-                    params, k, stop, saturation,
+                    loss_hist[: k + 1],
+                    err_hist[: k + 1],
+                    checkpoints.truncated(k + 1),
+                    params,
+                    k,
+                    stop,
+                    saturation,
                     None if test_loss_hist is None else test_loss_hist[: k + 1],
                     None if test_err_hist is None else test_err_hist[: k + 1],
                 )
@@ -240,7 +247,13 @@ def train_reference(
     if progress is not None:
         progress(iterations)
     return Trained(
-        loss_hist, err_hist, checkpoints, params, iterations, None, saturation,
-        test_loss_hist, test_err_hist,
+        loss_hist,
+        err_hist,
+        checkpoints,
+        params,
+        iterations,
+        None,
+        saturation,
+        test_loss_hist,
+        test_err_hist,
     )
-

@@ -63,9 +63,13 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(package_name="glassnet")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="With no command: folder for the seed run's plots and report "
-                   "(default glassnet-output).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="With no command: folder for the seed run's plots and report (default glassnet-output).",
+)
 @click.option("--no-files", is_flag=True, help="With no command: print the walkthrough only.")
 @click.pass_context
 def cli(ctx: click.Context, out_dir: str | None, no_files: bool) -> int | None:

@@ -28,7 +28,9 @@ def int_list(ctx: click.Context, param: click.Parameter, value: str | None) -> l
         ) from None
 
 
-def name_list(ctx: click.Context, param: click.Parameter, value: str | None) -> str | list[str] | None:
+def name_list(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | list[str] | None:
     """Parse ``"tanh,sigmoid"`` (one name stays a string)."""
     if value is None:
         return None
@@ -40,23 +42,50 @@ def experiment_options(func: F) -> F:
     """The experiment file argument and the flat overrides of its keys."""
     options = [
         click.argument("experiment", required=False, type=click.Path(dir_okay=False)),
-        click.option("--dataset", help="Built-in data: seed, xor, and, or; with scikit-learn: iris, breast_cancer, digits."),
+        click.option(
+            "--dataset",
+            help="Built-in data: seed, xor, and, or; with scikit-learn: iris, breast_cancer, digits.",
+        ),
         click.option("--csv", "csv", help="A CSV file of numbers (last column is the target)."),
-        click.option("--standardize/--no-standardize", default=None,
-                     help="Scale each input column to mean 0 and standard deviation 1 (measured on the training examples)."),
-        click.option("--test-fraction", type=float, metavar="F",
-                     help="Hold out this fraction of the examples (0 <= F < 1, e.g. 0.25) and record their error too."),
-        click.option("--split-seed", type=int, metavar="N", help="Seed of the held-out split's shuffle (0 to 2**32 - 1)."),
+        click.option(
+            "--standardize/--no-standardize",
+            default=None,
+            help="Scale each input column to mean 0 and standard deviation 1 (measured on the training examples).",
+        ),
+        click.option(
+            "--test-fraction",
+            type=float,
+            metavar="F",
+            help="Hold out this fraction of the examples (0 <= F < 1, e.g. 0.25) and record their error too.",
+        ),
+        click.option(
+            "--split-seed",
+            type=int,
+            metavar="N",
+            help="Seed of the held-out split's shuffle (0 to 2**32 - 1).",
+        ),
         click.option("--layers", callback=int_list, help="Layer sizes, e.g. 3,4,1."),
-        click.option("--activation", callback=name_list, help="sigmoid, tanh, relu, linear (or one per layer, comma separated)."),
+        click.option(
+            "--activation",
+            callback=name_list,
+            help="sigmoid, tanh, relu, linear (or one per layer, comma separated).",
+        ),
         click.option("--bias/--no-bias", default=None, help="Give every layer a bias."),
-        click.option("--seed", type=int, help="Seed of numpy.random.RandomState for the initial weights."),
+        click.option(
+            "--seed", type=int, help="Seed of numpy.random.RandomState for the initial weights."
+        ),
         click.option("--iterations", type=int, help="Number of updates to apply."),
         click.option("--learning-rate", type=float, help="Step size of gradient descent."),
         click.option("--loss", help="half_squared_error or binary_cross_entropy."),
-        click.option("--checkpoints", type=int, help="How many weight snapshots to keep for replay."),
-        click.option("--allow", is_flag=True, default=None,
-                     help="Accept targets the output activation cannot produce (warns that the loss cannot reach 0)."),
+        click.option(
+            "--checkpoints", type=int, help="How many weight snapshots to keep for replay."
+        ),
+        click.option(
+            "--allow",
+            is_flag=True,
+            default=None,
+            help="Accept targets the output activation cannot produce (warns that the loss cannot reach 0).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -91,7 +120,9 @@ def warnings_as_lines(category: type[Warning], label: str) -> Iterator[None]:
         if issubclass(warning.category, category):
             click.echo(f"glassnet: {label}: {warning.message}", err=True)
         else:  # pragma: no cover - anything else is shown as Python would
-            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
 
 
 @contextmanager
@@ -115,7 +146,11 @@ def report_events(run: Any) -> None:
 
     sat, stop = run.saturation, run.stop
     # A stop caused by that same saturation (ln(0) of a saturated sigmoid) is reported once.
-    same = sat is not None and stop is not None and (sat.iteration, sat.layer) == (stop.iteration, stop.layer)
+    same = (
+        sat is not None
+        and stop is not None
+        and (sat.iteration, sat.layer) == (stop.iteration, stop.layer)
+    )
     if sat is not None and not same:
         click.echo(f"glassnet: warning: {format_saturation(run)}", err=True)
     if stop is not None:
@@ -161,9 +196,12 @@ def progress_bar(total: int, after_seconds: float = 1.0) -> Iterator[Callable[[i
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             bar = Progress(
-                TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("training"),
+                BarColumn(),
+                MofNCompleteColumn(),
                 TextColumn("{task.fields[rate]} it/s, {task.fields[left]} left"),
-                console=Console(stderr=True), transient=True,
+                console=Console(stderr=True),
+                transient=True,
             )
             # The task has its numbers before the first frame is drawn.
             state["bar"] = bar

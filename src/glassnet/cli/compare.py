@@ -11,12 +11,21 @@ import click
 @click.command()
 @click.argument("run_a", type=click.Path(dir_okay=False))
 @click.argument("run_b", type=click.Path(dir_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False),
-              help="Also draw both error curves overlaid into this image (.png, .svg, .pdf).")
-@click.option("--tolerance", type=float, default=0.0, show_default=True,
-              help="Largest absolute difference still counted as equal.")
-@click.option("--digits", type=click.IntRange(1, 17), default=8, show_default=True,
-              help="Decimals printed.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Also draw both error curves overlaid into this image (.png, .svg, .pdf).",
+)
+@click.option(
+    "--tolerance",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Largest absolute difference still counted as equal.",
+)
+@click.option(
+    "--digits", type=click.IntRange(1, 17), default=8, show_default=True, help="Decimals printed."
+)
 def compare(run_a: str, run_b: str, out: str | None, tolerance: float, digits: int) -> int:
     """Compare two runs saved with `glassnet run --json`: the settings that differ, the
     first iteration where they differ, both error curves and the weight differences."""

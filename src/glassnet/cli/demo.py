@@ -6,15 +6,22 @@ import click
 
 from glassnet.cli.common import progress_bar, training_process
 
-
 #: Where ``glassnet`` with no arguments writes the seed run's plots and report.
 OUTPUT_DIR = "glassnet-output"
 
 
 @click.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=OUTPUT_DIR, show_default=True,
-              help="Folder for the seed run's plots (PNG, SVG) and report.html.")
-@click.option("--no-files", is_flag=True, help="Only print the walkthrough; write no plots or report.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default=OUTPUT_DIR,
+    show_default=True,
+    help="Folder for the seed run's plots (PNG, SVG) and report.html.",
+)
+@click.option(
+    "--no-files", is_flag=True, help="Only print the walkthrough; write no plots or report."
+)
 def demo(out_dir: str = OUTPUT_DIR, no_files: bool = False) -> int:
     """Run the seed post's experiment (seed 123, 100,000 iterations), walk through it, and
     write its plots and an offline HTML report into ./glassnet-output/."""

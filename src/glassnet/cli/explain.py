@@ -13,15 +13,42 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
 @click.command()
 @experiment_options
-@click.option("--iteration", "-k", "iteration", type=int, default=0, show_default=True,
-              help="Which iteration to work out: #k uses the weights after k updates.")
-@click.option("--format", "format_", type=click.Choice(["text", "md", "terminal"]), default=None,
-              help="text, md (Markdown) or terminal (rich; the default on a terminal).")
-@click.option("--digits", type=click.IntRange(1, 12), default=None,
-              help="Significant digits of the largest number of each block (default 4).")
-@click.option("--all", "show_all", is_flag=True, help="Write out every example, unit and weight of big layers.")
-def explain(experiment: str | None, iteration: int, format_: str | None, digits: int | None,
-            show_all: bool, **settings: Any) -> int:
+@click.option(
+    "--iteration",
+    "-k",
+    "iteration",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Which iteration to work out: #k uses the weights after k updates.",
+)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "md", "terminal"]),
+    default=None,
+    help="text, md (Markdown) or terminal (rich; the default on a terminal).",
+)
+@click.option(
+    "--digits",
+    type=click.IntRange(1, 12),
+    default=None,
+    help="Significant digits of the largest number of each block (default 4).",
+)
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Write out every example, unit and weight of big layers.",
+)
+def explain(
+    experiment: str | None,
+    iteration: int,
+    format_: str | None,
+    digits: int | None,
+    show_all: bool,
+    **settings: Any,
+) -> int:
     """Work out iteration K of EXPERIMENT (default: the seed's) by hand: dot products,
     activations, error, loss, deltas, updates, gradient check, and why each weight moved."""
     from glassnet.errors import ConfigError

@@ -34,9 +34,18 @@ def obtain_run(experiment: str | None, engine: str, settings: dict[str, Any]) ->
 
 @click.command()
 @experiment_options
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False), default="glassnet-plots",
-              show_default=True, help="Folder to write the plots into (created if missing).")
-@click.option("--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="glassnet-plots",
+    show_default=True,
+    help="Folder to write the plots into (created if missing).",
+)
+@click.option(
+    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
+)
 def plot(experiment: str | None, out_dir: str, engine: str, **settings: Any) -> int:
     """Draw EXPERIMENT (a TOML file, or a run saved as .json; default: the seed's) as PNG and SVG:
     the error curves with the elbow, every weight, the loss landscape and the predictions."""
@@ -48,5 +57,7 @@ def plot(experiment: str | None, out_dir: str, engine: str, **settings: Any) -> 
         click.echo(f"wrote {path}")
     found = error_elbow(result.history.error_sum)
     if found is not None:
-        click.echo(f"{found.describe()} (error sum {found.y:.4f}; farthest point from the chord, log iteration axis)")
+        click.echo(
+            f"{found.describe()} (error sum {found.y:.4f}; farthest point from the chord, log iteration axis)"
+        )
     return EXIT_DIVERGED if result.stop is not None else EXIT_OK

@@ -13,9 +13,18 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
 @click.command()
 @experiment_options
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default="report.html",
-              show_default=True, help="The HTML file to write.")
-@click.option("--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False),
+    default="report.html",
+    show_default=True,
+    help="The HTML file to write.",
+)
+@click.option(
+    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
+)
 def report(experiment: str | None, output: str, engine: str, **settings: Any) -> int:
     """Write EXPERIMENT's report (a TOML file, or a run saved as .json; default: the seed's):
     configuration, walkthrough, plots and an iteration scrubber, in one HTML file that works offline."""
@@ -26,8 +35,12 @@ def report(experiment: str | None, output: str, engine: str, **settings: Any) ->
 
     parent = Path(output).parent
     if not parent.is_dir():  # refuse before training, not after
-        raise ConfigError(f"cannot write the report to {output!r}: the folder {str(parent)!r} does not exist.")
+        raise ConfigError(
+            f"cannot write the report to {output!r}: the folder {str(parent)!r} does not exist."
+        )
     result = obtain_run(experiment, engine, settings)
     path = write_report(result, output)
-    click.echo(f"wrote {path} ({path.stat().st_size:,} bytes); open it in a browser, no network needed")
+    click.echo(
+        f"wrote {path} ({path.stat().st_size:,} bytes); open it in a browser, no network needed"
+    )
     return EXIT_DIVERGED if result.stop is not None else EXIT_OK

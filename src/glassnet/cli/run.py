@@ -6,19 +6,29 @@ from typing import Any
 
 import click
 
-from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 from glassnet.cli.common import (
-    build_experiment, experiment_options, parse_iterations, progress_bar, report_events,
+    build_experiment,
+    experiment_options,
+    parse_iterations,
+    progress_bar,
+    report_events,
     training_process,
 )
+from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
 
 @click.command()
 @experiment_options
 @click.option("--trace", "trace", help="Iterations to trace in full, e.g. 0,1,99.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the run as JSON here.")
-@click.option("--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True)
-def run(experiment: str | None, trace: str | None, json_out: str | None, engine: str, **settings: Any) -> int:
+@click.option(
+    "--json", "json_out", type=click.Path(dir_okay=False), help="Write the run as JSON here."
+)
+@click.option(
+    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
+)
+def run(
+    experiment: str | None, trace: str | None, json_out: str | None, engine: str, **settings: Any
+) -> int:
     """Train EXPERIMENT (a TOML file; default: the seed's experiment) and summarize it."""
     from glassnet.explain.summary import format_summary
 

@@ -64,27 +64,40 @@ def format_sweep(sweep: Any, seconds: float | None = None) -> str:
         lines.append(format_distribution_row("final error sum", summary.final_error_sum, width))
         lines.append(format_distribution_row("final loss", summary.final_loss, width))
         if summary.n_reached:
-            lines.append(format_distribution_row(
-                "iterations to target", summary.iterations_to_target, width))
+            lines.append(
+                format_distribution_row("iterations to target", summary.iterations_to_target, width)
+            )
     return "\n".join(lines) + "\n"
 
 
 def table_columns(sweep: Any) -> list[str]:
     """The per-network table's columns."""
-    return ["seed", "learning_rate", *sweep.parameter_names, "final_error_sum", "final_loss",
-            "iterations_to_target", "stopped_at"]
+    return [
+        "seed",
+        "learning_rate",
+        *sweep.parameter_names,
+        "final_error_sum",
+        "final_loss",
+        "iterations_to_target",
+        "stopped_at",
+    ]
 
 
 def table_rows(sweep: Any) -> list[list[Any]]:
     """One row per network: seed, learning rate, final params, final figures."""
     rows = []
     for i in range(sweep.n_networks):
-        rows.append([
-            int(sweep.seeds[i]), float(sweep.learning_rates[i]),
-            *(float(v) for v in sweep.final_params[i]),
-            float(sweep.final_error_sum[i]), float(sweep.final_loss[i]),
-            int(sweep.iterations_to_target[i]), int(sweep.stopped_at[i]),
-        ])
+        rows.append(
+            [
+                int(sweep.seeds[i]),
+                float(sweep.learning_rates[i]),
+                *(float(v) for v in sweep.final_params[i]),
+                float(sweep.final_error_sum[i]),
+                float(sweep.final_loss[i]),
+                int(sweep.iterations_to_target[i]),
+                int(sweep.stopped_at[i]),
+            ]
+        )
     return rows
 
 
@@ -131,11 +144,17 @@ def format_history_csv(sweep: Any) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     n_recorded = sweep.error_history.shape[1]
-    writer.writerow(["seed", "learning_rate",
-                     *(f"#{k * sweep.history_every}" for k in range(n_recorded))])
+    writer.writerow(
+        ["seed", "learning_rate", *(f"#{k * sweep.history_every}" for k in range(n_recorded))]
+    )
     for i in range(sweep.n_networks):
-        writer.writerow([int(sweep.seeds[i]), repr(float(sweep.learning_rates[i])),
-                         *(repr(float(v)) for v in sweep.error_history[i])])
+        writer.writerow(
+            [
+                int(sweep.seeds[i]),
+                repr(float(sweep.learning_rates[i])),
+                *(repr(float(v)) for v in sweep.error_history[i]),
+            ]
+        )
     return out.getvalue()
 
 
@@ -157,35 +176,67 @@ def write_outputs(sweep: Any, folder: str) -> list[Path]:
 
 @click.command()
 @experiment_options
-@click.option("--seeds", "seeds_text", default="0:100", show_default=True,
-              help="Seeds: START:STOP (stop excluded), START:STOP:STEP, or a list 1,5,9.")
-@click.option("--learning-rates", "rates_text",
-              help="Learning rates to try with every seed, e.g. 0.1,0.5,1,2 (default: the experiment's).")
-@click.option("--target-error", type=float, default=0.05, show_default=True,
-              help="Count iterations until the error sum sum(|y - a|) is at most this.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="Write sweep.csv, sweep.json and plots (PNG) into this folder.")
-@click.option("--history-every", type=int,
-              help="Also keep every network's error sum every this many iterations "
-                   "(written to error_history.csv with --out).")
-@click.option("--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto",
-              show_default=True)
-def sweep(experiment: str | None, seeds_text: str, rates_text: str | None, target_error: float,
-          out_dir: str | None, history_every: int | None, engine: str, **settings: Any) -> int:
+@click.option(
+    "--seeds",
+    "seeds_text",
+    default="0:100",
+    show_default=True,
+    help="Seeds: START:STOP (stop excluded), START:STOP:STEP, or a list 1,5,9.",
+)
+@click.option(
+    "--learning-rates",
+    "rates_text",
+    help="Learning rates to try with every seed, e.g. 0.1,0.5,1,2 (default: the experiment's).",
+)
+@click.option(
+    "--target-error",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="Count iterations until the error sum sum(|y - a|) is at most this.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Write sweep.csv, sweep.json and plots (PNG) into this folder.",
+)
+@click.option(
+    "--history-every",
+    type=int,
+    help="Also keep every network's error sum every this many iterations "
+    "(written to error_history.csv with --out).",
+)
+@click.option(
+    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
+)
+def sweep(
+    experiment: str | None,
+    seeds_text: str,
+    rates_text: str | None,
+    target_error: float,
+    out_dir: str | None,
+    history_every: int | None,
+    engine: str,
+    **settings: Any,
+) -> int:
     """Train EXPERIMENT from many seeds at once and show where the weights end up."""
     from glassnet.errors import ConfigError
     from glassnet.sweep import parse_rates, parse_seeds
     from glassnet.sweep import sweep as run_sweep
 
     if settings.get("seed") is not None:
-        raise ConfigError("--seed does not apply to a sweep; give the seeds with --seeds, e.g. 0:1000.")
+        raise ConfigError(
+            "--seed does not apply to a sweep; give the seeds with --seeds, e.g. 0:1000."
+        )
     seeds = parse_seeds(seeds_text)
     rates = parse_rates(rates_text) if rates_text else None
     exp = build_experiment(experiment, **settings)
     with training_process():
         start = time.perf_counter()
-        result = run_sweep(exp, seeds, rates, target_error=target_error, engine=engine,
-                           history_every=history_every)
+        result = run_sweep(
+            exp, seeds, rates, target_error=target_error, engine=engine, history_every=history_every
+        )
         seconds = time.perf_counter() - start
     click.echo(format_sweep(result, seconds), nl=False)
     if out_dir:

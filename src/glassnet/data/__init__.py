@@ -84,9 +84,7 @@ def as_matrix(value: object, where: str) -> Array:
             )
         for j, cell in enumerate(row):
             if isinstance(cell, bool) or not isinstance(cell, (int, float)):
-                raise DataError(
-                    f"{where}[{i}][{j}] must be a number; got {describe(cell)}."
-                )
+                raise DataError(f"{where}[{i}][{j}] must be a number; got {describe(cell)}.")
             if not np.isfinite(cell):
                 raise DataError(f"{where}[{i}][{j}] must be a finite number; got {cell}.")
     return np.array(rows, dtype=np.float64)
@@ -102,8 +100,6 @@ def from_arrays(inputs: object, targets: object, name: str = "inline") -> Datase
             f"{X.shape[0]} rows, targets has {y.shape[0]}."
         )
     return Dataset(X, y, name, _default_names("x", X.shape[1]), _default_names("y", y.shape[1]))
-
-
 
 
 from glassnet.data.csvfile import read_csv  # noqa: E402  (re-exported)

@@ -53,7 +53,9 @@ def _decode(raw: bytes, where: str) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise DataError(f"{where}: starts like UTF-16 text but cannot be decoded; save it as UTF-8 CSV.")
+            raise DataError(
+                f"{where}: starts like UTF-16 text but cannot be decoded; save it as UTF-8 CSV."
+            )
     if b"\x00" in raw[:4096]:
         raise DataError(
             f"{where}: is a binary file (a spreadsheet, archive or image?), not CSV; "
@@ -174,7 +176,9 @@ def read_csv(path: Path, target_columns: list[str] | None = None) -> Dataset:
             raise DataError(f"{where}: is empty after its 'sep=' line; add rows of numbers.")
 
     header: list[str] | None = None
-    if not all(_is_number(cell) or DECIMAL_COMMA.fullmatch(cell) or not cell for cell in rows[0][1]):
+    if not all(
+        _is_number(cell) or DECIMAL_COMMA.fullmatch(cell) or not cell for cell in rows[0][1]
+    ):
         header = [cell or f"column{j + 1}" for j, cell in enumerate(rows[0][1])]
         rows = rows[1:]
         seen: dict[str, int] = {}

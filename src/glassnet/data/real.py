@@ -113,9 +113,11 @@ def split(data: Dataset, test_fraction: float, seed: int) -> Split:
     if test_fraction == 0:
         return Split(data)
     labels = class_labels(data.y)
-    groups = [np.arange(data.n_samples)] if labels is None else [
-        np.flatnonzero(labels == c) for c in np.unique(labels)
-    ]
+    groups = (
+        [np.arange(data.n_samples)]
+        if labels is None
+        else [np.flatnonzero(labels == c) for c in np.unique(labels)]
+    )
     rng = np.random.RandomState(seed)
     test_rows: list[Array] = []
     for rows in groups:
@@ -134,7 +136,10 @@ def split(data: Dataset, test_fraction: float, seed: int) -> Split:
 
     def part(mask: Array, suffix: str) -> Dataset:
         return Dataset(
-            data.X[mask], data.y[mask], f"{data.name} ({suffix})", data.input_names,
+            data.X[mask],
+            data.y[mask],
+            f"{data.name} ({suffix})",
+            data.input_names,
             data.target_names,
         )
 

@@ -43,7 +43,9 @@ def _check(format: str, digits: int | None) -> None:
     if format not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}; got {format!r}.")
     if digits is not None and (
-        isinstance(digits, bool) or not isinstance(digits, int) or not MIN_DIGITS <= digits <= MAX_DIGITS
+        isinstance(digits, bool)
+        or not isinstance(digits, int)
+        or not MIN_DIGITS <= digits <= MAX_DIGITS
     ):
         raise ConfigError(
             f"digits must be a whole number from {MIN_DIGITS} to {MAX_DIGITS} "
@@ -51,8 +53,9 @@ def _check(format: str, digits: int | None) -> None:
         )
 
 
-def explanation(run: Run, iteration: int, *, digits: int | None = None,
-                show_all: bool = False) -> Document:
+def explanation(
+    run: Run, iteration: int, *, digits: int | None = None, show_all: bool = False
+) -> Document:
     """The worked example of iteration ``#iteration`` of ``run`` as a document.
 
     Reads ``run.step(iteration)`` (and ``run.step(iteration - 1)`` for the
@@ -66,8 +69,11 @@ def explanation(run: Run, iteration: int, *, digits: int | None = None,
     step = run.step(iteration)
     k = step.iteration
     previous = run.step(k - 1) if k > 0 else None
-    ctx = worked.Context(names_of(run), DEFAULT_DIGITS if digits is None else digits,
-                         worked.ALL if show_all else worked.Limits())
+    ctx = worked.Context(
+        names_of(run),
+        DEFAULT_DIGITS if digits is None else digits,
+        worked.ALL if show_all else worked.Limits(),
+    )
     header = [worked.Paragraph(worked.spans(describe(run)))]
     blocks = worked.step_document(step, previous, check_step(run.network, step), ctx, header)
     return worked.document(blocks)
@@ -78,8 +84,10 @@ def names_of(run: Run) -> Names:
     from glassnet.explain.worked import Names
 
     # names label equation lines ("x1->h2:"), so they lose the characters of the notation
-    inputs = tuple(re.sub(r"[\s:()|=\[\]*+^/]+", "_", name).strip("_") or f"x{i + 1}"
-                   for i, name in enumerate(run.data.input_names))
+    inputs = tuple(
+        re.sub(r"[\s:()|=\[\]*+^/]+", "_", name).strip("_") or f"x{i + 1}"
+        for i, name in enumerate(run.data.input_names)
+    )
     return Names(inputs, tuple(run.network.sizes))
 
 
@@ -111,8 +119,14 @@ def render(doc: Document, format: str = "text") -> str:
     return format_text(doc)
 
 
-def explain(run: Run, iteration: int, *, format: str = "text", digits: int | None = None,
-            show_all: bool = False) -> str:
+def explain(
+    run: Run,
+    iteration: int,
+    *,
+    format: str = "text",
+    digits: int | None = None,
+    show_all: bool = False,
+) -> str:
     """The worked example of iteration ``#iteration`` of ``run``, every number written out.
 
     Parameters

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 #: A piece of text with an optional style name.
-Span = tuple[str, Union[str, None]]
+Span = tuple[str, str | None]
 
 
 def spans(*parts: str | Span) -> tuple[Span, ...]:

@@ -50,7 +50,9 @@ def write(directory: str | Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m glassnet.explain.gold DIRECTORY   (e.g. tests/gold)", file=sys.stderr)
+        print(
+            "usage: python -m glassnet.explain.gold DIRECTORY   (e.g. tests/gold)", file=sys.stderr
+        )
         return 2
     for path in write(args[0]):
         print(f"wrote {path}")

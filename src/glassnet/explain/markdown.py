@@ -17,7 +17,7 @@ def _emphasis(parts: tuple[tuple[str, str | None], ...]) -> str:
         if style == "em" and text.strip():
             core = text.strip()
             lead = text[: len(text) - len(text.lstrip())]
-            trail = text[len(text.rstrip()):]
+            trail = text[len(text.rstrip()) :]
             out.append(f"{lead}**{_escape(core)}**{trail}")
         else:
             out.append(_escape(text))

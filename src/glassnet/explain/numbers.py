@@ -54,8 +54,9 @@ def decimals_for(values: Iterable[float] | np.ndarray, digits: int = DEFAULT_DIG
     ``decimals_for([1.82, 1.67], 3) == 2``. Whole numbers still get
     ``digits - 1 - exponent`` decimals when that is positive.
     """
-    array = np.abs(np.asarray(list(values) if not isinstance(values, np.ndarray) else values,
-                              dtype=np.float64))
+    array = np.abs(
+        np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=np.float64)
+    )
     array = array[np.isfinite(array) & (array > 0)]
     if array.size == 0:
         return max(0, digits - 1)
@@ -131,9 +132,14 @@ _ELIDED = re.compile(r"\[[^\]:]*:\s*([^\]]+)\]")
 _ABS = re.compile(r"\|([^|]*)\|")
 _EXP = re.compile(r"e\^-\(")
 _BINOPS: dict[type, Callable[[float, float], float]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.Pow: operator.pow,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
 }
+
+
 def _exp(x: float) -> float:
     return math.exp(x) if x < 709.0 else math.inf  # 1/(1+e^-(-800)) is 0, not an error
 
@@ -143,7 +149,11 @@ def _ln(x: float) -> float:
 
 
 _FUNCTIONS: dict[str, Callable[..., float]] = {
-    "exp": _exp, "ln": _ln, "tanh": math.tanh, "max": max, "abs": abs,
+    "exp": _exp,
+    "ln": _ln,
+    "tanh": math.tanh,
+    "max": max,
+    "abs": abs,
 }
 
 
@@ -160,7 +170,7 @@ def to_python(lhs: str) -> str:
         while depth and i < len(text):
             depth += {"(": 1, ")": -1}.get(text[i], 0)
             i += 1
-        text = text[: match.start()] + "exp(-(" + text[match.end(): i] + ")" + text[i:]
+        text = text[: match.start()] + "exp(-(" + text[match.end() : i] + ")" + text[i:]
     return text.replace("^", "**")
 
 
@@ -174,7 +184,11 @@ def _eval(node: ast.AST) -> float:
         return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
         return _BINOPS[type(node.op)](_eval(node.left), _eval(node.right))
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _FUNCTIONS
+    ):
         return float(_FUNCTIONS[node.func.id](*(_eval(arg) for arg in node.args)))
     if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare):
         test = node.test
@@ -202,7 +216,7 @@ def unit(text: str) -> float:
         text, power = text.split("e")
         exponent = int(power)
     if "." not in text:
-        return 10.0 ** exponent
+        return 10.0**exponent
     return 10.0 ** (exponent - (len(text) - text.index(".") - 1))
 
 

@@ -58,5 +58,10 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
             matrix(step.prediction),
         ]
         for ly in step.layers:
-            lines += [f"update of W{ly.index}:", matrix(ly.dW), f"W{ly.index} after:", matrix(ly.W_after)]
+            lines += [
+                f"update of W{ly.index}:",
+                matrix(ly.dW),
+                f"W{ly.index} after:",
+                matrix(ly.W_after),
+            ]
     return "\n".join(lines) + "\n"

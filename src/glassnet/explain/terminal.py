@@ -39,9 +39,17 @@ def format_terminal(doc: Document, color: bool | None = None, width: int | None 
 
         width = max(shutil.get_terminal_size((100, 24)).columns, 60)
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, color_system="standard" if color else None,
-                      force_terminal=color, no_color=not color, highlight=False,
-                      emoji=False, markup=False, soft_wrap=False)
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
 
     def styled(parts: tuple[tuple[str, str | None], ...]) -> Text:
         text = Text()
@@ -76,8 +84,13 @@ def format_terminal(doc: Document, color: bool | None = None, width: int | None 
             for line in block.lines:
                 console.print(Text("  " + line), no_wrap=True, overflow="ignore", crop=False)
         elif isinstance(block, Table):
-            table = RichTable(title=None, box=box.SIMPLE_HEAD, padding=(0, 1), show_edge=False,
-                              header_style="bold")
+            table = RichTable(
+                title=None,
+                box=box.SIMPLE_HEAD,
+                padding=(0, 1),
+                show_edge=False,
+                header_style="bold",
+            )
             for name, align in zip(block.columns, block.align):
                 table.add_column(name, justify="right" if align == "r" else "left", no_wrap=True)
             for row in block.rows:

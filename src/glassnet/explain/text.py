@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import textwrap
 
-from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table, Verbatim, plain
+from glassnet.explain.document import (
+    Document,
+    Equations,
+    Heading,
+    Paragraph,
+    Table,
+    Verbatim,
+    plain,
+)
 
 #: Sentences wrap at this width; equations and tables never wrap.
 WIDTH = 88
@@ -30,11 +38,15 @@ def table_lines(block: Table) -> list[str]:
         ]
         return (_INDENT + "  ".join(out)).rstrip()
 
-    return [line(cells[0]), _INDENT + "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]]
+    return [line(cells[0]), _INDENT + "  ".join("-" * w for w in widths)] + [
+        line(r) for r in cells[1:]
+    ]
 
 
 def _note(note: str, width: int) -> list[str]:
-    return textwrap.wrap(f"({note})", width, initial_indent=_INDENT, subsequent_indent=_INDENT + " ")
+    return textwrap.wrap(
+        f"({note})", width, initial_indent=_INDENT, subsequent_indent=_INDENT + " "
+    )
 
 
 def format_text(doc: Document, width: int = WIDTH) -> str:

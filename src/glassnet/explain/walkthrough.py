@@ -29,11 +29,22 @@ def matrix(values: Array, precision: int = 8, threshold: int = 1000) -> str:
     """
     # Only whole numbers that fit an int64 print as integers (a diverged weight of
     # 1e300 would otherwise print as a garbage integer).
-    if np.all(np.isfinite(values)) and np.all(np.abs(values) < 2**53) and np.all(values == np.round(values)):
-        return np.array2string(values.astype(np.int64), separator=" ", threshold=threshold,
-                               edgeitems=3)
-    return np.array2string(values, precision=precision, floatmode="fixed", suppress_small=False,
-                           threshold=threshold, edgeitems=3)
+    if (
+        np.all(np.isfinite(values))
+        and np.all(np.abs(values) < 2**53)
+        and np.all(values == np.round(values))
+    ):
+        return np.array2string(
+            values.astype(np.int64), separator=" ", threshold=threshold, edgeitems=3
+        )
+    return np.array2string(
+        values,
+        precision=precision,
+        floatmode="fixed",
+        suppress_small=False,
+        threshold=threshold,
+        edgeitems=3,
+    )
 
 
 #: Arrays larger than this are left out of the notebook-style print (the JSON has them all).
@@ -55,21 +66,30 @@ def notebook_print(step: Step) -> list[Block]:
         lines.append(f"weights W{ly.index}: {one_line(ly.W)}")
         if ly.b is not None:
             lines.append(f"bias b{ly.index}: {one_line(ly.b)}")
-        lines += [f"{name} dot product results: {one_line(ly.z)}",
-                  f"{name} probability predictions ({ly.activation}): {one_line(ly.a)}"]
+        lines += [
+            f"{name} dot product results: {one_line(ly.z)}",
+            f"{name} probability predictions ({ly.activation}): {one_line(ly.a)}",
+        ]
     out = f"l{step.layers[-1].index + 1}"
-    lines += [f"{out}_error: {one_line(step.error)}",
-              f"sum of absolute errors: {step.error_sum:.8f}"]
+    lines += [
+        f"{out}_error: {one_line(step.error)}",
+        f"sum of absolute errors: {step.error_sum:.8f}",
+    ]
     for ly in step.layers:
-        lines += [f"pre-update weights W{ly.index}: {one_line(ly.W)}",
-                  f"post-update weights W{ly.index}: {one_line(ly.W_after)}"]
+        lines += [
+            f"pre-update weights W{ly.index}: {one_line(ly.W)}",
+            f"post-update weights W{ly.index}: {one_line(ly.W_after)}",
+        ]
     return [Verbatim("As the seed's notebook prints it (float64, 8 decimals):", tuple(lines))]
 
 
 def final_print(run: Run) -> list[Block]:
     """The final weights, predictions and error at full precision, and the milestones' errors."""
-    lines = [f"error after {count:,} iterations (#{count - 1}): {run.history.error_sum[count - 1]:.8f}"
-             for count in MILESTONES if count <= len(run.history)]
+    lines = [
+        f"error after {count:,} iterations (#{count - 1}): {run.history.error_sum[count - 1]:.8f}"
+        for count in MILESTONES
+        if count <= len(run.history)
+    ]
     for i, (w, b) in enumerate(zip(run.final.weights, run.final.biases)):
         if w.size > NOTEBOOK_PRINT_LIMIT:
             continue
@@ -89,40 +109,65 @@ def error_over_time(run: Run, digits: int = DEFAULT_DIGITS) -> list[Block]:
         if count <= len(run.history):
             k = count - 1
             es, loss = float(run.history.error_sum[k]), float(run.history.loss[k])
-            rows.append(spans(f"{count:,}", f"#{k}", fmt(es, decimals_for([es], digits)),
-                              fmt(loss, decimals_for([loss], digits))))
+            rows.append(
+                spans(
+                    f"{count:,}",
+                    f"#{k}",
+                    fmt(es, decimals_for([es], digits)),
+                    fmt(loss, decimals_for([loss], digits)),
+                )
+            )
     if not rows:
         return []
-    return [Heading(1, "ERROR OVER TIME"),
-            Table("the error after so many iterations (iteration #k is the (k+1)th forward pass):",
-                  ("iterations", "iteration", "sum of absolute errors", "loss"),
-                  tuple(rows), ("r", "r", "r", "r"))]
+    return [
+        Heading(1, "ERROR OVER TIME"),
+        Table(
+            "the error after so many iterations (iteration #k is the (k+1)th forward pass):",
+            ("iterations", "iteration", "sum of absolute errors", "loss"),
+            tuple(rows),
+            ("r", "r", "r", "r"),
+        ),
+    ]
 
 
-def walkthrough_document(run: Run, digits: int = DEFAULT_DIGITS, show_all: bool = False) -> Document:
+def walkthrough_document(
+    run: Run, digits: int = DEFAULT_DIGITS, show_all: bool = False
+) -> Document:
     """#0, #1, the error over time and the final state of ``run`` as one document."""
-    from glassnet.explain import describe, names_of
-    from glassnet.explain import worked
+    from glassnet.explain import describe, names_of, worked
     from glassnet.gradcheck import check_step
 
     ctx = worked.Context(names_of(run), digits, worked.ALL if show_all else worked.Limits())
-    blocks: list[Block] = [Paragraph(spans(
-        describe(run) + f" {run.iterations:,} iterations ({run.engine} engine). Iteration #k is "
-        "the forward pass with the weights after k updates."))]
+    blocks: list[Block] = [
+        Paragraph(
+            spans(
+                describe(run)
+                + f" {run.iterations:,} iterations ({run.engine} engine). Iteration #k is "
+                "the forward pass with the weights after k updates."
+            )
+        )
+    ]
     first = run.step(0)
-    blocks += worked.step_document(first, None, check_step(run.network, first), ctx,
-                                   header=notebook_print(first))
+    blocks += worked.step_document(
+        first, None, check_step(run.network, first), ctx, header=notebook_print(first)
+    )
     if run.iterations >= 1:
         second = run.step(1)
-        blocks += worked.step_document(second, first, check_step(run.network, second), ctx,
-                                       header=notebook_print(second))
+        blocks += worked.step_document(
+            second, first, check_step(run.network, second), ctx, header=notebook_print(second)
+        )
     blocks += error_over_time(run, digits)
     blocks += worked.final_document(run.step(run.iterations), run.iterations, ctx)
     blocks += final_print(run)
     if run.stop is not None:
-        blocks.append(Paragraph(spans(
-            f"Training stopped at iteration #{run.stop.iteration} (layer {run.stop.layer}): "
-            f"{run.stop.reason}")))
+        blocks.append(
+            Paragraph(
+                spans(
+                    f"Training stopped at iteration #{run.stop.iteration} (layer {run.stop.layer}): "
+                    f"{run.stop.reason}"
+                )
+            )
+        )
     return Document(tuple(blocks))
 
 

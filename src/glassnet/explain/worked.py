@@ -28,10 +28,25 @@ import numpy as np
 
 from glassnet.activations import ACTIVATIONS, Array
 from glassnet.explain.document import (
-    Block, Document, Equation, Equations, Heading, Paragraph, Span, Table, spans,
+    Block,
+    Document,
+    Equation,
+    Equations,
+    Heading,
+    Paragraph,
+    Span,
+    Table,
+    spans,
 )
 from glassnet.explain.numbers import (
-    DEFAULT_DIGITS, Precision, decimals_for, first_true, fmt, fmt_exact, fmt_sci, is_exact,
+    DEFAULT_DIGITS,
+    Precision,
+    decimals_for,
+    first_true,
+    fmt,
+    fmt_exact,
+    fmt_sci,
+    is_exact,
 )
 from glassnet.gradcheck import GradientCheck
 from glassnet.losses import LOSSES
@@ -109,18 +124,30 @@ def _aligned(rows: Sequence[Sequence[Token]]) -> list[str]:
         for k, (text, number) in enumerate(row):
             if number:
                 widths[k] = max(widths.get(k, 0), len(text))
-    return ["".join(text.rjust(widths[k]) if number else text
-                    for k, (text, number) in enumerate(row)) for row in rows]
+    return [
+        "".join(text.rjust(widths[k]) if number else text for k, (text, number) in enumerate(row))
+        for row in rows
+    ]
 
 
-def _block(title: str, labels: Sequence[str], rows: Sequence[Sequence[Token]],
-           rhs: Sequence[str], styles: Sequence[str | None] | None = None, note: str = "") -> Equations:
+def _block(
+    title: str,
+    labels: Sequence[str],
+    rows: Sequence[Sequence[Token]],
+    rhs: Sequence[str],
+    styles: Sequence[str | None] | None = None,
+    note: str = "",
+) -> Equations:
     lhs = _aligned(rows)
     width = max((len(r) for r in rhs), default=0)
-    return Equations(title, tuple(
-        Equation(label, left, right.rjust(width), None if styles is None else styles[i])
-        for i, (label, left, right) in enumerate(zip(labels, lhs, rhs))
-    ), note)
+    return Equations(
+        title,
+        tuple(
+            Equation(label, left, right.rjust(width), None if styles is None else styles[i])
+            for i, (label, left, right) in enumerate(zip(labels, lhs, rhs))
+        ),
+        note,
+    )
 
 
 def _pairs(*blocks: Equations) -> list[tuple[str, str]]:
@@ -160,6 +187,7 @@ def _note(*cuts: str) -> str:
 
 # --------------------------------------------------------------------------- the worked step
 
+
 @dataclass(frozen=True)
 class Context:
     """What the builders need besides the step itself."""
@@ -196,8 +224,9 @@ def _row_sums(values: Array, axis: int) -> float:
     return float(total.max()) if total.size else 0.0
 
 
-def forward_blocks(ly: LayerStep, ctx: Context, title: str = "weights W{index} (before the update)"
-                   ) -> list[Block]:
+def forward_blocks(
+    ly: LayerStep, ctx: Context, title: str = "weights W{index} (before the update)"
+) -> list[Block]:
     """Weights table, dot products and activations of one layer."""
     names, limits = ctx.names, ctx.limits
     n, n_in = ly.inputs.shape
@@ -227,13 +256,22 @@ def forward_blocks(ly: LayerStep, ctx: Context, title: str = "weights W{index} (
             for s in range(shown_s):
                 row: list[Token] = []
                 for i in range(shown_i):
-                    row += [(" + " if i else "", False), ("(", False), (x(ly.inputs[s, i]), True),
-                            (" * ", False), (fmt(ly.W[i, j], d_w), True), (")", False)]
+                    row += [
+                        (" + " if i else "", False),
+                        ("(", False),
+                        (x(ly.inputs[s, i]), True),
+                        (" * ", False),
+                        (fmt(ly.W[i, j], d_w), True),
+                        (")", False),
+                    ]
                 if shown_i < n_in:
                     rest = float(ly.inputs[s, shown_i:] @ ly.W[shown_i:, j])
                     row += [(" + ", False), *_elided(n_in - shown_i, "terms", fmt(rest, d_w))]
                 if ly.b is not None:
-                    row += [(" - " if ly.b[j] < 0 else " + ", False), (fmt(abs(ly.b[j]), d_w), True)]
+                    row += [
+                        (" - " if ly.b[j] < 0 else " + ", False),
+                        (fmt(abs(ly.b[j]), d_w), True),
+                    ]
                 labels.append(names.row_label(ly.index, s, j))
                 rows.append(row)
                 rhs.append(fmt(ly.z[s, j], d_z))
@@ -245,8 +283,9 @@ def forward_blocks(ly: LayerStep, ctx: Context, title: str = "weights W{index} (
         else:
             terms = "the sum over inputs of input * weight"
         bias = " + b" if ly.b is not None else ""
-        note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "units"),
-                                     _cut(n_in, limits, "inputs"))
+        note = _note(
+            _cut(n, limits, "examples"), _cut(n_out, limits, "units"), _cut(n_in, limits, "inputs")
+        )
         dots = _block(f"dot products, z = {terms}{bias}:", labels, rows, rhs, note=note)
         acts = _block(f"{act.name}, a = {act.formula}:", labels, act_rows, act_rhs)
         return dots, acts
@@ -263,8 +302,11 @@ def weights_table(ly: LayerStep, W: Array, b: Array | None, ctx: Context, title:
     values = W.ravel() if b is None else np.concatenate([W.ravel(), b])
     d = decimals_for(values, ctx.digits)
     simple = names.simple(ly.index)
-    columns = ("weight", "value") if simple else (
-        ("from \\ to",) + tuple(names.unit(ly.index, j) for j in range(shown_j)))
+    columns = (
+        ("weight", "value")
+        if simple
+        else (("from \\ to",) + tuple(names.unit(ly.index, j) for j in range(shown_j)))
+    )
     rows: list[tuple[Span, ...]] = []
     for i in range(shown_i):
         src = names.unit(ly.index - 1, i)
@@ -324,8 +366,12 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         if hidden.any():
             rest = float(np.abs(error[hidden]).sum())
             row += [(" + ", False), *_elided(int(hidden.sum()), what, fmt(rest, d_e))]
-        return _block("sum of absolute errors (the seed's error figure):", ["sum"], [row],
-                      [fmt(step.error_sum, d_t)])
+        return _block(
+            "sum of absolute errors (the seed's error figure):",
+            ["sum"],
+            [row],
+            [fmt(step.error_sum, d_t)],
+        )
 
     loss = LOSSES[step.loss_name]
     base_l = decimals_for([step.loss], ctx.digits)
@@ -358,8 +404,11 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         lhs = f".5 * ({inner})" if loss.name == "half_squared_error" else f"-({inner})"
         return _block(f"loss, {loss.formula}:", ["loss"], [[(lhs, False)]], [fmt(step.loss, d_l)])
 
-    return [first_true(build_errors, lambda b: _pairs(b)), first_true(build_sum, lambda b: _pairs(b)),
-            first_true(build_loss, lambda b: _pairs(b))]
+    return [
+        first_true(build_errors, lambda b: _pairs(b)),
+        first_true(build_sum, lambda b: _pairs(b)),
+        first_true(build_loss, lambda b: _pairs(b)),
+    ]
 
 
 def _bce_term(y: float, a: str, yv: Callable[[float], str]) -> str:
@@ -377,8 +426,13 @@ def backward_blocks(step: Step, ctx: Context) -> list[Block]:
     for ly in reversed(step.layers):
         kind = "output" if ly.index == last else "hidden"
         n_out = ly.z.shape[1]
-        blocks.append(Heading(3, f"Layer {ly.index + 1} ({kind}, {n_out} {ly.activation} "
-                                 f"unit{'s' if n_out != 1 else ''})"))
+        blocks.append(
+            Heading(
+                3,
+                f"Layer {ly.index + 1} ({kind}, {n_out} {ly.activation} "
+                f"unit{'s' if n_out != 1 else ''})",
+            )
+        )
         if ly.index == last:
             blocks += _output_delta_blocks(step, ly, ctx)
         else:
@@ -387,8 +441,9 @@ def backward_blocks(step: Step, ctx: Context) -> list[Block]:
     return blocks
 
 
-def _delta_lines(ly: LayerStep, ctx: Context, show_derivative: bool, error_title: str
-                 ) -> list[Equations]:
+def _delta_lines(
+    ly: LayerStep, ctx: Context, show_derivative: bool, error_title: str
+) -> list[Equations]:
     names, limits = ctx.names, ctx.limits
     act = ACTIVATIONS[ly.activation]
     n, n_out = ly.a.shape
@@ -397,7 +452,9 @@ def _delta_lines(ly: LayerStep, ctx: Context, show_derivative: bool, error_title
     base_a, base_f = decimals_for(ly.a, ctx.digits), decimals_for(ly.derivative, ctx.digits)
     base_e, base_d = decimals_for(ly.error, ctx.digits), decimals_for(ly.delta, ctx.digits)
     with np.errstate(all="ignore"):
-        s_delta = float(np.max(np.abs(ly.error) + np.abs(ly.derivative))) if show_derivative else 1.0
+        s_delta = (
+            float(np.max(np.abs(ly.error) + np.abs(ly.derivative))) if show_derivative else 1.0
+        )
 
     def build(shift: int) -> list[Equations]:
         p = Precision(shift)
@@ -415,15 +472,27 @@ def _delta_lines(ly: LayerStep, ctx: Context, show_derivative: bool, error_title
                 der_rows.append([(_derivative_lhs(act.name, a_text), False)])
                 der_rhs.append(fmt(ly.derivative[s, j], d_f))
                 if show_derivative:
-                    del_rows.append([(fmt(ly.error[s, j], d_e), True), (" * ", False),
-                                     (fmt(ly.derivative[s, j], d_f), True)])
+                    del_rows.append(
+                        [
+                            (fmt(ly.error[s, j], d_e), True),
+                            (" * ", False),
+                            (fmt(ly.derivative[s, j], d_f), True),
+                        ]
+                    )
                 else:
                     del_rows.append([(fmt(ly.error[s, j], d_e), True)])
                 del_rhs.append(fmt(ly.delta[s, j], d_d))
         out: list[Equations] = []
         if show_derivative:
-            out.append(_block(f"derivative of the {act.name} at its output a, f'(a) = "
-                              f"{act.grad_formula}:", labels, der_rows, der_rhs, note=note))
+            out.append(
+                _block(
+                    f"derivative of the {act.name} at its output a, f'(a) = {act.grad_formula}:",
+                    labels,
+                    der_rows,
+                    der_rhs,
+                    note=note,
+                )
+            )
             out.append(_block(f"delta = {error_title} * derivative:", labels, del_rows, del_rhs))
         else:
             out.append(_block(f"delta = {error_title}:", labels, del_rows, del_rhs, note=note))
@@ -436,14 +505,18 @@ def _output_delta_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]
     loss = LOSSES[step.loss_name]
     if loss.name == "half_squared_error":
         ends = {"sigmoid": " (a prediction near 0 or 1)", "tanh": " (a prediction near -1 or 1)"}
-        intro = (f"For the loss {loss.formula}, the delta of the output layer, -dL/dz, is "
-                 f"{loss.delta_formula}: the error times the slope of the {ly.activation} at "
-                 f"the prediction.")
+        intro = (
+            f"For the loss {loss.formula}, the delta of the output layer, -dL/dz, is "
+            f"{loss.delta_formula}: the error times the slope of the {ly.activation} at "
+            f"the prediction."
+        )
         if ly.activation in ends:
             intro += f" A flat slope{ends[ly.activation]} means a small step."
         return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, True, "error")]
-    intro = (f"For the loss {loss.formula} with a sigmoid output, the delta -dL/dz is "
-             f"{loss.delta_formula}: the sigmoid's slope cancels out, so the delta is the error itself.")
+    intro = (
+        f"For the loss {loss.formula} with a sigmoid output, the delta -dL/dz is "
+        f"{loss.delta_formula}: the sigmoid's slope cancels out, so the delta is the error itself."
+    )
     return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, False, "error")]
 
 
@@ -469,23 +542,41 @@ def _hidden_delta_blocks(nxt: LayerStep, ly: LayerStep, ctx: Context) -> list[Bl
             for s in range(shown_s):
                 row: list[Token] = []
                 for k in range(shown_k):
-                    row += [(" + " if k else "", False), ("(", False), (fmt(nxt.delta[s, k], d_d), True),
-                            (" * ", False), (fmt(nxt.W[j, k], d_w), True), (")", False)]
+                    row += [
+                        (" + " if k else "", False),
+                        ("(", False),
+                        (fmt(nxt.delta[s, k], d_d), True),
+                        (" * ", False),
+                        (fmt(nxt.W[j, k], d_w), True),
+                        (")", False),
+                    ]
                 if shown_k < n_next:
                     rest = float(nxt.delta[s, shown_k:] @ nxt.W[j, shown_k:])
-                    row += [(" + ", False), *_elided(n_next - shown_k, "terms", fmt(rest, max(d_d, d_w)))]
+                    row += [
+                        (" + ", False),
+                        *_elided(n_next - shown_k, "terms", fmt(rest, max(d_d, d_w))),
+                    ]
                 labels.append(names.row_label(ly.index, s, j))
                 rows.append(row)
                 rhs.append(fmt(ly.error[s, j], d_e))
         return _block(
             f"error back-propagated to each unit, delta_next @ W{nxt.index}.T:",
-            labels, rows, rhs, note=note)
+            labels,
+            rows,
+            rhs,
+            note=note,
+        )
 
-    intro = ("A hidden unit has no target. Its error is the next layer's deltas sent back "
-             "through the weights leaving it (each delta times the weight that carried the "
-             "unit's output forward, summed); its delta is that error times its own slope.")
-    return [Paragraph(spans(intro)), first_true(build, lambda b: _pairs(b)),
-            *_delta_lines(ly, ctx, True, "back-propagated error")]
+    intro = (
+        "A hidden unit has no target. Its error is the next layer's deltas sent back "
+        "through the weights leaving it (each delta times the weight that carried the "
+        "unit's output forward, summed); its delta is that error times its own slope."
+    )
+    return [
+        Paragraph(spans(intro)),
+        first_true(build, lambda b: _pairs(b)),
+        *_delta_lines(ly, ctx, True, "back-propagated error"),
+    ]
 
 
 def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
@@ -494,8 +585,11 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     n_out = ly.z.shape[1]
     shown_s, shown_i, shown_j = limits.count(n), limits.count(n_in), limits.count(n_out)
     lr = step.learning_rate
-    cut_weights = "" if (shown_i, shown_j) == (n_in, n_out) else \
-        f"{shown_i * shown_j} of {n_in * n_out} weights"
+    cut_weights = (
+        ""
+        if (shown_i, shown_j) == (n_in, n_out)
+        else f"{shown_i * shown_j} of {n_in * n_out} weights"
+    )
     note = _note(cut_weights, _cut(n, limits, "examples"))
 
     whole = is_exact(ly.inputs)
@@ -504,8 +598,9 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     parts = [ly.dW.ravel()] + ([] if ly.db is None else [ly.db])
     base_u = decimals_for(np.concatenate(parts), ctx.digits)
     # old and new weights print like the weights table (the decimals of the weights before)
-    base_w = decimals_for(ly.W.ravel() if ly.b is None else np.concatenate([ly.W.ravel(), ly.b]),
-                          ctx.digits)
+    base_w = decimals_for(
+        ly.W.ravel() if ly.b is None else np.concatenate([ly.W.ravel(), ly.b]), ctx.digits
+    )
     s_delta = abs(lr) * max(_row_sums(ly.inputs, 0), float(n) if ly.b is not None else 0.0)
     s_x = abs(lr) * _row_sums(ly.delta, 0)
     if not whole:
@@ -515,11 +610,27 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     entries: list[tuple[str, int | None, int, float, float, float]] = []
     for j in range(shown_j):
         for i in range(shown_i):
-            entries.append((names.weight(ly.index, i, j), i, j, float(ly.dW[i, j]), float(ly.W[i, j]),
-                            float(ly.W_after[i, j])))
+            entries.append(
+                (
+                    names.weight(ly.index, i, j),
+                    i,
+                    j,
+                    float(ly.dW[i, j]),
+                    float(ly.W[i, j]),
+                    float(ly.W_after[i, j]),
+                )
+            )
         if ly.b is not None and ly.db is not None and ly.b_after is not None:
-            entries.append((names.bias(ly.index, j), None, j, float(ly.db[j]), float(ly.b[j]),
-                            float(ly.b_after[j])))
+            entries.append(
+                (
+                    names.bias(ly.index, j),
+                    None,
+                    j,
+                    float(ly.db[j]),
+                    float(ly.b[j]),
+                    float(ly.b_after[j]),
+                )
+            )
     labels = [e[0] for e in entries]
     styles = [_styled(e[3]) for e in entries]
 
@@ -535,38 +646,76 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
             terms: list[Token] = []
             for s in range(shown_s):
                 x_text = "1" if i is None else x(ly.inputs[s, i])
-                terms += [(" + " if s else "", False), ("(", False), (x_text, True),
-                          (" * ", False), (fmt(ly.delta[s, j], d_d), True), (")", False)]
+                terms += [
+                    (" + " if s else "", False),
+                    ("(", False),
+                    (x_text, True),
+                    (" * ", False),
+                    (fmt(ly.delta[s, j], d_d), True),
+                    (")", False),
+                ]
             if shown_s < n:
-                rest = float(ly.delta[shown_s:, j].sum() if i is None
-                             else ly.inputs[shown_s:, i] @ ly.delta[shown_s:, j])
+                rest = float(
+                    ly.delta[shown_s:, j].sum()
+                    if i is None
+                    else ly.inputs[shown_s:, i] @ ly.delta[shown_s:, j]
+                )
                 terms += [(" + ", False), *_elided(n - shown_s, "examples", fmt(rest, d_rest))]
             if lr != 1.0:
                 terms = [(f"{fmt_exact(lr)} * (", False), *terms, (")", False)]
             rows.append(terms)
             rhs.append(fmt(update, d_u, sign=True))
         lr_text = "" if lr == 1.0 else f"learning rate {fmt_exact(lr)} times "
-        return _block(f"update of each weight = {lr_text}the sum over examples of input * delta"
-                      f"{' (a bias is a weight on an input of 1)' if ly.b is not None else ''}:",
-                      labels, rows, rhs, styles, note)
+        return _block(
+            f"update of each weight = {lr_text}the sum over examples of input * delta"
+            f"{' (a bias is a weight on an input of 1)' if ly.b is not None else ''}:",
+            labels,
+            rows,
+            rhs,
+            styles,
+            note,
+        )
 
     def build_new(shift: int) -> Equations:
         p = Precision(shift)
         d_new = p.result(base_w)
         d_old = p.operand(base_w, d_new, 2.0)
         d_step = p.operand(base_u, d_new, 2.0)
-        rows = [[(fmt(old, d_old), True), (" - " if update < 0 else " + ", False),
-                 (fmt(abs(update), d_step), True)] for _, _, _, update, old, _ in entries]
-        return _block("new weight = old + update:", labels, rows,
-                      [fmt(new, d_new) for *_, new in entries], styles)
+        rows = [
+            [
+                (fmt(old, d_old), True),
+                (" - " if update < 0 else " + ", False),
+                (fmt(abs(update), d_step), True),
+            ]
+            for _, _, _, update, old, _ in entries
+        ]
+        return _block(
+            "new weight = old + update:",
+            labels,
+            rows,
+            [fmt(new, d_new) for *_, new in entries],
+            styles,
+        )
 
-    blocks: list[Block] = [first_true(build_updates, lambda b: _pairs(b)),
-                           first_true(build_new, lambda b: _pairs(b))]
+    blocks: list[Block] = [
+        first_true(build_updates, lambda b: _pairs(b)),
+        first_true(build_new, lambda b: _pairs(b)),
+    ]
     if ly.b is not None and ly.db is None:
-        blocks.append(Paragraph(spans("The bias is not trained (train_biases = false): it stays as it is.")))
+        blocks.append(
+            Paragraph(spans("The bias is not trained (train_biases = false): it stays as it is."))
+        )
     if not step.applied:
-        blocks.append(Paragraph(spans(
-            (f"The run ended at #{step.iteration}: this update was worked out but not applied.", "dim"))))
+        blocks.append(
+            Paragraph(
+                spans(
+                    (
+                        f"The run ended at #{step.iteration}: this update was worked out but not applied.",
+                        "dim",
+                    )
+                )
+            )
+        )
     return blocks
 
 
@@ -593,58 +742,104 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
     rows: list[tuple[Span, ...]] = []
     d = decimals_for(check.analytic.flat(), digits)
     for ly in step.layers:
-        g, f, r = check.analytic.weights[ly.index], check.numeric.weights[ly.index], check.relative.weights[ly.index]
+        g, f, r = (
+            check.analytic.weights[ly.index],
+            check.numeric.weights[ly.index],
+            check.relative.weights[ly.index],
+        )
         n_in, n_out = g.shape
         for j in range(limits.count(n_out)):
             for i in range(limits.count(n_in)):
-                rows.append(spans(names.weight(ly.index, i, j), fmt(g[i, j], d), _or_unchecked(f[i, j], d),
-                                  _or_unchecked(r[i, j])))
+                rows.append(
+                    spans(
+                        names.weight(ly.index, i, j),
+                        fmt(g[i, j], d),
+                        _or_unchecked(f[i, j], d),
+                        _or_unchecked(r[i, j]),
+                    )
+                )
             gb = check.analytic.biases[ly.index]
             fb = check.numeric.biases[ly.index]
             rb = check.relative.biases[ly.index]
             if gb is not None and fb is not None and rb is not None:
-                rows.append(spans(names.bias(ly.index, j), fmt(gb[j], d), _or_unchecked(fb[j], d),
-                                  _or_unchecked(rb[j])))
+                rows.append(
+                    spans(
+                        names.bias(ly.index, j),
+                        fmt(gb[j], d),
+                        _or_unchecked(fb[j], d),
+                        _or_unchecked(rb[j]),
+                    )
+                )
     n_params = check.analytic.flat().size
-    note = "" if len(rows) == n_params else f"showing {len(rows)} of {n_params} parameters; --all shows every one"
+    note = (
+        ""
+        if len(rows) == n_params
+        else f"showing {len(rows)} of {n_params} parameters; --all shows every one"
+    )
     if check.n_checked < n_params:
         note = (note + "; " if note else "") + (
             f"finite differences of {check.n_checked} of the {n_params} parameters (the first of each "
-            "layer and an even spread): checking all would take long")
+            "layer and an even spread): checking all would take long"
+        )
     table = Table(
         "gradient of the loss, dL/dw, two ways:",
         ("weight", "from the deltas", "finite difference", "relative difference"),
-        tuple(rows), ("l", "r", "r", "r"), note)
+        tuple(rows),
+        ("l", "r", "r", "r"),
+        note,
+    )
     lr = fmt_exact(step.learning_rate)
-    worst = names.weight(check.worst[0], *check.worst[2]) if check.worst[1] == "W" else \
-        names.bias(check.worst[0], check.worst[2][0])
+    worst = (
+        names.weight(check.worst[0], *check.worst[2])
+        if check.worst[1] == "W"
+        else names.bias(check.worst[0], check.worst[2][0])
+    )
     if check.max_relative < 1e-5:
         verdict = "they agree: the backward pass computes the slope of the loss"
     elif bool(np.any(_gap_to_range_end(step.layers[-1]) < 1e-4)):
-        verdict = ("they differ: a prediction within 1e-4 of the end of its range leaves the loss "
-                   "itself few correct digits (1 - a cancels), and a finite difference magnifies that")
+        verdict = (
+            "they differ: a prediction within 1e-4 of the end of its range leaves the loss "
+            "itself few correct digits (1 - a cancels), and a finite difference magnifies that"
+        )
     elif any(ly.activation == "relu" for ly in step.layers):
-        verdict = ("they differ: a relu's kink within h of some dot product makes the loss "
-                   "two-sloped there, which a finite difference averages")
+        verdict = (
+            "they differ: a relu's kink within h of some dot product makes the loss "
+            "two-sloped there, which a finite difference averages"
+        )
     else:
         verdict = "they differ more than finite differences explain; look at this weight"
-    text = (f"The backward pass gives dL/dw = -update / learning rate (here -update / {lr}). "
-            f"The finite difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
-            f"h = {fmt_exact(check.eps)}, uses only the loss itself.")
-    return [Paragraph(spans(text)), table,
-            Paragraph(spans(f"Largest relative difference over "
-                            f"{'the one parameter' if n_params == 1 else f'all {n_params} parameters' if check.n_checked == n_params else f'the {check.n_checked} parameters checked'}: ",
-                            (fmt_sci(check.max_relative), "em"), f" ({worst}): {verdict}."))]
+    text = (
+        f"The backward pass gives dL/dw = -update / learning rate (here -update / {lr}). "
+        f"The finite difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
+        f"h = {fmt_exact(check.eps)}, uses only the loss itself."
+    )
+    return [
+        Paragraph(spans(text)),
+        table,
+        Paragraph(
+            spans(
+                f"Largest relative difference over "
+                f"{'the one parameter' if n_params == 1 else f'all {n_params} parameters' if check.n_checked == n_params else f'the {check.n_checked} parameters checked'}: ",
+                (fmt_sci(check.max_relative), "em"),
+                f" ({worst}): {verdict}.",
+            )
+        ),
+    ]
 
 
 def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Block]:
     """Why each weight moved, in words, from each example's share of its update."""
     names, limits = ctx.names, ctx.limits
-    blocks: list[Block] = [Paragraph(spans(
-        "Each example adds learning rate * input * delta to a weight. A delta has the sign of "
-        "its unit's error (the slope f'(a) is never negative), so an example pushes a weight up "
-        "when its input and its error have the same sign, down when they differ, and not at all "
-        "when its input is 0. (A positive error means the target is above the prediction.)"))]
+    blocks: list[Block] = [
+        Paragraph(
+            spans(
+                "Each example adds learning rate * input * delta to a weight. A delta has the sign of "
+                "its unit's error (the slope f'(a) is never negative), so an example pushes a weight up "
+                "when its input and its error have the same sign, down when they differ, and not at all "
+                "when its input is 0. (A positive error means the target is above the prediction.)"
+            )
+        )
+    ]
     for ly in step.layers:
         n, n_in = ly.inputs.shape
         n_out = ly.z.shape[1]
@@ -655,15 +850,38 @@ def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Blo
                 name = names.weight(ly.index, i, j)
                 c = ly.contributions[:, i, j]
                 d = max(d_w, decimals_for([ly.dW[i, j]], 2))
-                blocks.append(Paragraph(_why_weight(
-                    name, names.unit(ly.index - 1, i), float(ly.W[i, j]), float(ly.W_after[i, j]),
-                    float(ly.dW[i, j]), c, ly.inputs[:, i], ly.delta[:, j],
-                    ly.index == len(step.layers) - 1, d, d_u, limits,
-                    constant.get(i) if ly.index == 0 else None)))
+                blocks.append(
+                    Paragraph(
+                        _why_weight(
+                            name,
+                            names.unit(ly.index - 1, i),
+                            float(ly.W[i, j]),
+                            float(ly.W_after[i, j]),
+                            float(ly.dW[i, j]),
+                            c,
+                            ly.inputs[:, i],
+                            ly.delta[:, j],
+                            ly.index == len(step.layers) - 1,
+                            d,
+                            d_u,
+                            limits,
+                            constant.get(i) if ly.index == 0 else None,
+                        )
+                    )
+                )
         if limits.count(n_out) < n_out or limits.count(n_in) < n_in:
-            blocks.append(Paragraph(spans((f"({n_in * n_out - limits.count(n_in) * limits.count(n_out)} "
-                                           f"more weights of layer {ly.index + 1} not described; "
-                                           "--all describes every one)", "dim"))))
+            blocks.append(
+                Paragraph(
+                    spans(
+                        (
+                            f"({n_in * n_out - limits.count(n_in) * limits.count(n_out)} "
+                            f"more weights of layer {ly.index + 1} not described; "
+                            "--all describes every one)",
+                            "dim",
+                        )
+                    )
+                )
+            )
     return blocks
 
 
@@ -674,9 +892,21 @@ def _examples(indices: Sequence[int], limits: Limits) -> str:
     return text + (f" and {more} more" if more else "")
 
 
-def _why_weight(name: str, source: str, old: float, new: float, update: float, c: Array,
-                x: Array, delta: Array, output: bool, d: int, d_u: int, limits: Limits,
-                constant: float | None) -> tuple[Span, ...]:
+def _why_weight(
+    name: str,
+    source: str,
+    old: float,
+    new: float,
+    update: float,
+    c: Array,
+    x: Array,
+    delta: Array,
+    output: bool,
+    d: int,
+    d_u: int,
+    limits: Limits,
+    constant: float | None,
+) -> tuple[Span, ...]:
     """One weight's move in words, from its per-example shares ``c`` (``lr * x * delta``)."""
     up, down, none = np.flatnonzero(c > 0), np.flatnonzero(c < 0), np.flatnonzero(c == 0)
     if update > 0:
@@ -702,7 +932,9 @@ def _why_weight(name: str, source: str, old: float, new: float, update: float, c
     parts.append(". ")
 
     def shares(indices: Array) -> str:
-        values = ", ".join(fmt(float(c[s]), d_u, sign=True) for s in indices[: limits.count(len(indices))])
+        values = ", ".join(
+            fmt(float(c[s]), d_u, sign=True) for s in indices[: limits.count(len(indices))]
+        )
         return f"{_examples(list(indices), limits)} ({values}{', ...' if limits.count(len(indices)) < len(indices) else ''})"
 
     def reason(indices: Array, same_sign: bool) -> str:
@@ -713,8 +945,10 @@ def _why_weight(name: str, source: str, old: float, new: float, update: float, c
         elif np.all(xs > 0) or np.all(xs < 0):
             where = f"{source} is {'positive' if xs[0] > 0 else 'negative'}"
         else:
-            return (f": there {source} and the delta have "
-                    f"{'the same sign' if same_sign else 'opposite signs'}")
+            return (
+                f": there {source} and the delta have "
+                f"{'the same sign' if same_sign else 'opposite signs'}"
+            )
         error = "error" if output else "back-propagated error"
         if np.all(deltas > 0):
             sign = "positive" + (" (the target is above the prediction)" if output else "")
@@ -735,16 +969,22 @@ def _why_weight(name: str, source: str, old: float, new: float, update: float, c
         parts.append(". ")
     zero_input = [s for s in none if x[s] == 0]
     if zero_input:
-        parts.append(f"{_examples(zero_input, limits)} contribute{'s' if len(zero_input) == 1 else ''} "
-                     f"nothing: {source} is 0 there. ")
+        parts.append(
+            f"{_examples(zero_input, limits)} contribute{'s' if len(zero_input) == 1 else ''} "
+            f"nothing: {source} is 0 there. "
+        )
     zero_delta = [s for s in none if x[s] != 0]
     if zero_delta:
-        parts.append(f"{_examples(zero_delta, limits)} contribute{'s' if len(zero_delta) == 1 else ''} "
-                     "nothing: the delta is 0 there. ")
+        parts.append(
+            f"{_examples(zero_delta, limits)} contribute{'s' if len(zero_delta) == 1 else ''} "
+            "nothing: the delta is 0 there. "
+        )
     if constant is not None and constant != 0:
-        parts.append(f"{source} is {fmt_exact(constant)} in every example, so {name} moves by "
-                     f"{'' if constant == 1 else fmt_exact(constant) + ' times '}the sum of all the "
-                     "deltas, exactly as a bias would. ")
+        parts.append(
+            f"{source} is {fmt_exact(constant)} in every example, so {name} moves by "
+            f"{'' if constant == 1 else fmt_exact(constant) + ' times '}the sum of all the "
+            "deltas, exactly as a bias would. "
+        )
     text = parts
     # drop the trailing space of the last sentence
     last = text[-1]
@@ -769,19 +1009,32 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
         for j in range(shown_j):
             c = float(change[s, j])
             word = "up" if c > 0 else "down" if c < 0 else "same"
-            rows.append(spans(names.row_label(step.layers[-1].index, s, j), yv(step.y[s, j]),
-                              fmt(old[s, j], d_a), fmt(new[s, j], d_a),
-                              (f"{fmt(c, d_c, sign=True)} {word}", _styled(c)),
-                              fmt(previous.error[s, j], d_e), fmt(step.error[s, j], d_e)))
+            rows.append(
+                spans(
+                    names.row_label(step.layers[-1].index, s, j),
+                    yv(step.y[s, j]),
+                    fmt(old[s, j], d_a),
+                    fmt(new[s, j], d_a),
+                    (f"{fmt(c, d_c, sign=True)} {word}", _styled(c)),
+                    fmt(previous.error[s, j], d_e),
+                    fmt(step.error[s, j], d_e),
+                )
+            )
     p, k = previous.iteration, step.iteration
     note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "outputs"))
-    table = Table(f"OLD (#{p}) and NEW (#{k}) predictions and errors:",
-                  ("example", "target", f"OLD a #{p}", f"NEW a #{k}", "change", "OLD error", "NEW error"),
-                  tuple(rows), ("l",) + ("r",) * 6, note)
+    table = Table(
+        f"OLD (#{p}) and NEW (#{k}) predictions and errors:",
+        ("example", "target", f"OLD a #{p}", f"NEW a #{k}", "change", "OLD error", "NEW error"),
+        tuple(rows),
+        ("l",) + ("r",) * 6,
+        note,
+    )
     n_up, n_down = int((change > 0).sum()), int((change < 0).sum())
     total = change.size
     if n_up == total:
-        words: tuple[Span, ...] = spans("Compared with the old predictions, ", ("they all went up", "up"))
+        words: tuple[Span, ...] = spans(
+            "Compared with the old predictions, ", ("they all went up", "up")
+        )
         if step.layers[-1].activation == "sigmoid":
             words += spans(": the model thinks every example is more likely to be a 1 than before.")
         else:
@@ -793,9 +1046,13 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
         else:
             words += spans(".")
     else:
-        words = spans("Compared with the old predictions, ", (f"{n_up} went up", "up"), ", ",
-                      (f"{n_down} went down", "down"),
-                      f"{'' if n_up + n_down == total else f' and {total - n_up - n_down} stayed'}.")
+        words = spans(
+            "Compared with the old predictions, ",
+            (f"{n_up} went up", "up"),
+            ", ",
+            (f"{n_down} went down", "down"),
+            f"{'' if n_up + n_down == total else f' and {total - n_up - n_down} stayed'}.",
+        )
     closer = int((np.abs(step.error) < np.abs(previous.error)).sum())
     words += spans(f" {closer} of {total} moved closer to their targets.")
 
@@ -808,17 +1065,33 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
         fell = delta < 0
         d_diff = p.result(base3)
         d = p.operand(base3, d_diff, 2.0)
-        old_s, new_s, diff_s = fmt(previous.error_sum, d), fmt(step.error_sum, d), fmt(abs(delta), d_diff)
+        old_s, new_s, diff_s = (
+            fmt(previous.error_sum, d),
+            fmt(step.error_sum, d),
+            fmt(abs(delta), d_diff),
+        )
         sentence = spans(
-            "sum of absolute errors: ", (f"{old_s} -> {new_s}", "em"),
+            "sum of absolute errors: ",
+            (f"{old_s} -> {new_s}", "em"),
             (f" ({'down' if fell else 'up'} {diff_s})", "down" if fell else "up"),
-            ": " + ("so there was improvement." if fell else "no improvement this time." if delta > 0
-                    else "no change."))
+            ": "
+            + (
+                "so there was improvement."
+                if fell
+                else "no improvement this time."
+                if delta > 0
+                else "no change."
+            ),
+        )
         d2_diff = p.result(base4)
         d2 = p.operand(base4, d2_diff, 2.0)
-        eq = _block("the change, NEW - OLD:", ["change"],
-                    [[(f"{fmt(step.error_sum, d2)} - {fmt(previous.error_sum, d2)}", False)]],
-                    [fmt(delta, d2_diff, sign=True)], [_styled(-delta)])
+        eq = _block(
+            "the change, NEW - OLD:",
+            ["change"],
+            [[(f"{fmt(step.error_sum, d2)} - {fmt(previous.error_sum, d2)}", False)]],
+            [fmt(delta, d2_diff, sign=True)],
+            [_styled(-delta)],
+        )
         checks = [(f"{new_s} - {old_s}", ("-" if fell else "") + diff_s), *_pairs(eq)]
         return sentence, eq, checks
 
@@ -838,12 +1111,20 @@ def _weights_since(step: Step, previous: Step, ctx: Context) -> list[Block]:
             for i in range(limits.count(n_in)):
                 before, now = float(old_ly.W[i, j]), float(ly.W[i, j])
                 move = "up" if now > before else "down" if now < before else "same"
-                size = ("size grew" if abs(now) > abs(before) else "size shrank"
-                        if abs(now) < abs(before) else "same size")
+                size = (
+                    "size grew"
+                    if abs(now) > abs(before)
+                    else "size shrank"
+                    if abs(now) < abs(before)
+                    else "same size"
+                )
                 if len(parts) > 1:
                     parts.append("; ")
-                parts += [f"{names.weight(ly.index, i, j)} {fmt(before, d)} -> {fmt(now, d)} (",
-                          (move, _styled(now - before)), f", {size})"]
+                parts += [
+                    f"{names.weight(ly.index, i, j)} {fmt(before, d)} -> {fmt(now, d)} (",
+                    (move, _styled(now - before)),
+                    f", {size})",
+                ]
         left = n_in * n_out - limits.count(n_in) * limits.count(n_out)
         parts.append(f"; and {left} more." if left else ".")
         blocks.append(Paragraph(spans(*parts)))
@@ -854,7 +1135,7 @@ def constant_columns(X: Array) -> dict[int, float]:
     """Input columns with the same value in every example: ``{column: value}``."""
     if X.shape[0] < 2:
         return {}
-    same = np.all(X == X[0], axis=0)
+    same = np.all(X[0] == X, axis=0)
     return {int(i): float(X[0, i]) for i in np.flatnonzero(same)}
 
 
@@ -864,32 +1145,51 @@ def bias_remarks(constant: dict[int, float], names: Names, has_bias: bool) -> li
     for i, value in constant.items():
         source = names.unit(-1, i)
         if value == 0:
-            text = f"Input {source} is 0 in every example: its weights never change and never matter."
+            text = (
+                f"Input {source} is 0 in every example: its weights never change and never matter."
+            )
         else:
             weight = names.weight(0, i, 0) if names.simple(0) else f"the weights from {source}"
             also = " (this network also has a real bias)" if has_bias else ""
-            text = (f"Input {source} is {fmt_exact(value)} in every example, so it acts like a bias "
-                    f"unit: {weight} {'plays' if names.simple(0) else 'play'} the role of a bias{also}.")
+            text = (
+                f"Input {source} is {fmt_exact(value)} in every example, so it acts like a bias "
+                f"unit: {weight} {'plays' if names.simple(0) else 'play'} the role of a bias{also}."
+            )
         blocks.append(Paragraph(spans((text, "em"))))
     return blocks
 
 
-def step_document(step: Step, previous: Step | None, check: GradientCheck | None, ctx: Context,
-                  header: Sequence[Block] = ()) -> list[Block]:
+def step_document(
+    step: Step,
+    previous: Step | None,
+    check: GradientCheck | None,
+    ctx: Context,
+    header: Sequence[Block] = (),
+) -> list[Block]:
     """Every section of the worked iteration ``step.iteration``."""
     k = step.iteration
     constant = constant_columns(step.X)
     blocks: list[Block] = [Heading(1, f"ITERATION #{k}")]
-    blocks.append(Paragraph(spans(
-        f"The forward pass with the weights after {k:,} update{'s' if k != 1 else ''}"
-        f"{' (the initial weights)' if k == 0 else ''}, then the update it produces.")))
+    blocks.append(
+        Paragraph(
+            spans(
+                f"The forward pass with the weights after {k:,} update{'s' if k != 1 else ''}"
+                f"{' (the initial weights)' if k == 0 else ''}, then the update it produces."
+            )
+        )
+    )
     blocks += list(header)
     blocks += bias_remarks(constant, ctx.names, any(ly.b is not None for ly in step.layers))
     blocks.append(Heading(2, "1. Forward pass"))
     for ly in step.layers:
         n_in, n_out = ly.W.shape
-        blocks.append(Heading(3, f"Layer {ly.index + 1}: {n_in} input{'s' if n_in != 1 else ''} -> "
-                                 f"{n_out} {ly.activation} unit{'s' if n_out != 1 else ''}"))
+        blocks.append(
+            Heading(
+                3,
+                f"Layer {ly.index + 1}: {n_in} input{'s' if n_in != 1 else ''} -> "
+                f"{n_out} {ly.activation} unit{'s' if n_out != 1 else ''}",
+            )
+        )
         blocks += forward_blocks(ly, ctx)
     blocks.append(Heading(2, "2. Error"))
     blocks += error_blocks(step, ctx)
@@ -908,19 +1208,32 @@ def step_document(step: Step, previous: Step | None, check: GradientCheck | None
 
 def final_document(final: Step, iterations: int, ctx: Context) -> list[Block]:
     """The seed's last section: where the weights ended up and the predictions they make."""
-    blocks: list[Block] = [Heading(1, f"FINAL STATE (#{iterations:,}, after {iterations:,} updates)")]
+    blocks: list[Block] = [
+        Heading(1, f"FINAL STATE (#{iterations:,}, after {iterations:,} updates)")
+    ]
     constant = constant_columns(final.X)
     for ly in final.layers:
         n_in, n_out = ly.W.shape
-        blocks.append(Heading(3, f"Layer {ly.index + 1}: {n_in} input{'s' if n_in != 1 else ''} -> "
-                                 f"{n_out} {ly.activation} unit{'s' if n_out != 1 else ''}"))
+        blocks.append(
+            Heading(
+                3,
+                f"Layer {ly.index + 1}: {n_in} input{'s' if n_in != 1 else ''} -> "
+                f"{n_out} {ly.activation} unit{'s' if n_out != 1 else ''}",
+            )
+        )
         blocks += forward_blocks(ly, ctx, "weights W{index}")
         W = ly.W
         i, j = np.unravel_index(int(np.argmax(np.abs(W))), W.shape)
         d = decimals_for(W, ctx.digits)
-        blocks.append(Paragraph(spans(
-            "The largest weight in size is ", (ctx.names.weight(ly.index, int(i), int(j)), "em"),
-            f" = {fmt(W[i, j], d)}.")))
+        blocks.append(
+            Paragraph(
+                spans(
+                    "The largest weight in size is ",
+                    (ctx.names.weight(ly.index, int(i), int(j)), "em"),
+                    f" = {fmt(W[i, j], d)}.",
+                )
+            )
+        )
     blocks += bias_remarks(constant, ctx.names, any(ly.b is not None for ly in final.layers))
     blocks += error_blocks(final, ctx)
     return blocks

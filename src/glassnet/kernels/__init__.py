@@ -59,8 +59,10 @@ def cache_dir() -> Path:
     if given:
         return Path(given)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    for candidate in (Path(base) / "glassnet" / "numba",
-                      Path(tempfile.gettempdir()) / f"glassnet-numba-{os.getuid()}"):
+    for candidate in (
+        Path(base) / "glassnet" / "numba",
+        Path(tempfile.gettempdir()) / f"glassnet-numba-{os.getuid()}",
+    ):
         try:
             candidate.mkdir(parents=True, exist_ok=True)
         except OSError:

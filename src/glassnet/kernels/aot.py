@@ -144,7 +144,7 @@ def kernel(spec: Spec, where: Path | None = None) -> Callable[..., int] | None:
     key = str(path)
     try:
         func = _import(module_name(spec), path).train_kernel
-    except Exception as exc:  # noqa: BLE001 - a broken module must never break a run
+    except Exception as exc:
         _record_failure(path, f"import failed: {type(exc).__name__}: {exc}")
         return None
     _loaded[key] = func
@@ -201,9 +201,24 @@ def _arguments(spec: Spec, iterations: int, seed: int = 0) -> tuple[Any, ...]:
     D = np.zeros(n * sum(spec.sizes[1:]))
     ckpt = np.array([0, 1, iterations // 2, iterations - 1], dtype=np.int64)
     # zeros, not empty: a run that stops early leaves the rest unwritten, and that must compare equal
-    return (X, y, 0.1, True, W, b, A, D, 0, iterations, ckpt,
-            np.zeros((4, W.size)), np.zeros((4, b.size)), np.zeros(iterations), np.zeros(iterations),
-            np.array([0, -1, -1, -1], dtype=np.int64))
+    return (
+        X,
+        y,
+        0.1,
+        True,
+        W,
+        b,
+        A,
+        D,
+        0,
+        iterations,
+        ckpt,
+        np.zeros((4, W.size)),
+        np.zeros((4, b.size)),
+        np.zeros(iterations),
+        np.zeros(iterations),
+        np.array([0, -1, -1, -1], dtype=np.int64),
+    )
 
 
 def _same_bits(jit_kernel: Callable[..., int], aot_kernel: Callable[..., int], spec: Spec) -> bool:
@@ -213,7 +228,9 @@ def _same_bits(jit_kernel: Callable[..., int], aot_kernel: Callable[..., int], s
     first, second = _arguments(spec, 300), _arguments(spec, 300)
     r1, r2 = jit_kernel(*first), aot_kernel(*second)
     return r1 == r2 and all(
-        np.array_equal(a, b, equal_nan=True) for a, b in zip(first, second) if isinstance(a, np.ndarray)
+        np.array_equal(a, b, equal_nan=True)
+        for a, b in zip(first, second)
+        if isinstance(a, np.ndarray)
     )
 
 
@@ -339,14 +356,25 @@ def build_in_background(spec: Spec, where: Path | None = None) -> subprocess.Pop
         spec_text = json.dumps(_spec_dict(spec))
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "glassnet.kernels.aot", "build", spec_text, "--folder", str(where)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True, close_fds=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "glassnet.kernels.aot",
+                    "build",
+                    spec_text,
+                    "--folder",
+                    str(where),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
             )
         except Exception:
             building.unlink(missing_ok=True)
             raise
-    except Exception:  # noqa: BLE001 - AOT never breaks a run
+    except Exception:
         return None
     _background[:] = [p for p in _background if p.poll() is None]  # reap finished builds
     _background.append(proc)
@@ -365,14 +393,24 @@ def _leave_running() -> None:
 
 
 def _spec_dict(spec: Spec) -> dict[str, Any]:
-    return {"sizes": list(spec.sizes), "activations": list(spec.activations), "bias": list(spec.bias),
-            "loss": spec.loss, "n_samples": spec.n_samples}
+    return {
+        "sizes": list(spec.sizes),
+        "activations": list(spec.activations),
+        "bias": list(spec.bias),
+        "loss": spec.loss,
+        "n_samples": spec.n_samples,
+    }
 
 
 def _spec_from(text: str) -> Spec:
     d = json.loads(text)
-    return Spec(tuple(int(s) for s in d["sizes"]), tuple(d["activations"]), tuple(bool(b) for b in d["bias"]),
-                str(d["loss"]), int(d["n_samples"]))
+    return Spec(
+        tuple(int(s) for s in d["sizes"]),
+        tuple(d["activations"]),
+        tuple(bool(b) for b in d["bias"]),
+        str(d["loss"]),
+        int(d["n_samples"]),
+    )
 
 
 def status(where: Path | None = None) -> list[str]:
@@ -393,7 +431,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m glassnet.kernels.aot build SPEC_JSON [--folder DIR]`` or ``... status [--folder DIR]``."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m glassnet.kernels.aot", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m glassnet.kernels.aot", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="compile one architecture's kernel (SPEC as JSON)")
     b.add_argument("spec")
@@ -414,7 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pass
     try:
         build(spec, where)
-    except BaseException as exc:  # noqa: BLE001 - recorded, so the run that started us need not care
+    except BaseException as exc:
         _record_failure(target, f"build failed: {type(exc).__name__}: {exc}")
         return 1
     finally:

@@ -30,7 +30,11 @@ import numpy as np
 
 from glassnet.activations import Array
 from glassnet.kernels.codegen import (
-    Spec, Writer, derivative_expr, load_module, stem_of,
+    Spec,
+    Writer,
+    derivative_expr,
+    load_module,
+    stem_of,
 )
 from glassnet.network import Network
 
@@ -56,6 +60,7 @@ def copy_chunk_in(w: Writer, w_off: list[int], b_off: list[int]) -> None:
     w("        bc[p, t] = b[p, lo + t]")
     w("for t in range(n):")
     w("    lr[t] = rate[lo + t]")
+
 
 def batch_activation(name: str, z: str) -> str:
     """``f(z)`` for the batched kernel: the sigmoid with the vectorizable exp."""
@@ -163,8 +168,10 @@ def fused_kernel_source(spec: Spec) -> str:
                     w(f"{bv(l, j)} = bc[{b_off[l] + j}, t]")
         for l in range(L):
             act = spec.activations[l]
-            w(f"# layer {l} forward: a[{l + 1}] = {act}(a[{l}] @ W[{l}]"
-              f"{' + b[%d]' % l if spec.bias[l] else ''})")
+            w(
+                f"# layer {l} forward: a[{l + 1}] = {act}(a[{l}] @ W[{l}]"
+                f"{' + b[%d]' % l if spec.bias[l] else ''})"
+            )
             for i in range(N):
                 for j in range(sizes[l + 1]):
                     w("z = 0.0")
@@ -187,7 +194,9 @@ def fused_kernel_source(spec: Spec) -> str:
                     w(f"{d(L - 1, i, j)} = e * {derivative_expr(last, out)}")
                 else:
                     w(f"pos = y_i{i}_j{j} * math.log({out}) if y_i{i}_j{j} > 0.0 else 0.0")
-                    w(f"neg = (1.0 - y_i{i}_j{j}) * math.log(1.0 - {out}) if y_i{i}_j{j} < 1.0 else 0.0")
+                    w(
+                        f"neg = (1.0 - y_i{i}_j{j}) * math.log(1.0 - {out}) if y_i{i}_j{j} < 1.0 else 0.0"
+                    )
                     w("loss_sum += pos + neg")
                     w(f"err_sum += abs(y_i{i}_j{j} - {out})")
                     w(f"{d(L - 1, i, j)} = y_i{i}_j{j} - {out}")
@@ -244,7 +253,9 @@ def fused_kernel_source(spec: Spec) -> str:
                 for i in range(N):
                     w(f"g += {a(l, i, m)} * {d(l, i, j)}")
                 old = wv(l, m, j)
-                w(f"Wc[{w_off[l] + m * sizes[l + 1] + j}, t] = {old} + lr[t] * g if live else {old}")
+                w(
+                    f"Wc[{w_off[l] + m * sizes[l + 1] + j}, t] = {old} + lr[t] * g if live else {old}"
+                )
         if spec.bias[l]:
             w(f"if train_biases:  # b[{l}] += lr * delta[{l}].sum(axis=0)")
             w.indent()
@@ -334,16 +345,24 @@ def looped_kernel_source(spec: Spec) -> str:
     w("rec = k // every if every > 0 and k % every == 0 and k < iterations else -1")
     for l in range(L):
         n_in, n_out, act = sizes[l], sizes[l + 1], spec.activations[l]
-        w(f"# layer {l} forward: a[{l + 1}] = {act}(a[{l}] @ W[{l}]"
-          f"{' + b[%d]' % l if spec.bias[l] else ''})")
+        w(
+            f"# layer {l} forward: a[{l + 1}] = {act}(a[{l}] @ W[{l}]"
+            f"{' + b[%d]' % l if spec.bias[l] else ''})"
+        )
         w(f"for i in range({N}):")
         w(f"    for j in range({n_out}):")
         w.indent().indent()
         if not big(n_in):
             w("for t in range(n):")
             w.indent()
-            emit_sum(w, "z", [(a_row(l, "i", str(m)), f"Wc[{w_off[l]} + {m * n_out} + j, t]")
-                              for m in range(n_in)])
+            emit_sum(
+                w,
+                "z",
+                [
+                    (a_row(l, "i", str(m)), f"Wc[{w_off[l]} + {m * n_out} + j, t]")
+                    for m in range(n_in)
+                ],
+            )
         else:
             w("for t in range(n):")
             w("    Z[t] = 0.0")
@@ -404,16 +423,26 @@ def looped_kernel_source(spec: Spec) -> str:
         if not big(n_next):
             w("for t in range(n):")
             w.indent()
-            emit_sum(w, "e", [(f"D[{a_off[l + 1]} + i * {n_next} + {j}, t]",
-                               f"Wc[{w_off[l + 1]} + m * {n_next} + {j}, t]")
-                              for j in range(n_next)])
+            emit_sum(
+                w,
+                "e",
+                [
+                    (
+                        f"D[{a_off[l + 1]} + i * {n_next} + {j}, t]",
+                        f"Wc[{w_off[l + 1]} + m * {n_next} + {j}, t]",
+                    )
+                    for j in range(n_next)
+                ],
+            )
         else:
             w("for t in range(n):")
             w("    Z[t] = 0.0")
             w(f"for j in range({n_next}):")
             w("    for t in range(n):")
-            w(f"        Z[t] += D[{a_off[l + 1]} + i * {n_next} + j, t] * "
-              f"Wc[{w_off[l + 1]} + m * {n_next} + j, t]")
+            w(
+                f"        Z[t] += D[{a_off[l + 1]} + i * {n_next} + j, t] * "
+                f"Wc[{w_off[l + 1]} + m * {n_next} + j, t]"
+            )
             w("for t in range(n):")
             w.indent()
             w("e = Z[t]")
@@ -432,8 +461,9 @@ def looped_kernel_source(spec: Spec) -> str:
         if not big(N):
             w("for t in range(n):")
             w.indent()
-            emit_sum(w, "g", [(a_row(l, str(i), "m"), f"D[{d0} + {i * n_out} + j, t]")
-                              for i in range(N)])
+            emit_sum(
+                w, "g", [(a_row(l, str(i), "m"), f"D[{d0} + {i * n_out} + j, t]") for i in range(N)]
+            )
         else:
             w("for t in range(n):")
             w("    Z[t] = 0.0")
@@ -455,8 +485,12 @@ def looped_kernel_source(spec: Spec) -> str:
             if not big(N):
                 w("for t in range(n):")
                 w.indent()
-                emit_sum(w, "g", [(f"D[{d0} + {i * n_out} + j, t]", "") for i in range(N)],
-                         first_plain=True)
+                emit_sum(
+                    w,
+                    "g",
+                    [(f"D[{d0} + {i * n_out} + j, t]", "") for i in range(N)],
+                    first_plain=True,
+                )
             else:
                 w("for t in range(n):")
                 w(f"    Z[t] = D[{d0} + j, t]")
@@ -539,9 +573,12 @@ def n_threads() -> int:
 def chunk_size(spec: Spec, n_networks: int, threads: int) -> int:
     """Networks per chunk: work buffers within :data:`CHUNK_BYTES`, a multiple of 8, and
     at least one chunk per thread."""
-    floats_per_network = 2 * spec.n_samples * sum(spec.sizes[1:]) + sum(
-        i * o for i, o in zip(spec.sizes[:-1], spec.sizes[1:])
-    ) + sum(spec.sizes[1:]) + 8
+    floats_per_network = (
+        2 * spec.n_samples * sum(spec.sizes[1:])
+        + sum(i * o for i, o in zip(spec.sizes[:-1], spec.sizes[1:]))
+        + sum(spec.sizes[1:])
+        + 8
+    )
     # the fused kernel keeps only params and a few flags per network in memory
     size = 512 if fusable(spec) else CHUNK_BYTES // (8 * floats_per_network)
     size = max(8, min(512, size - size % 8))
@@ -599,8 +636,25 @@ def train_batch(
     bounds = np.linspace(0, n_net, n_parts + 1).round().astype(int)
 
     def part(p: int) -> None:
-        kernel(X, y, W, b, rates, int(iterations), bool(train_biases), float(target_error), chunk,
-               int(bounds[p]), int(bounds[p + 1]), err, loss, reached, stopped, every, hist)
+        kernel(
+            X,
+            y,
+            W,
+            b,
+            rates,
+            int(iterations),
+            bool(train_biases),
+            float(target_error),
+            chunk,
+            int(bounds[p]),
+            int(bounds[p + 1]),
+            err,
+            loss,
+            reached,
+            stopped,
+            every,
+            hist,
+        )
 
     if threads == 1:
         part(0)

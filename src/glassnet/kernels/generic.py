@@ -31,7 +31,10 @@ SIGMOID, TANH, RELU, LINEAR = 0, 1, 2, 3
 ACTIVATION_CODES = {"sigmoid": SIGMOID, "tanh": TANH, "relu": RELU, "linear": LINEAR}
 #: Loss codes used inside the kernel.
 HALF_SQUARED_ERROR, BINARY_CROSS_ENTROPY = 0, 1
-LOSS_CODES = {"half_squared_error": HALF_SQUARED_ERROR, "binary_cross_entropy": BINARY_CROSS_ENTROPY}
+LOSS_CODES = {
+    "half_squared_error": HALF_SQUARED_ERROR,
+    "binary_cross_entropy": BINARY_CROSS_ENTROPY,
+}
 
 # state[] slots (the same as glassnet.kernels.single's)
 _NEXT_CKPT, _SAT_ITER, _SAT_LAYER, _STOP_ITER = 0, 1, 2, 3
@@ -39,9 +42,29 @@ _NEXT_CKPT, _SAT_ITER, _SAT_LAYER, _STOP_ITER = 0, 1, 2, 3
 
 @njit(cache=True, error_model="numpy")
 def train_kernel(
-    X, y, sizes, act, has_b, loss_code, learning_rate, train_biases,
-    W, b, w_off, b_off, a_off, A, D,
-    k_start, k_end, ckpt_iters, ckpt_W, ckpt_b, loss_hist, err_hist, state,
+    X,
+    y,
+    sizes,
+    act,
+    has_b,
+    loss_code,
+    learning_rate,
+    train_biases,
+    W,
+    b,
+    w_off,
+    b_off,
+    a_off,
+    A,
+    D,
+    k_start,
+    k_end,
+    ckpt_iters,
+    ckpt_W,
+    ckpt_b,
+    loss_hist,
+    err_hist,
+    state,
 ):  # pragma: no cover - compiled
     """Run iterations ``k_start .. k_end-1`` in place; return the iterations done.
 
@@ -212,8 +235,6 @@ def train_kernel(
     return k_end
 
 
-
-
 def layout(network: Network, n_samples: int) -> tuple[Array, Array, Array, Array, Array, Array]:
     """The int64 tables the kernels use: ``sizes, act, has_b, w_off, b_off, a_off``."""
     sizes = np.array(network.sizes, dtype=np.int64)
@@ -224,7 +245,7 @@ def layout(network: Network, n_samples: int) -> tuple[Array, Array, Array, Array
     b_off = np.concatenate(
         [[0], np.cumsum([o if hb else 0 for (_, o), hb in zip(shapes, network.bias)])]
     ).astype(np.int64)
-    a_off = np.concatenate([[0], np.cumsum([n_samples * s for s in network.sizes])]).astype(np.int64)
+    a_off = np.concatenate([[0], np.cumsum([n_samples * s for s in network.sizes])]).astype(
+        np.int64
+    )
     return sizes, act, has_b, w_off, b_off, a_off
-
-

@@ -22,11 +22,25 @@ import numpy as np
 
 from glassnet.activations import Array
 from glassnet.kernels.codegen import (
-    RANGE_ENDS, Spec, Writer, activation_expr, derivative_expr, is_compiled, literal, load_module, stem_of,
+    RANGE_ENDS,
+    Spec,
+    Writer,
+    activation_expr,
+    derivative_expr,
+    is_compiled,
+    literal,
+    load_module,
+    stem_of,
 )
 from glassnet.network import Network, Params
 from glassnet.training import (
-    PROGRESS_EVERY, CheckpointSchedule, Checkpoints, Progress, Saturation, Stop, Trained,
+    PROGRESS_EVERY,
+    Checkpoints,
+    CheckpointSchedule,
+    Progress,
+    Saturation,
+    Stop,
+    Trained,
     first_bad_layer,
 )
 
@@ -89,8 +103,10 @@ def kernel_source(spec: Spec) -> str:
     w("    next_at = ckpt_iters[next_ckpt] if next_ckpt < n_ckpt else -1")
     for l in range(L):
         n_in, n_out, act = sizes[l], sizes[l + 1], spec.activations[l]
-        w(f"# layer {l} forward: z = a[{l}] @ W[{l}]{' + b[%d]' % l if spec.bias[l] else ''}; "
-          f"a[{l + 1}] = {act}(z)")
+        w(
+            f"# layer {l} forward: z = a[{l}] @ W[{l}]{' + b[%d]' % l if spec.bias[l] else ''}; "
+            f"a[{l + 1}] = {act}(z)"
+        )
         w(f"for i in range({N}):")
         w(f"    for j in range({n_out}):")
         w("        z = 0.0")
@@ -147,7 +163,9 @@ def kernel_source(spec: Spec) -> str:
         w(f"    for m in range({n_mid}):")
         w("        e = 0.0")
         w(f"        for j in range({n_next}):")
-        w(f"            e += D[{d_off[l + 1]} + i * {n_next} + j] * W[{w_off[l + 1]} + m * {n_next} + j]")
+        w(
+            f"            e += D[{d_off[l + 1]} + i * {n_next} + j] * W[{w_off[l + 1]} + m * {n_next} + j]"
+        )
         w(f"        a = A[{a_off[l + 1]} + i * {n_mid} + m]")
         w(f"        D[{d_off[l]} + i * {n_mid} + m] = e * {derivative_expr(act, 'a')}")
     for l in range(L):
@@ -187,8 +205,11 @@ def use_specialized(spec: Spec, iterations: int) -> bool:
     """Whether to train with the per-architecture kernel rather than the generic one."""
     from glassnet.kernels import aot
 
-    return (iterations >= SPECIALIZE_FROM or aot.is_built(spec)
-            or is_compiled(kernel_source(spec), "single_" + stem_of(spec)))
+    return (
+        iterations >= SPECIALIZE_FROM
+        or aot.is_built(spec)
+        or is_compiled(kernel_source(spec), "single_" + stem_of(spec))
+    )
 
 
 def generic_kernel(network: Network, n_samples: int):  # type: ignore[no-untyped-def]
@@ -198,12 +219,48 @@ def generic_kernel(network: Network, n_samples: int):  # type: ignore[no-untyped
     sizes, act, has_b, w_off, b_off, a_off = generic.layout(network, n_samples)
     loss_code = generic.LOSS_CODES[network.loss.name]
 
-    def kernel(X, y, learning_rate, train_biases, W, b, A, D, k_start, k_end,  # type: ignore[no-untyped-def]
-               ckpt_iters, ckpt_W, ckpt_b, loss_hist, err_hist, state):
+    def kernel(
+        X,
+        y,
+        learning_rate,
+        train_biases,
+        W,
+        b,
+        A,
+        D,
+        k_start,
+        k_end,  # type: ignore[no-untyped-def]
+        ckpt_iters,
+        ckpt_W,
+        ckpt_b,
+        loss_hist,
+        err_hist,
+        state,
+    ):
         return generic.train_kernel(
-            X, y, sizes, act, has_b, loss_code, learning_rate, train_biases,
-            W, b, w_off, b_off, a_off, A, D,
-            k_start, k_end, ckpt_iters, ckpt_W, ckpt_b, loss_hist, err_hist, state,
+            X,
+            y,
+            sizes,
+            act,
+            has_b,
+            loss_code,
+            learning_rate,
+            train_biases,
+            W,
+            b,
+            w_off,
+            b_off,
+            a_off,
+            A,
+            D,
+            k_start,
+            k_end,
+            ckpt_iters,
+            ckpt_W,
+            ckpt_b,
+            loss_hist,
+            err_hist,
+            state,
         )
 
     return kernel
@@ -270,9 +327,18 @@ def train_compiled(
         try:
             start_numba()
         except KernelUnavailable as exc:  # numba broke after AOT modules were built here
-            return _train_with_numpy_instead(exc, network, params, X, y, iterations=iterations,
-                                             learning_rate=learning_rate, train_biases=train_biases,
-                                             schedule=schedule, progress=progress)
+            return _train_with_numpy_instead(
+                exc,
+                network,
+                params,
+                X,
+                y,
+                iterations=iterations,
+                learning_rate=learning_rate,
+                train_biases=train_biases,
+                schedule=schedule,
+                progress=progress,
+            )
         kernel = kernel_for(spec) if specialize else generic_kernel(network, X.shape[0])
     W, b = flatten(params)
     A = np.empty(X.shape[0] * sum(spec.sizes))
@@ -288,8 +354,22 @@ def train_compiled(
     while done < iterations:
         end = min(done + step, iterations)
         reached = kernel(
-            X, y, float(learning_rate), bool(train_biases), W, b, A, D, done, end,
-            ckpt_iters, ckpt_W, ckpt_b, loss_hist, err_hist, state,
+            X,
+            y,
+            float(learning_rate),
+            bool(train_biases),
+            W,
+            b,
+            A,
+            D,
+            done,
+            end,
+            ckpt_iters,
+            ckpt_W,
+            ckpt_b,
+            loss_hist,
+            err_hist,
+            state,
         )
         if reached < end:
             break
@@ -308,20 +388,29 @@ def train_compiled(
     if k >= 0:
         stop = Stop(k, first_bad_layer(network, final, X), "loss is not finite")
         return Trained(
-            loss_hist[: k + 1], err_hist[: k + 1], checkpoints.truncated(k + 1),
-            final, k, stop, saturation,
+            loss_hist[: k + 1],
+            err_hist[: k + 1],
+            checkpoints.truncated(k + 1),
+            final,
+            k,
+            stop,
+            saturation,
         )
     return Trained(loss_hist, err_hist, checkpoints, final, iterations, None, saturation)
 
 
-def _train_with_numpy_instead(reason: Exception, network: Network, params: Params, X: Array, y: Array,
-                              **kwargs: object) -> Trained:
+def _train_with_numpy_instead(
+    reason: Exception, network: Network, params: Params, X: Array, y: Array, **kwargs: object
+) -> Trained:
     """The reference's run, after an :class:`~glassnet.kernels.EngineFallback` warning."""
     import warnings
 
     from glassnet.kernels import EngineFallback
     from glassnet.training import train_reference
 
-    warnings.warn(f"the compiled engine is not available here ({reason}); training with numpy.",
-                  EngineFallback, stacklevel=3)
+    warnings.warn(
+        f"the compiled engine is not available here ({reason}); training with numpy.",
+        EngineFallback,
+        stacklevel=3,
+    )
     return train_reference(network, params, X, y, **kwargs)  # type: ignore[arg-type]

@@ -63,9 +63,7 @@ def _function(kind: str) -> Callable[..., Figure]:
 
         close = difflib.get_close_matches(str(kind), KINDS, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ConfigError(
-            f"plot kind must be one of {', '.join(KINDS)}; got {kind!r}.{hint}"
-        )
+        raise ConfigError(f"plot kind must be one of {', '.join(KINDS)}; got {kind!r}.{hint}")
     module, name = KINDS[kind].split(":")
     return getattr(importlib.import_module(f"glassnet.plots.{module}"), name)
 

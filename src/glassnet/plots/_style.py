@@ -48,7 +48,7 @@ def new_figure(width: float, height: float) -> Figure:
     if not chosen and not display:
         matplotlib.use("Agg")  # never a window, never a GUI toolkit import
     if "ipykernel" in sys.modules:
-        import matplotlib.pyplot  # noqa: F401  (registers Jupyter's display of figures)
+        import matplotlib.pyplot
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")

@@ -68,22 +68,52 @@ def plot_error(
     for ax, window in zip(axes, chosen):
         iterations = np.arange(window)
         if split is None:
-            ax.plot(iterations, history.error_sum[:window], color=PALETTE[0], linewidth=1.6,
-                    label=ERROR_LABEL, gid=f"error_sum-{window}")
+            ax.plot(
+                iterations,
+                history.error_sum[:window],
+                color=PALETTE[0],
+                linewidth=1.6,
+                label=ERROR_LABEL,
+                gid=f"error_sum-{window}",
+            )
             if show_loss:
-                ax.plot(iterations, history.loss[:window], color=PALETTE[1], linewidth=1.4,
-                        linestyle="--", label=loss_label(run), gid=f"loss-{window}")
+                ax.plot(
+                    iterations,
+                    history.loss[:window],
+                    color=PALETTE[1],
+                    linewidth=1.4,
+                    linestyle="--",
+                    label=loss_label(run),
+                    gid=f"loss-{window}",
+                )
             elbow_y = None if found is None else found.y
         else:
             elbow_y = _plot_split(ax, run, split, window, show_loss, per_example, found)
         if found is not None and found.x < window:
             ax.axvline(found.x, color=PALETTE[3], linestyle=":", linewidth=1.2)
-            ax.plot([found.x], [elbow_y], marker="o", markersize=7, color=PALETTE[3],
-                    linestyle="none", label=f"elbow (iteration {found.x:,.0f})", gid=f"elbow-{window}")
-            ax.annotate(f"elbow ~{found.x:,.0f}", (found.x, elbow_y), xytext=(8, 10),
-                        textcoords="offset points", fontsize=9, color=PALETTE[3])
-        ax.set_title(f"First {window:,} iterations" if window < len(history) or window in WINDOWS
-                     else f"All {window:,} iterations")
+            ax.plot(
+                [found.x],
+                [elbow_y],
+                marker="o",
+                markersize=7,
+                color=PALETTE[3],
+                linestyle="none",
+                label=f"elbow (iteration {found.x:,.0f})",
+                gid=f"elbow-{window}",
+            )
+            ax.annotate(
+                f"elbow ~{found.x:,.0f}",
+                (found.x, elbow_y),
+                xytext=(8, 10),
+                textcoords="offset points",
+                fontsize=9,
+                color=PALETTE[3],
+            )
+        ax.set_title(
+            f"First {window:,} iterations"
+            if window < len(history) or window in WINDOWS
+            else f"All {window:,} iterations"
+        )
         ax.set_xlabel("iteration")
         ax.set_ylabel("error" if split is None or not per_example else "error per example")
         ax.set_xlim(0, max(window - 1, 1))
@@ -96,20 +126,33 @@ def plot_error(
         for ax in axes[:n_panels]:
             for handle, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, handle)
-        fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=2,
-                   fontsize=8, frameon=True)
+        fig.legend(
+            list(handles.values()),
+            list(handles),
+            loc="outside lower center",
+            ncol=2,
+            fontsize=8,
+            frameon=True,
+        )
     elif chosen:
         axes[0].legend(loc="upper right", fontsize=8, frameon=True)
     else:
-        axes[0].text(0.5, 0.5, "this run recorded no iterations", ha="center", va="center",
-                     transform=axes[0].transAxes)
+        axes[0].text(
+            0.5,
+            0.5,
+            "this run recorded no iterations",
+            ha="center",
+            va="center",
+            transform=axes[0].transAxes,
+        )
     elbow_text = found.describe() if found is not None else "no elbow found"
     if split is None:
         fig.suptitle(f"How the error falls during training ({elbow_text})", fontsize=13)
     else:
         fig.suptitle(
             f"Training ({split.n_train:,} examples) and held-out test ({split.n_test:,} examples) error"
-            f"\n({'per example, ' if per_example else ''}training curve's {elbow_text})", fontsize=12,
+            f"\n({'per example, ' if per_example else ''}training curve's {elbow_text})",
+            fontsize=12,
         )
     return fig
 
@@ -129,15 +172,26 @@ def split_labels(split: SplitCurves, per_example: bool, loss_text: str) -> dict[
 
 
 def _plot_split(
-    ax: Any, run: Run, split: SplitCurves, window: int, show_loss: bool, per_example: bool,
+    ax: Any,
+    run: Run,
+    split: SplitCurves,
+    window: int,
+    show_loss: bool,
+    per_example: bool,
     found: Elbow | None,
 ) -> float | None:
     """Draw the training and held-out test curves of one window; return the elbow's height."""
     # split.* hold run.history's values for #0 .. #N-1 (and the final #N after them).
-    scale = {"error_sum": split.n_train, "loss": split.n_train,
-             "test_error_sum": split.n_test, "test_loss": split.n_test}
+    scale = {
+        "error_sum": split.n_train,
+        "loss": split.n_train,
+        "test_error_sum": split.n_test,
+        "test_loss": split.n_test,
+    }
     series = {
-        key: getattr(split, key)[:window] / scale[key] if per_example else getattr(split, key)[:window]
+        key: getattr(split, key)[:window] / scale[key]
+        if per_example
+        else getattr(split, key)[:window]
         for key in scale
     }
     labels = split_labels(split, per_example, loss_label(run))
@@ -145,9 +199,15 @@ def _plot_split(
     for key in ("error_sum", "test_error_sum") + (("loss", "test_loss") if show_loss else ()):
         test = key.startswith("test_")
         is_loss = key.endswith("loss")
-        ax.plot(iterations, series[key], color=TEST_COLOR if test else TRAIN_COLOR,
-                linewidth=1.2 if is_loss else 1.8, linestyle="--" if is_loss else "-",
-                label=labels[key], gid=f"{key}-{window}")
+        ax.plot(
+            iterations,
+            series[key],
+            color=TEST_COLOR if test else TRAIN_COLOR,
+            linewidth=1.2 if is_loss else 1.8,
+            linestyle="--" if is_loss else "-",
+            label=labels[key],
+            gid=f"{key}-{window}",
+        )
     if found is None:
         return None
     return float(series["error_sum"][found.index]) if found.index < window else found.y

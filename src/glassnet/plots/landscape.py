@@ -17,8 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
 PATH_LABELS = (0, 1, 10, 100, 1_000, 10_000, 100_000)
 
 
-def plot_landscape(run: Run, pair: Any = None, resolution: int = 61,
-                   landscape: Landscape | None = None) -> Figure:
+def plot_landscape(
+    run: Run, pair: Any = None, resolution: int = 61, landscape: Landscape | None = None
+) -> Figure:
     """Filled contours of the loss over the plane of two parameters, and the path training took.
 
     ``pair`` names the two parameters (default: the two that moved most, see
@@ -32,8 +33,15 @@ def plot_landscape(run: Run, pair: Any = None, resolution: int = 61,
     loss = np.where(np.isfinite(land.loss), land.loss, np.nan)
     if not np.any(np.isfinite(loss)):  # e.g. a diverged run: infinite loss everywhere
         loss = np.zeros_like(land.loss)
-        ax.text(0.5, 0.5, "the loss is not finite anywhere in this plane", ha="center", va="center",
-                transform=ax.transAxes, bbox={"fc": "white"})
+        ax.text(
+            0.5,
+            0.5,
+            "the loss is not finite anywhere in this plane",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            bbox={"fc": "white"},
+        )
     positive = loss[loss > 0]
     log_scale = bool(positive.size) and np.nanmax(loss) / np.nanmin(positive) > 100
     if log_scale:
@@ -42,34 +50,75 @@ def plot_landscape(run: Run, pair: Any = None, resolution: int = 61,
         levels = np.linspace(np.nanmin(shown), np.nanmax(shown), 25)
     else:
         shown = loss
-        levels = np.linspace(np.nanmin(loss), np.nanmax(loss), 25) if np.nanmax(loss) > np.nanmin(loss) else 25
+        levels = (
+            np.linspace(np.nanmin(loss), np.nanmax(loss), 25)
+            if np.nanmax(loss) > np.nanmin(loss)
+            else 25
+        )
     filled = ax.contourf(land.u, land.v, shown, levels=levels, cmap=SURFACE_CMAP)
-    ax.contour(land.u, land.v, shown, levels=filled.levels[::3], colors="white", linewidths=0.5,
-               negative_linestyles="solid", alpha=0.6)
+    ax.contour(
+        land.u,
+        land.v,
+        shown,
+        levels=filled.levels[::3],
+        colors="white",
+        linewidths=0.5,
+        negative_linestyles="solid",
+        alpha=0.6,
+    )
     bar = fig.colorbar(filled, ax=ax)
     what = f"loss ({land.loss_name.replace('_', ' ')})"
     if log_scale:
         low, high = int(np.ceil(levels[0])), int(np.floor(levels[-1]))
-        bar.set_ticks(range(low, high + 1), labels=[f"{10.0 ** e:g}" for e in range(low, high + 1)])
+        bar.set_ticks(range(low, high + 1), labels=[f"{10.0**e:g}" for e in range(low, high + 1)])
         what += ", log scale"
     bar.set_label(what)
     ax.plot(land.path[:, 0], land.path[:, 1], color="white", linewidth=3.2, gid="path-halo")
-    ax.plot(land.path[:, 0], land.path[:, 1], color=PALETTE[3], linewidth=1.6,
-            label="training path", gid="path")
-    ax.plot(*land.path[0], marker="o", markersize=9, color=PALETTE[1], markeredgecolor="black",
-            linestyle="none", label=f"start (iteration {land.path_iterations[0]:,})")
-    ax.plot(*land.path[-1], marker="*", markersize=14, color=PALETTE[6], markeredgecolor="black",
-            linestyle="none", label=f"end (iteration {land.path_iterations[-1]:,})")
+    ax.plot(
+        land.path[:, 0],
+        land.path[:, 1],
+        color=PALETTE[3],
+        linewidth=1.6,
+        label="training path",
+        gid="path",
+    )
+    ax.plot(
+        *land.path[0],
+        marker="o",
+        markersize=9,
+        color=PALETTE[1],
+        markeredgecolor="black",
+        linestyle="none",
+        label=f"start (iteration {land.path_iterations[0]:,})",
+    )
+    ax.plot(
+        *land.path[-1],
+        marker="*",
+        markersize=14,
+        color=PALETTE[6],
+        markeredgecolor="black",
+        linestyle="none",
+        label=f"end (iteration {land.path_iterations[-1]:,})",
+    )
     for k in PATH_LABELS[1:-1]:
         hit = np.flatnonzero(land.path_iterations == k)
         if hit.size and k < land.path_iterations[-1]:
             x, y = land.path[hit[0]]
-            ax.annotate(f"#{k:,}", (x, y), xytext=(6, 6), textcoords="offset points", fontsize=8,
-                        color="black", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8})
+            ax.annotate(
+                f"#{k:,}",
+                (x, y),
+                xytext=(6, 6),
+                textcoords="offset points",
+                fontsize=8,
+                color="black",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8},
+            )
     names = run.data.input_names
     ax.set_xlabel(f"{land.names[0]}: {describe_parameter(land.names[0], run.network, names)}")
     ax.set_ylabel(f"{land.names[1]}: {describe_parameter(land.names[1], run.network, names)}")
     ax.legend(loc="best", fontsize=8, framealpha=0.9)
-    ax.set_title(f"Loss over {land.names[0]} and {land.names[1]}, other weights at their final values",
-                 fontsize=11)
+    ax.set_title(
+        f"Loss over {land.names[0]} and {land.names[1]}, other weights at their final values",
+        fontsize=11,
+    )
     return fig

@@ -25,7 +25,9 @@ def example_label(run: Run, sample: int, output: int) -> str:
     return f"example {sample + 1}: inputs [{inputs}]{which}, target {_number(run.data.y[sample, output])}"
 
 
-def plot_predictions(run: Run, paths: PredictionPaths | None = None, max_examples: int = 12) -> Figure:
+def plot_predictions(
+    run: Run, paths: PredictionPaths | None = None, max_examples: int = 12
+) -> Figure:
     """The prediction for every example (the first ``max_examples``) at every recorded iteration.
 
     Each example's target is the dotted line of the same colour; left a linear
@@ -39,10 +41,21 @@ def plot_predictions(run: Run, paths: PredictionPaths | None = None, max_example
     later = paths.iterations >= 1
     for k, (s, o) in enumerate(shown):
         style = line_style(k)
-        left.plot(paths.iterations, paths.predictions[:, s, o], linewidth=1.6,
-                  label=example_label(run, s, o), gid=f"prediction-linear-{s}-{o}", **style)
-        right.plot(paths.iterations[later], paths.predictions[later, s, o], linewidth=1.6,
-                   gid=f"prediction-log-{s}-{o}", **style)
+        left.plot(
+            paths.iterations,
+            paths.predictions[:, s, o],
+            linewidth=1.6,
+            label=example_label(run, s, o),
+            gid=f"prediction-linear-{s}-{o}",
+            **style,
+        )
+        right.plot(
+            paths.iterations[later],
+            paths.predictions[later, s, o],
+            linewidth=1.6,
+            gid=f"prediction-log-{s}-{o}",
+            **style,
+        )
         for ax in (left, right):
             ax.axhline(paths.targets[s, o], color=style["color"], linestyle=":", linewidth=1.2)
     if np.any(later):

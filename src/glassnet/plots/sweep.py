@@ -46,7 +46,7 @@ def plot_weight_histograms(sweep: Sweep, bins: int = 50) -> Figure:
     panel per parameter with the rates overlaid in colour."""
     names = sweep.parameter_names
     groups = _rate_rows(sweep)
-    per_rate = 1 < len(groups) and len(names) <= 6 and len(groups) * len(names) <= MAX_PANELS
+    per_rate = len(groups) > 1 and len(names) <= 6 and len(groups) * len(names) <= MAX_PANELS
     if per_rate:
         rows, cols = len(groups), len(names)
         panels = [(g, i) for g in range(len(groups)) for i in range(len(names))]
@@ -58,7 +58,7 @@ def plot_weight_histograms(sweep: Sweep, bins: int = 50) -> Figure:
     from matplotlib.ticker import MaxNLocator  # matplotlib is loaded by new_figure
 
     axes = fig.subplots(rows, cols, squeeze=False)
-    for ax in axes.ravel()[len(panels):]:
+    for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
     for ax, (group, index) in zip(axes.ravel(), panels):
         values = sweep.final_params[:, index]
@@ -68,8 +68,13 @@ def plot_weight_histograms(sweep: Sweep, bins: int = 50) -> Figure:
         for rate, rows_of_rate in shown:
             g = groups.index((rate, rows_of_rate)) if group is None else group
             v = values[rows_of_rate]
-            ax.hist(v[np.isfinite(v)], bins=edges, color=PALETTE[g % len(PALETTE)], alpha=0.7,
-                    label=f"learning rate {rate:g}" if group is None and len(groups) > 1 else None)
+            ax.hist(
+                v[np.isfinite(v)],
+                bins=edges,
+                color=PALETTE[g % len(PALETTE)],
+                alpha=0.7,
+                label=f"learning rate {rate:g}" if group is None and len(groups) > 1 else None,
+            )
         title = f"final {names[index]}"
         if group is not None and len(groups) > 1:
             title += f", rate {groups[group][0]:g}"
@@ -95,14 +100,21 @@ def plot_weight_scatter(sweep: Sweep, first: int = 0, second: int | None = None)
     ax = fig.add_subplot()
     groups = _rate_rows(sweep)
     for g, (rate, rows_of_rate) in enumerate(groups):
-        ax.scatter(sweep.final_params[rows_of_rate, first], sweep.final_params[rows_of_rate, second],
-                   s=4, alpha=0.5, color=PALETTE[g % len(PALETTE)], linewidths=0,
-                   label=f"learning rate {rate:g}" if len(groups) > 1 else None)
+        ax.scatter(
+            sweep.final_params[rows_of_rate, first],
+            sweep.final_params[rows_of_rate, second],
+            s=4,
+            alpha=0.5,
+            color=PALETTE[g % len(PALETTE)],
+            linewidths=0,
+            label=f"learning rate {rate:g}" if len(groups) > 1 else None,
+        )
     ax.set_xlabel(f"final {names[first]} (weight {first + 1})")
     ax.set_ylabel(f"final {names[second]} (weight {second + 1})")
     n_seeds = len(set(int(s) for s in sweep.seeds))
-    ax.set_title(f"{sweep.n_networks:,} networks ({n_seeds:,} seeds), "
-                 f"{sweep.iterations:,} iterations")
+    ax.set_title(
+        f"{sweep.n_networks:,} networks ({n_seeds:,} seeds), {sweep.iterations:,} iterations"
+    )
     style_axes(ax)
     if len(groups) > 1:
         ax.legend(fontsize="small", markerscale=3)

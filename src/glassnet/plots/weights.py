@@ -32,17 +32,37 @@ def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
     left, right = fig.subplots(1, 2)
     later = paths.iterations >= 1
     for p, name in enumerate(paths.names):
-        label = (f"{name}: {describe_parameter(name, run.network, run.data.input_names)}"
-                 if n <= DESCRIBED else name)
+        label = (
+            f"{name}: {describe_parameter(name, run.network, run.data.input_names)}"
+            if n <= DESCRIBED
+            else name
+        )
         style = line_style(p)
-        left.plot(paths.iterations, paths.values[:, p], linewidth=1.5, label=label,
-                  gid=f"weight-linear-{p}", **style)
-        right.plot(paths.iterations[later], paths.values[later, p], linewidth=1.5,
-                   gid=f"weight-log-{p}", **style)
+        left.plot(
+            paths.iterations,
+            paths.values[:, p],
+            linewidth=1.5,
+            label=label,
+            gid=f"weight-linear-{p}",
+            **style,
+        )
+        right.plot(
+            paths.iterations[later],
+            paths.values[later, p],
+            linewidth=1.5,
+            gid=f"weight-log-{p}",
+            **style,
+        )
         if n <= DESCRIBED and np.isfinite(paths.values[-1, p]):
-            right.annotate(f"{paths.values[-1, p]:.4g}", (paths.iterations[-1], paths.values[-1, p]),
-                           xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
-                           color=style["color"])
+            right.annotate(
+                f"{paths.values[-1, p]:.4g}",
+                (paths.iterations[-1], paths.values[-1, p]),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                color=style["color"],
+            )
     left.set_title("Linear iteration axis")
     right.set_title("Log iteration axis (from iteration 1)")
     if np.any(later):
@@ -54,10 +74,17 @@ def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
         style_axes(ax)
     left.xaxis.set_major_formatter(thousands)
     if n <= MAX_LEGEND:
-        fig.legend(loc="outside lower center", ncol=min(n, 3 if n <= DESCRIBED else 8), fontsize=8,
-                   frameon=False)
+        fig.legend(
+            loc="outside lower center",
+            ncol=min(n, 3 if n <= DESCRIBED else 8),
+            fontsize=8,
+            frameon=False,
+        )
         fig.suptitle(f"Every weight over {run.iterations:,} iterations", fontsize=13)
     else:
-        fig.suptitle(f"Every weight over {run.iterations:,} iterations ({n:,} weights and biases, "
-                     f"too many to name in a legend)", fontsize=13)
+        fig.suptitle(
+            f"Every weight over {run.iterations:,} iterations ({n:,} weights and biases, "
+            f"too many to name in a legend)",
+            fontsize=13,
+        )
     return fig

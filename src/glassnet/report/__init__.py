@@ -18,9 +18,9 @@ import html
 import io
 import json
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from glassnet.errors import ConfigError
@@ -31,11 +31,20 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Plots shown in the report, with their captions.
 PLOTS = (
-    ("error", "The seed's four graphs: the error sum (solid) and the loss (dashed) over the first 100, 1,000, "
-              "10,000 and 100,000 iterations, with the elbow marked."),
-    ("weights", "Every weight at each recorded iteration, on a linear and on a log iteration axis."),
-    ("landscape", "The loss over the plane of the two weights that moved most (the others at their final "
-                  "values) and the path training took across it."),
+    (
+        "error",
+        "The seed's four graphs: the error sum (solid) and the loss (dashed) over the first 100, 1,000, "
+        "10,000 and 100,000 iterations, with the elbow marked.",
+    ),
+    (
+        "weights",
+        "Every weight at each recorded iteration, on a linear and on a log iteration axis.",
+    ),
+    (
+        "landscape",
+        "The loss over the plane of the two weights that moved most (the others at their final "
+        "values) and the path training took across it.",
+    ),
     ("predictions", "Each example's prediction over the iterations; dotted lines are the targets."),
 )
 #: The error plot's caption for a run with held-out examples.
@@ -132,24 +141,42 @@ def _summary(run: Run, data: dict[str, Any]) -> str:
         (f"final {part}loss ({run.network.loss.name.replace('_', ' ')})", f"{run.final_loss:.8g}"),
         (f"where the {part}curve bends", data["elbow_text"]),
     ]
-    if run.test is not None and run.final_test_error_sum is not None and run.final_test_loss is not None:
+    if (
+        run.test is not None
+        and run.final_test_error_sum is not None
+        and run.final_test_loss is not None
+    ):
         n_train, n_test = len(run.data.X), len(run.test.X)
         rows += [
-            ("held-out test examples", f"{n_test} of {n_train + n_test} (test_fraction "
-             f"{run.config.data.test_fraction:g}, split_seed {run.config.data.split_seed}), never trained on"),
+            (
+                "held-out test examples",
+                f"{n_test} of {n_train + n_test} (test_fraction "
+                f"{run.config.data.test_fraction:g}, split_seed {run.config.data.split_seed}), never trained on",
+            ),
             ("final held-out test error sum", f"{run.final_test_error_sum:.8f}"),
             ("final held-out test loss", f"{run.final_test_loss:.8g}"),
-            ("final error per example", f"training {run.final_error_sum / n_train:.8f}, "
-             f"held-out test {run.final_test_error_sum / n_test:.8f}"),
+            (
+                "final error per example",
+                f"training {run.final_error_sum / n_train:.8f}, "
+                f"held-out test {run.final_test_error_sum / n_test:.8f}",
+            ),
         ]
     for layer, W in enumerate(run.final.weights, start=1):
-        rows.append((f"final weights W{layer} ({W.shape[0]} x {W.shape[1]})",
-                     " ".join(f"{v:.8f}" for v in W.ravel()[:24]) + (" ..." if W.size > 24 else "")))
+        rows.append(
+            (
+                f"final weights W{layer} ({W.shape[0]} x {W.shape[1]})",
+                " ".join(f"{v:.8f}" for v in W.ravel()[:24]) + (" ..." if W.size > 24 else ""),
+            )
+        )
     if run.stop is not None:
         rows.append(("stopped", f"at iteration #{run.stop.iteration}: {run.stop.reason}"))
-    return "<dl class=\"summary\">" + "".join(
-        f"<dt>{html.escape(k)}</dt><dd class=\"num\">{html.escape(v)}</dd>" for k, v in rows
-    ) + "</dl>"
+    return (
+        '<dl class="summary">'
+        + "".join(
+            f'<dt>{html.escape(k)}</dt><dd class="num">{html.escape(v)}</dd>' for k, v in rows
+        )
+        + "</dl>"
+    )
 
 
 def _recorded_text(iterations: list[int]) -> str:
@@ -159,8 +186,10 @@ def _recorded_text(iterations: list[int]) -> str:
     count = f"{len(iterations):,} iterations"
     if dense == len(iterations):
         return f"every iteration from #0 to #{iterations[-1]:,} ({count})"
-    return (f"#0 to #{dense - 1:,} one by one, then {len(iterations) - dense:,} more up to "
-            f"#{iterations[-1]:,} ({count}; the arrow keys move between them)")
+    return (
+        f"#0 to #{dense - 1:,} one by one, then {len(iterations) - dense:,} more up to "
+        f"#{iterations[-1]:,} ({count}; the arrow keys move between them)"
+    )
 
 
 def json_for_script(data: dict[str, Any]) -> str:

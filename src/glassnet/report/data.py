@@ -87,7 +87,8 @@ def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
             columns[f] = [numbers(getattr(st.layers[l], f).ravel()) for st in steps]
         for f in BIAS_FIELDS:
             columns[f] = (
-                None if getattr(first, f) is None
+                None
+                if getattr(first, f) is None
                 else [numbers(getattr(st.layers[l], f).ravel()) for st in steps]
             )
         for f in EXAMPLE_FIELDS:
@@ -137,7 +138,9 @@ def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
                 "n_out": n_out,
                 "bias": has_b,
             }
-            for act, (n_in, n_out), has_b in zip(run.network.activations, run.network.shapes, run.network.bias)
+            for act, (n_in, n_out), has_b in zip(
+                run.network.activations, run.network.shapes, run.network.bias
+            )
         ],
         "X": numbers(run.data.X[:n_examples]),
         "y": numbers(run.data.y[:n_examples]),
@@ -146,7 +149,9 @@ def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
         "target_names": list(run.data.target_names),
         "elbow": None if found is None else int(found.x),
         "elbow_text": "no elbow found" if found is None else found.describe(),
-        "stopped": None if run.stop is None else {"iteration": run.stop.iteration, "reason": run.stop.reason},
+        "stopped": None
+        if run.stop is None
+        else {"iteration": run.stop.iteration, "reason": run.stop.reason},
         "steps": steps,
     }
     split = split_numbers(run, iterations)
