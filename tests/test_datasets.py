@@ -8,8 +8,8 @@ import pytest
 import glassnet
 from glassnet.config import parse
 from glassnet.errors import ConfigError, DataError
-from glassnet.experiment import load_split
 from glassnet.network import error_sum, forward
+from glassnet.resolve import load_split
 
 pytest.importorskip("sklearn")
 

@@ -132,7 +132,7 @@ def test_string_labels_and_params_roundtrip() -> None:
         ),
         ({"hidden_layer_sizes": (4, 0)}, "The 'hidden_layer_sizes' parameter"),
         (
-            {"activation": "softplus"},
+            {"activation": "swish"},
             "The 'activation' parameter of GlassNetClassifier must be a str among",
         ),
         ({"max_iter": 0}, "The 'max_iter' parameter"),

@@ -98,7 +98,7 @@ def test_xor_hidden_layer_with_biases_matches_single_runs():
 
 
 def test_the_looped_kernel_for_bigger_networks_gives_the_same_numbers(monkeypatch):
-    from glassnet.kernels import batched
+    from glassnet.engines import batched
 
     exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], bias=True, iterations=300)
     fused = sweep(exp, range(10), [1.0], history_every=7)

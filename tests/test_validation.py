@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 import glassnet
-import glassnet.experiment
+import glassnet.memory
 from glassnet.cli import main
 from glassnet.errors import GlassnetError
 
@@ -448,7 +448,7 @@ CASES: list[Case] = [
 def in_folder(case: Case) -> Iterator[Path]:
     """A fresh folder holding the case's files, as the current directory, with fixed memory."""
     old = os.getcwd()
-    original = glassnet.experiment.available_memory
+    original = glassnet.memory.available_memory
     with tempfile.TemporaryDirectory() as tmp:
         for name, content in case.files.items():
             if content is None:
@@ -456,11 +456,11 @@ def in_folder(case: Case) -> Iterator[Path]:
             data = content.encode("utf-8") if isinstance(content, str) else content
             Path(tmp, name).write_bytes(data)
         os.chdir(tmp)
-        glassnet.experiment.available_memory = lambda: FAKE_MEMORY
+        glassnet.memory.available_memory = lambda: FAKE_MEMORY
         try:
             yield Path(tmp)
         finally:
-            glassnet.experiment.available_memory = original
+            glassnet.memory.available_memory = original
             os.chdir(old)
 
 

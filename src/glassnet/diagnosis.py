@@ -53,10 +53,6 @@ def _suggestion(run: Run, iteration: int) -> str:
     )
 
 
-def _ends(low: float, high: float) -> str:
-    return f"{low:g} or {high:g}"
-
-
 def format_saturation(run: Run) -> str:
     """One line: where a bounded activation first saturated, and what to do.
 
@@ -68,10 +64,11 @@ def format_saturation(run: Run) -> str:
     act = run.network.activations[sat.layer]
     step = run.step(sat.iteration)
     a = step.layers[sat.layer].a
-    at_end = int(np.count_nonzero((a == act.low) | (a == act.high)))
+    ends = act.saturation_ends
+    at_end = int(np.count_nonzero(np.isin(a, ends)))
     return (
         f"{act.name} saturated at iteration #{sat.iteration} (layer {sat.layer}): "
-        f"{at_end} of {a.size} outputs are exactly {_ends(act.low, act.high)}, where its "
+        f"{at_end} of {a.size} outputs are exactly {' or '.join(f'{e:g}' for e in ends)}, where its "
         f"derivative {act.grad_formula} is 0, so the gradients through them vanished "
         f"and training stalled there; {_suggestion(run, sat.iteration)}."
     )
@@ -97,23 +94,10 @@ def stop_cause(run: Run) -> str:
         if not np.all(np.isfinite(ly.a)):
             return f"the {ly.activation} outputs of layer {ly.index} are {_worst(ly.a)}"
     out = step.layers[-1]
-    a, y = out.a, step.y
-    if step.loss_name == "binary_cross_entropy":
-        bad = np.argwhere(((a == 0.0) & (y > 0.0)) | ((a == 1.0) & (y < 1.0)))
-        if bad.size:
-            i, j = (int(v) for v in bad[0])
-            term = "ln(a)" if a[i, j] == 0.0 else "ln(1 - a)"
-            return (
-                f"the {out.activation} output of layer {out.index} saturated: example {i + 1} "
-                f"gives exactly {a[i, j]:g} while its target is {y[i, j]:g}, so {term} = ln(0) = "
-                f"-inf and binary cross-entropy is infinite"
-            )
-    if step.loss_name == "half_squared_error":
-        return (
-            f"the outputs of layer {out.index} reached {_largest(a)}, and the square of the "
-            f"error (y - a)^2 overflows float64"
-        )
-    return f"the loss {step.loss_name} of outputs up to {_largest(a)} is not a finite number"
+    reason = run.network.loss.why_infinite(step.y, out.a, out.activation, out.index)
+    if reason is not None:
+        return reason
+    return f"the loss {step.loss_name} of outputs up to {_largest(out.a)} is not a finite number"
 
 
 def format_stop(run: Run) -> str:

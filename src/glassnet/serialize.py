@@ -257,8 +257,8 @@ def _run_from_doc(doc: dict[str, Any]) -> Any:
     """The :class:`~glassnet.run.Run` a loaded document describes (raises on damage)."""
     from glassnet.config import parse
     from glassnet.data import Dataset
-    from glassnet.experiment import build_network
     from glassnet.network import Params
+    from glassnet.resolve import build_network
     from glassnet.run import History, Run
     from glassnet.training import Checkpoints, Saturation, Stop
 

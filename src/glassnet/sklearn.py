@@ -53,9 +53,10 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "glassnet.sklearn needs scikit-learn >= 1.6: pip install 'glassnet[sklearn]'"
     ) from exc
 
-from glassnet.activations import ACTIVATIONS, Array
+from glassnet.activations import ACTIVATIONS
 from glassnet.losses import LOSSES
 from glassnet.network import forward
+from glassnet.types import Array
 
 __all__ = ["GlassNetClassifier", "GlassNetRegressor"]
 
@@ -131,7 +132,7 @@ class _GlassNet(BaseEstimator):
         allowed = [
             name
             for name, loss in LOSSES.items()
-            if loss.requires in (None, self._output_activation)
+            if loss.requires in (None, ACTIVATIONS[self._output_activation])
         ]
         if self.loss not in allowed:
             raise self._invalid("loss", f"a str among {allowed}", self.loss)

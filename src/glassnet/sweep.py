@@ -12,7 +12,7 @@ reduces those to distributions (:class:`Distribution`), one
 Every network does exactly the arithmetic of a single run of the same seed
 (:meth:`glassnet.Experiment.run`); the final weights agree with single runs to
 relative 1e-12 (``tests/test_sweep.py``). The compiled engine trains all
-networks in one vectorized kernel (:mod:`glassnet.kernels.batched`); the
+networks in one vectorized kernel (:mod:`glassnet.engines.batched`); the
 numpy engine, used where numba is missing, is a plain vectorized numpy loop
 over the same batch.
 
@@ -22,16 +22,16 @@ Network order: seed-major, ``network = seed_index * n_rates + rate_index``.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.activations import Array
+from glassnet import engines
 from glassnet.config import ExperimentConfig
 from glassnet.errors import ConfigError
 from glassnet.network import Network, Params, parameter_names
+from glassnet.types import Array
 
 #: The default target of "iterations to reach": an error sum ``sum(|y - a|)`` of 0.05.
 DEFAULT_TARGET_ERROR = 0.05
@@ -324,7 +324,7 @@ def sweep(
     engine : {"auto", "compiled", "numpy"}
         ``auto`` and ``compiled`` use the batched kernel where numba is
         available; ``compiled`` without numba warns
-        (:class:`~glassnet.kernels.EngineFallback`) and uses numpy.
+        (:class:`~glassnet.engines.EngineFallback`) and uses numpy.
     history_every : int, optional
         Also record every network's error sum every this many iterations
         (:attr:`Sweep.error_history`); by default a sweep keeps summaries only.
@@ -336,8 +336,7 @@ def sweep(
     cfg = exp.config
     if iterations is not None:
         cfg = config_mod.from_settings({"iterations": iterations}, cfg)
-    if engine not in ("auto", "compiled", "numpy"):
-        raise ConfigError(f"engine must be one of auto, numpy, compiled; got {engine!r}.")
+    engines.check(engine)
     seeds = [int(s) for s in seeds]
     rates = [float(r) for r in (learning_rates or [cfg.train.learning_rate])]
     check_sweep(cfg, seeds, rates, target_error)
@@ -351,56 +350,28 @@ def sweep(
     b0 = np.zeros((n_b, W0.shape[1]))
     net_seeds = np.repeat(np.array(seeds, dtype=np.int64), n_rates)
     net_rates = np.tile(np.array(rates, dtype=np.float64), len(seeds))
-    chosen = "numpy"
-    if engine != "numpy":
-        from glassnet.kernels import EngineFallback, unavailable_reason
-
-        reason = unavailable_reason()
-        if reason is None:
-            chosen = "compiled"
-        elif engine == "compiled":
-            warnings.warn(
-                f"the compiled engine is not available here ({reason}); training with numpy.",
-                EngineFallback,
-                stacklevel=2,
-            )
-    if chosen == "compiled":
-        from glassnet.kernels import load
-
-        result = load("batched").train_batch(
-            network,
-            data.X,
-            data.y,
-            W0,
-            b0,
-            net_rates,
-            iterations=train.iterations,
-            train_biases=train.train_biases,
-            target_error=target_error,
-            history_every=every,
-        )
-        W, b, err, loss, reach, stop, hist = (
-            result.W,
-            result.b,
-            result.final_error_sum,
-            result.final_loss,
-            result.reached,
-            result.stopped,
-            result.error_history,
-        )
-    else:
-        W, b, err, loss, reach, stop, hist = train_batch_numpy(
-            network,
-            data.X,
-            data.y,
-            W0,
-            b0,
-            net_rates,
-            iterations=train.iterations,
-            train_biases=train.train_biases,
-            target_error=target_error,
-            history_every=every,
-        )
+    chosen = engines.select_batch(engine)
+    result = engines.batch_trainer(chosen)(
+        network,
+        data.X,
+        data.y,
+        W0,
+        b0,
+        net_rates,
+        iterations=train.iterations,
+        train_biases=train.train_biases,
+        target_error=target_error,
+        history_every=every,
+    )
+    W, b, err, loss, reach, stop, hist = (
+        result.W,
+        result.b,
+        result.final_error_sum,
+        result.final_loss,
+        result.reached,
+        result.stopped,
+        result.error_history,
+    )
     return Sweep(
         config=cfg,
         network=network,
@@ -453,111 +424,3 @@ def flat_params(network: Network, W: Array, b: Array) -> Array:
             columns.append(b[b_at : b_at + n_out])
             b_at += n_out
     return np.concatenate(columns, axis=0).T.copy()
-
-
-def train_batch_numpy(
-    network: Network,
-    X: Array,
-    y: Array,
-    W: Array,
-    b: Array,
-    learning_rates: Array,
-    *,
-    iterations: int,
-    train_biases: bool,
-    target_error: float,
-    history_every: int = 0,
-) -> tuple[Array, Array, Array, Array, Array, Array, Array | None]:
-    """The batched training in plain vectorized numpy (no compiler needed).
-
-    Same layout, arithmetic and results as
-    :func:`glassnet.kernels.batched.train_batch` (up to numpy's own ``exp``
-    and matrix products, which may round differently in the last bit), one
-    numpy call per operation over all networks at once. Returns ``(W, b,
-    final_error_sum, final_loss, reached, stopped, error_history)``.
-    """
-    # Networks last, as in the kernel: W[l] is (n_in, n_out, n_net), b[l] (n_out, n_net).
-    n_net = W.shape[1]
-    n_samples = X.shape[0]
-    shapes, acts, loss = network.shapes, network.activations, network.loss
-    Ws: list[Array] = []
-    bs: list[Array | None] = []
-    w_at = b_at = 0
-    for (n_in, n_out), has in zip(shapes, network.bias):
-        Ws.append(W[w_at : w_at + n_in * n_out].reshape(n_in, n_out, n_net).copy())
-        w_at += n_in * n_out
-        if has:
-            bs.append(b[b_at : b_at + n_out].copy())
-            b_at += n_out
-        else:
-            bs.append(None)
-    rate = np.asarray(learning_rates, dtype=np.float64)
-    alive = np.ones(n_net, dtype=bool)
-    reach = np.full(n_net, -1, dtype=np.int64)
-    stop = np.full(n_net, -1, dtype=np.int64)
-    err = loss_value = np.empty(n_net)
-    hist = (
-        np.full((n_net, math.ceil(iterations / history_every)), np.nan) if history_every else None
-    )
-    y3 = y[:, :, None]
-    with np.errstate(all="ignore"):
-        for k in range(iterations + 1):
-            a: list[Array] = []  # a[l+1], (n_samples, n_out, n_net); a[0] is X
-            for layer, act in enumerate(acts):
-                n_in, n_out = shapes[layer]
-                if layer == 0:  # the inputs are shared: one matrix product for all networks
-                    z = (X @ Ws[0].reshape(n_in, -1)).reshape(n_samples, n_out, n_net)
-                else:
-                    prev = a[-1]
-                    z = prev[:, 0, None, :] * Ws[layer][None, 0]
-                    for m in range(1, n_in):
-                        z = z + prev[:, m, None, :] * Ws[layer][None, m]
-                if bs[layer] is not None:
-                    z = z + bs[layer][None]
-                a.append(act.fn(z))
-            out = a[-1]
-            e = y3 - out
-            err = np.abs(e).sum(axis=(0, 1))
-            if loss.name == "half_squared_error":
-                loss_value = 0.5 * (e * e).sum(axis=(0, 1))
-                delta = e * acts[-1].grad(out)
-            else:
-                pos = np.where(y3 > 0, y3 * np.log(out), 0.0)
-                neg = np.where(y3 < 1, (1 - y3) * np.log(1 - out), 0.0)
-                loss_value = -(pos + neg).sum(axis=(0, 1))
-                delta = e
-            reach[(reach < 0) & alive & (err <= target_error)] = k
-            if k == iterations:
-                break
-            if hist is not None and k % history_every == 0:
-                hist[:, k // history_every] = err
-            bad = alive & ~np.isfinite(loss_value)
-            stop[bad] = k
-            alive &= ~bad
-            deltas = [delta]
-            for layer in range(len(acts) - 2, -1, -1):
-                W_next, d_next = Ws[layer + 1], deltas[0]
-                back = d_next[:, None, 0, :] * W_next[None, :, 0, :]
-                for j in range(1, W_next.shape[1]):
-                    back = back + d_next[:, None, j, :] * W_next[None, :, j, :]
-                deltas.insert(0, back * acts[layer].grad(a[layer]))
-            for layer in range(len(acts)):
-                n_in, n_out = shapes[layer]
-                d = deltas[layer]
-                if layer == 0:
-                    g = (X.T @ d.reshape(n_samples, -1)).reshape(n_in, n_out, n_net)
-                else:
-                    prev = a[layer - 1]
-                    g = prev[0, :, None, :] * d[0, None, :, :]
-                    for i in range(1, n_samples):
-                        g = g + prev[i, :, None, :] * d[i, None, :, :]
-                Ws[layer] = np.where(alive, Ws[layer] + rate * g, Ws[layer])
-                if bs[layer] is not None and train_biases:
-                    bs[layer] = np.where(alive, bs[layer] + rate * d.sum(axis=0), bs[layer])
-    W_out = np.concatenate([w.reshape(-1, n_net) for w in Ws], axis=0)
-    b_out = (
-        np.concatenate([bb for bb in bs if bb is not None], axis=0)
-        if any(bb is not None for bb in bs)
-        else np.zeros((0, n_net))
-    )
-    return W_out, b_out, err, loss_value, reach, stop, hist

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.activations import Array
 from glassnet.network import Network, Params, apply, backward, error_sum, forward, updates
+from glassnet.types import Array
 
 #: A progress callback: called with the number of iterations done so far.
 Progress = Callable[[int], None]
@@ -145,22 +145,34 @@ class Trained:
     test_error_sum: Array | None = None
 
 
-def bounded_layers(network: Network) -> list[tuple[int, float, float]]:
-    """``(layer, low, high)`` of every layer whose activation has a finite range."""
-    return [
-        (i, act.low, act.high)
-        for i, act in enumerate(network.activations)
-        if math.isfinite(act.low) and math.isfinite(act.high)
-    ]
+def saturating_layers(network: Network) -> list[tuple[int, float | None, float | None]]:
+    """``(layer, low, high)`` of every layer whose activation can saturate.
+
+    ``low``/``high`` are the ends of the activation's range it only
+    approaches (:attr:`~glassnet.activations.Activation.saturation_ends`), or
+    ``None`` where that end cannot saturate.
+    """
+    out: list[tuple[int, float | None, float | None]] = []
+    for i, act in enumerate(network.activations):
+        ends = act.saturation_ends
+        if ends:
+            low = act.low if act.low in ends else None
+            high = act.high if act.high in ends else None
+            out.append((i, low, high))
+    return out
 
 
 def saturated_layer(
-    bounded: list[tuple[int, float, float]], activations: list[Array]
+    saturating: list[tuple[int, float | None, float | None]], activations: list[Array]
 ) -> int | None:
-    """The first bounded layer with an output exactly at an end of its range, or ``None``."""
-    for layer, low, high in bounded:
+    """The first such layer with an output exactly at a saturation end, or ``None``.
+
+    Outputs lie within the range, so an output at the low end is the minimum
+    (and at the high end the maximum); a NaN makes both tests false.
+    """
+    for layer, low, high in saturating:
         a = activations[layer + 1]
-        if a.min() == low or a.max() == high:
+        if (low is not None and a.min() == low) or (high is not None and a.max() == high):
             return layer
     return None
 
@@ -207,7 +219,7 @@ def train_reference(
     next_ckpt = 0
     n_ckpt = len(checkpoints.iterations)
     loss_fn = network.loss.fn
-    bounded = bounded_layers(network)
+    saturating = saturating_layers(network)
     saturation: Saturation | None = None
     with np.errstate(all="ignore"):
         for k in range(iterations):
@@ -222,8 +234,8 @@ def train_reference(
                 _, test_acts = forward(network, params, X_test)  # type: ignore[arg-type]
                 test_loss_hist[k] = loss_fn(y_test, test_acts[-1])  # type: ignore[arg-type]
                 test_err_hist[k] = error_sum(y_test, test_acts[-1])  # type: ignore[arg-type]
-            if saturation is None and bounded:
-                layer = saturated_layer(bounded, acts)
+            if saturation is None and saturating:
+                layer = saturated_layer(saturating, acts)
                 if layer is not None:
                     saturation = Saturation(k, layer)
             if not math.isfinite(loss):
@@ -257,3 +269,33 @@ def train_reference(
         test_loss_hist,
         test_err_hist,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class BatchTrained:
+    """What a batch engine returns (one column or entry per network).
+
+    Attributes
+    ----------
+    W : (n_weights, n_networks) float64
+        Final weights, flat per network (layer by layer, each ``(n_in, n_out)`` row-major).
+    b : (n_biases, n_networks) float64
+        Final biases (``n_biases`` may be 0).
+    final_error_sum, final_loss : (n_networks,) float64
+        Of iteration ``#N`` (the forward pass with the final params).
+    reached : (n_networks,) int64
+        First iteration whose error sum is ``<= target`` (``-1``: never).
+    stopped : (n_networks,) int64
+        Iteration at which the loss stopped being finite (``-1``: it never did).
+    error_history : (n_networks, ceil(N / every)) float64 or None
+        The error sum of iterations ``#0, #every, #2 every, ...`` when asked
+        for (after a network stopped, its entries are of its frozen params).
+    """
+
+    W: Array
+    b: Array
+    final_error_sum: Array
+    final_loss: Array
+    reached: Array
+    stopped: Array
+    error_history: Array | None = None

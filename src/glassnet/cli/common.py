@@ -129,10 +129,12 @@ def warnings_as_lines(category: type[Warning], label: str) -> Iterator[None]:
 def training_process() -> Iterator[None]:
     """Train inside this in a command: numba starts without scipy (a short-lived
     process), and ``--engine compiled`` without numba becomes one note line."""
-    from glassnet.kernels import EngineFallback, prefer_lean_startup
+    from glassnet.engines import EngineFallback
+    from glassnet.engines.cache import CacheWarning
+    from glassnet.engines.runtime import prefer_lean_startup
 
     prefer_lean_startup()
-    with warnings_as_lines(EngineFallback, "note"):
+    with warnings_as_lines(EngineFallback, "note"), warnings_as_lines(CacheWarning, "warning"):
         yield
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.activations import ACTIVATIONS, Array
+from glassnet.activations import ACTIVATIONS, Activation
 from glassnet.explain.document import (
     Block,
     Document,
@@ -51,6 +51,7 @@ from glassnet.explain.numbers import (
 from glassnet.gradcheck import GradientCheck
 from glassnet.losses import LOSSES
 from glassnet.trace import LayerStep, Step
+from glassnet.types import Array
 
 
 @dataclass(frozen=True)
@@ -197,24 +198,26 @@ class Context:
     limits: Limits = Limits()
 
 
-def _activation_lhs(name: str, z: str) -> list[Token]:
-    if name == "sigmoid":
-        return [("1/(1+e^-(", False), (z, True), ("))", False)]
-    if name == "tanh":
-        return [("tanh(", False), (z, True), (")", False)]
-    if name == "relu":
-        return [("max(0, ", False), (z, True), (")", False)]
-    return [(z, True)]
+def _activation_lhs(act: Activation, z: str) -> list[Token]:
+    """``f(z)`` as printed tokens, the number ``z`` marked as a value."""
+    template = act.printed
+    if act.printed_large is not None and float(z) > act.large_above:
+        template = act.printed_large
+    tokens: list[Token] = []
+    for i, part in enumerate(template.split("{z}")):
+        if i:
+            tokens.append((z, True))
+        if part:
+            tokens.append((part, False))
+    return tokens
 
 
-def _derivative_lhs(name: str, a: str) -> str:
-    if name == "sigmoid":
-        return f"{a} * (1 - {a})"
-    if name == "tanh":
-        return f"1 - ({a})^2" if a.startswith("-") else f"1 - {a}^2"
-    if name == "relu":
-        return f"1 if {a} > 0 else 0"
-    return "1"
+def _derivative_lhs(act: Activation, a: str) -> str:
+    """``f'(a)`` as printed, with a negative ``a`` in parentheses before a power."""
+    text = act.grad_printed
+    if a.startswith("-"):
+        text = text.replace("{a}^", "({a})^")
+    return text.replace("{a}", a)
 
 
 def _row_sums(values: Array, axis: int) -> float:
@@ -275,7 +278,7 @@ def forward_blocks(
                 labels.append(names.row_label(ly.index, s, j))
                 rows.append(row)
                 rhs.append(fmt(ly.z[s, j], d_z))
-                act_rows.append(_activation_lhs(act.name, fmt(ly.z[s, j], d_z)))
+                act_rows.append(_activation_lhs(act, fmt(ly.z[s, j], d_z)))
                 act_rhs.append(fmt(ly.a[s, j], d_a))
         if names.simple(ly.index):
             terms = " + ".join(f"{names.unit(-1, i)}*w{i + 1}" for i in range(min(n_in, 3)))
@@ -375,11 +378,7 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
 
     loss = LOSSES[step.loss_name]
     base_l = decimals_for([step.loss], ctx.digits)
-    if loss.name == "half_squared_error":
-        s_loss = float(np.abs(error).sum())
-    else:
-        with np.errstate(all="ignore"):
-            s_loss = float((1.0 / np.minimum(a, 1.0 - a)).sum())
+    s_loss = loss.sensitivity(y, a)
 
     def build_loss(shift: int) -> Equations:
         p = Precision(shift)
@@ -390,18 +389,14 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         row: list[Token] = []
         for s, j in summed:
             sep = " + " if row else ""
-            if loss.name == "half_squared_error":
-                row.append((f"{sep}({fmt(error[s, j], d_e)})^2", False))
-            else:
-                row.append((sep + _bce_term(y[s, j], fmt(a[s, j], d_a), yv), False))
+            term = loss.printed_term(y[s, j], fmt(a[s, j], d_a), fmt(error[s, j], d_e), yv)
+            row.append((sep + term, False))
         if hidden.any():
-            if loss.name == "half_squared_error":
-                rest = float((error[hidden] ** 2).sum())
-            else:
-                rest = -float(loss.fn(y[hidden], a[hidden]))
+            with np.errstate(all="ignore"):
+                rest = float(loss.terms(y[hidden], a[hidden]).sum())
             row += [(" + ", False), *_elided(int(hidden.sum()), what, fmt(rest, d_l + 1))]
         inner = "".join(t for t, _ in row)
-        lhs = f".5 * ({inner})" if loss.name == "half_squared_error" else f"-({inner})"
+        lhs = loss.printed_total.format(terms=inner)
         return _block(f"loss, {loss.formula}:", ["loss"], [[(lhs, False)]], [fmt(step.loss, d_l)])
 
     return [
@@ -409,14 +404,6 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         first_true(build_sum, lambda b: _pairs(b)),
         first_true(build_loss, lambda b: _pairs(b)),
     ]
-
-
-def _bce_term(y: float, a: str, yv: Callable[[float], str]) -> str:
-    if y == 1.0:
-        return f"ln({a})"
-    if y == 0.0:
-        return f"ln(1 - {a})"
-    return f"({yv(y)} * ln({a}) + {yv(1.0 - y)} * ln(1 - {a}))"
 
 
 def backward_blocks(step: Step, ctx: Context) -> list[Block]:
@@ -467,9 +454,9 @@ def _delta_lines(
             for s in range(shown_s):
                 labels.append(names.row_label(ly.index, s, j))
                 a_text = fmt(ly.a[s, j], d_a)
-                if act.name == "relu" and ly.a[s, j] != 0 and float(a_text) == 0:
+                if act.kink and ly.a[s, j] != 0 and float(a_text) == 0:
                     a_text = f"{ly.a[s, j]:.3e}"  # "a > 0" must read true as printed
-                der_rows.append([(_derivative_lhs(act.name, a_text), False)])
+                der_rows.append([(_derivative_lhs(act, a_text), False)])
                 der_rhs.append(fmt(ly.derivative[s, j], d_f))
                 if show_derivative:
                     del_rows.append(
@@ -503,19 +490,21 @@ def _delta_lines(
 
 def _output_delta_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
     loss = LOSSES[step.loss_name]
-    if loss.name == "half_squared_error":
-        ends = {"sigmoid": " (a prediction near 0 or 1)", "tanh": " (a prediction near -1 or 1)"}
+    act = ACTIVATIONS[ly.activation]
+    if not loss.slope_cancels:
         intro = (
             f"For the loss {loss.formula}, the delta of the output layer, -dL/dz, is "
-            f"{loss.delta_formula}: the error times the slope of the {ly.activation} at "
+            f"{loss.delta_formula}: the error times the slope of the {act.name} at "
             f"the prediction."
         )
-        if ly.activation in ends:
-            intro += f" A flat slope{ends[ly.activation]} means a small step."
+        if act.saturation_ends:
+            near = " or ".join(f"{end:g}" for end in act.saturation_ends)
+            intro += f" A flat slope (a prediction near {near}) means a small step."
         return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, True, "error")]
     intro = (
-        f"For the loss {loss.formula} with a sigmoid output, the delta -dL/dz is "
-        f"{loss.delta_formula}: the sigmoid's slope cancels out, so the delta is the error itself."
+        f"For the loss {loss.formula} with a {act.name} output, the delta -dL/dz is "
+        f"{loss.delta_formula}: the {act.name}'s slope cancels out, so the delta is the error "
+        "itself."
     )
     return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, False, "error")]
 
@@ -720,12 +709,8 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
 
 
 def _gap_to_range_end(ly: LayerStep) -> Array:
-    """How far each output is from the end of a sigmoid's (0, 1) or tanh's (-1, 1); inf otherwise."""
-    if ly.activation == "sigmoid":
-        return np.minimum(ly.a, 1.0 - ly.a)
-    if ly.activation == "tanh":
-        return 1.0 - np.abs(ly.a)
-    return np.full_like(ly.a, np.inf)
+    """How far each output is from an end its activation only approaches; inf where none."""
+    return ACTIVATIONS[ly.activation].gap_to_range_end(ly.a)
 
 
 def _or_unchecked(value: float, decimals: int | None = None) -> str:
@@ -801,9 +786,9 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
             "they differ: a prediction within 1e-4 of the end of its range leaves the loss "
             "itself few correct digits (1 - a cancels), and a finite difference magnifies that"
         )
-    elif any(ly.activation == "relu" for ly in step.layers):
+    elif kinked := [ly.activation for ly in step.layers if ACTIVATIONS[ly.activation].kink]:
         verdict = (
-            "they differ: a relu's kink within h of some dot product makes the loss "
+            f"they differ: a {kinked[0]}'s kink within h of some dot product makes the loss "
             "two-sloped there, which a finite difference averages"
         )
     else:
@@ -1035,13 +1020,13 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
         words: tuple[Span, ...] = spans(
             "Compared with the old predictions, ", ("they all went up", "up")
         )
-        if step.layers[-1].activation == "sigmoid":
+        if ACTIVATIONS[step.layers[-1].activation].probability:
             words += spans(": the model thinks every example is more likely to be a 1 than before.")
         else:
             words += spans(".")
     elif n_down == total:
         words = spans("Compared with the old predictions, ", ("they all went down", "down"))
-        if step.layers[-1].activation == "sigmoid":
+        if ACTIVATIONS[step.layers[-1].activation].probability:
             words += spans(": the model thinks every example is less likely to be a 1 than before.")
         else:
             words += spans(".")

@@ -15,12 +15,12 @@ import pytest
 
 pytest.importorskip("numba")
 
-from glassnet.kernels import load
+from glassnet.engines import runtime
 
-load("single")  # sets up numba's cache folder before the kernels import numba
+runtime.start_numba()  # sets up numba's cache folder before the kernels import numba
 from numba import njit  # noqa: E402
 
-from glassnet.kernels.fastexp import MAX_ARG, MIN_ARG, exp  # noqa: E402
+from glassnet.engines.fastexp import MAX_ARG, MIN_ARG, exp  # noqa: E402
 
 
 @njit(cache=True)

@@ -1,7 +1,7 @@
-"""Ahead-of-time compiled kernels (glassnet.kernels.aot): same bits as the JIT kernel, no numba at run time.
+"""Ahead-of-time compiled kernels (glassnet.engines.aot): same bits as the JIT kernel, no numba at run time.
 
 The seed architecture's module is built once per session, by the same detached
-``python -m glassnet.kernels.aot build`` process a run starts (waited for here),
+``python -m glassnet.engines.aot build`` process a run starts (waited for here),
 into a temporary cache folder.
 """
 
@@ -18,14 +18,16 @@ import pytest
 pytest.importorskip("numba")
 
 import glassnet
-from glassnet.kernels import aot, load
-from glassnet.kernels.codegen import Spec
+from glassnet.engines import aot
+from glassnet.engines import cache as kernel_cache
+from glassnet.engines import compiled as single
+from glassnet.engines.cache import CacheWarning
+from glassnet.engines.codegen import Spec
 from glassnet.training import CheckpointSchedule
 
-single = load("single")
 SEED = glassnet.Experiment()
 SPEC = Spec.of(SEED.network, SEED.data.X.shape[0])
-#: Deeper networks, other activations, mixed biases, the other loss (as in tests/test_kernel.py).
+#: Deeper networks, other activations, mixed biases, the other loss (as in test_engines_compiled.py).
 OTHERS = {
     "relu, tanh, linear; mixed biases": glassnet.Experiment(
         dataset="xor",
@@ -79,7 +81,7 @@ def use_aot(cache: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def train(iterations: int, **kwargs):  # type: ignore[no-untyped-def]
     schedule = CheckpointSchedule.for_run(iterations, SEED.config.train.checkpoints)
-    return single.train_compiled(
+    return single.train(
         SEED.network,
         SEED.initial.copy(),
         SEED.data.X,
@@ -133,10 +135,8 @@ def test_other_architectures_are_bit_identical_to_the_jit_kernel(use_aot, name, 
         schedule=CheckpointSchedule.for_run(n, exp.config.train.checkpoints),
         specialize=True,
     )
-    with_aot = single.train_compiled(
-        exp.network, exp.initial.copy(), exp.data.X, exp.data.y, **args
-    )
-    jit = single.train_compiled(
+    with_aot = single.train(exp.network, exp.initial.copy(), exp.data.X, exp.data.y, **args)
+    jit = single.train(
         exp.network, exp.initial.copy(), exp.data.X, exp.data.y, ahead_of_time=False, **args
     )
     same_bits(with_aot, jit)
@@ -144,8 +144,8 @@ def test_other_architectures_are_bit_identical_to_the_jit_kernel(use_aot, name, 
         assert (x is None and y is None) or np.array_equal(x, y)
 
 
-def test_short_runs_use_the_built_module_instead_of_the_generic_kernel(use_aot):
-    assert single.use_specialized(SPEC, 10)
+def test_short_runs_use_the_built_module_instead_of_the_table_driven_kernel(use_aot):
+    assert single.use_unrolled(SPEC, 10)
     same_bits(train(10), train(10, ahead_of_time=False, specialize=True))
 
 
@@ -191,16 +191,61 @@ def test_numba_is_trusted_without_importing_it_only_as_installed_when_the_module
         (use_aot / "numba-ok").write_text(key)
 
 
-def test_a_broken_module_falls_back_to_jit_and_is_recorded(tmp_path, monkeypatch):
+def test_a_damaged_module_is_moved_aside_with_a_warning_and_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setenv(aot.ENV, "1")
     monkeypatch.setattr(aot, "folder", lambda: tmp_path)
-    aot.path_of(SPEC).write_bytes(b"not a shared library")
+    good = aot.path_of(SPEC, tmp_path)
+    # a module cut short (as by a full disk), whose recorded SHA-256 no longer matches
+    good.write_bytes(b"\x7fELF" + bytes(4092))
+    (tmp_path / (good.name + ".sha256")).write_text("0" * 64 + "\n")
+    with pytest.warns(CacheWarning, match="moved aside a damaged kernel module"):
+        assert aot.kernel(SPEC) is None
+    assert not good.exists() and (tmp_path / (good.name + ".bad")).exists()
+    assert aot.failure(SPEC) is None  # damage is not a failure: the module is rebuilt
+    proc = aot.build_in_background(SPEC)
+    assert proc is not None and proc.wait(timeout=120) == 0, aot.failure(SPEC)
+    assert aot.kernel(SPEC) is not None
+    same_bits(train(1_000), train(1_000, ahead_of_time=False))
+
+
+def test_a_module_that_does_not_import_falls_back_to_jit_and_is_recorded(tmp_path, monkeypatch):
+    monkeypatch.setenv(aot.ENV, "1")
+    monkeypatch.setattr(aot, "folder", lambda: tmp_path)
+    path = aot.path_of(SPEC)
+    path.write_bytes(b"not a shared library")
+    (tmp_path / (path.name + ".sha256")).write_text(kernel_cache.digest(path) + "\n")
     assert aot.kernel(SPEC) is None
     assert "import failed" in (aot.failure(SPEC) or "")
     # the run trains with the JIT kernel, and no build is retried for a failed module
     same_bits(train(1_000), train(1_000, ahead_of_time=False))
     assert not list(tmp_path.glob("*.building"))
     assert any(line.startswith("failed") for line in aot.status(tmp_path))
+
+
+def test_without_numba_pycc_nothing_is_built_and_runs_use_the_jit_kernel(tmp_path, monkeypatch):
+    # numba.pycc is deprecated upstream; a numba without it must still train.
+    monkeypatch.setenv(aot.ENV, "1")
+    monkeypatch.setattr(aot, "folder", lambda: tmp_path)
+    monkeypatch.setitem(sys.modules, "numba.pycc", None)
+    assert aot.can_build() == "numba.pycc is not available (it is deprecated upstream)"
+    assert aot.build_in_background(SPEC) is None
+    assert "numba.pycc" in (aot.failure(SPEC) or "")
+    jit = train(1_000, ahead_of_time=False)
+    same_bits(train(1_000), jit)
+    assert not list(tmp_path.glob("*.so"))
+
+
+def test_a_build_that_died_does_not_block_the_next_one(tmp_path, monkeypatch):
+    monkeypatch.setenv(aot.ENV, "1")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    marker = tmp_path / (aot.module_name(SPEC) + ".building")
+    marker.write_text(f"{dead.pid}\n")
+    proc = aot.build_in_background(SPEC, tmp_path)
+    assert proc is not None and proc.wait(timeout=120) == 0, aot.failure(SPEC, tmp_path)
+    assert aot.path_of(SPEC, tmp_path).exists() and not marker.exists()
+    # nothing is left behind: no build folder, no temporary folder of the toolchain
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".build-")]
 
 
 def test_no_compiler_means_no_build_and_one_recorded_reason(tmp_path, monkeypatch):
@@ -220,7 +265,7 @@ def test_module_names_follow_the_architecture():
 
 
 def test_the_build_check_catches_a_kernel_that_differs_by_one_ulp():
-    from glassnet.kernels.codegen import load_module, stem_of
+    from glassnet.engines.codegen import load_module, stem_of
 
     jit = load_module(single.kernel_source(SPEC), "single_" + stem_of(SPEC)).train_kernel
 

@@ -1,32 +1,41 @@
-"""Ahead-of-time compiled kernels: one architecture's kernel as a plain extension module.
+"""Ahead-of-time compiled kernels: an optional layer under the compiled engine.
 
 Why. Loading a kernel through numba's JIT cache means importing numba and
 LLVM first: about 95 MB of memory and 0.25 s before the first iteration, in
 every process. numba's ahead-of-time compiler (``numba.pycc``) turns the very
-same generated kernel (:func:`glassnet.kernels.single.kernel_source`) into an
-ordinary CPython extension module that needs only numpy at run time. A run
+same generated kernel (:func:`glassnet.engines.compiled.kernel_source`) into
+an ordinary CPython extension module that needs only numpy at run time. A run
 whose architecture has such a module imports it instead of numba, and calls
 its ``train_kernel`` with the same arguments as the JIT kernel: the same
 machine arithmetic, so the numbers are bit-identical (:func:`build` checks
-that on a short run before it publishes a module, and
-``tests/test_kernel_aot.py`` on the seed run).
+that on a short run before it publishes a module).
+
+An optional layer. ``numba.pycc`` is *pending deprecation upstream* (numba
+announced it will be removed, with no replacement for building extension
+modules from numba code). Everything here is behind the compiled engine's
+interface: where ``numba.pycc`` is missing, or no C compiler or Python headers
+are found, or anything else goes wrong, :func:`kernel` returns ``None``, the
+reason is recorded once (``<name>.failed``), and the engine trains with its
+JIT kernel, the same numbers a little later. ``GLASSNET_AOT=0`` turns this
+layer off altogether.
 
 When modules are built. The first compiled run of an architecture trains
-with the JIT kernel as before (so it is not slower) and then starts a
-detached, low-priority background process, ``python -m glassnet.kernels.aot
-build SPEC``, that compiles the module (about 4 s here; needs a C compiler and
-Python's headers) into a temporary folder, checks it against the JIT kernel
-and renames it into place atomically. Later runs of that architecture find it.
-Where anything goes wrong (no compiler, no headers, an import error, a
-mismatch) the reason is written to ``<name>.failed`` next to the modules, that
-architecture is not tried again, and runs keep using the JIT kernel: AOT never
-breaks a run. ``GLASSNET_AOT=0`` turns all of this off (no modules are used or
-built); ``python -m glassnet.kernels.aot status`` lists what is there.
+with the JIT kernel (so it is not slower) and then starts a detached,
+low-priority background process, ``python -m glassnet.engines.aot build
+SPEC``, that compiles the module (about 4 s; its temporary files stay in one
+build folder that is always removed), checks it against the JIT kernel, writes
+its SHA-256 beside it and renames it into place. A build that dies leaves a
+``.building`` marker naming its process; a marker whose process is gone no
+longer blocks the next build. ``python -m glassnet.engines.aot status`` lists
+what is there.
 
-Where. :func:`folder`: ``aot/`` inside the folder numba's JIT cache uses
-(:func:`glassnet.kernels.cache_dir`). A module's name holds a hash of the
-kernel source, this module's format version and the interpreter's extension
-suffix, so a changed generator or another Python never picks up a stale one.
+Where. ``aot/`` in the private cache folder (:mod:`glassnet.engines.cache`).
+Before a module is imported its bytes are checked against the recorded
+SHA-256; a module that does not match (truncated, damaged, replaced) is moved
+aside with one warning line and rebuilt, never loaded. A module's name holds a
+hash of the kernel source, this layer's format version and the interpreter's
+extension suffix, so a changed generator or another Python never picks up a
+stale one.
 """
 
 from __future__ import annotations
@@ -41,16 +50,18 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from glassnet.kernels.codegen import GENERATOR_VERSION, Spec, stem_of
+from glassnet.engines import cache
+from glassnet.engines.codegen import GENERATOR_VERSION, Spec, stem_of
 
 #: Environment variable: ``0`` (or ``off``, ``false``, ``no``) disables AOT modules.
 ENV = "GLASSNET_AOT"
 #: Bump when the way modules are built or called changes.
-AOT_VERSION = 1
+AOT_VERSION = 2
 #: The file-name ending of extension modules for this interpreter.
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 #: The exported kernel's signature: the JIT kernel's argument types, all arrays C-contiguous.
@@ -58,7 +69,7 @@ SIGNATURE = (
     "i8(f8[:, ::1], f8[:, ::1], f8, b1, f8[::1], f8[::1], f8[::1], f8[::1], i8, i8,"
     " i8[::1], f8[:, ::1], f8[:, ::1], f8[::1], f8[::1], i8[::1])"
 )
-#: A ``.building`` marker older than this (seconds) is from a build that died.
+#: A ``.building`` marker older than this (seconds) is from a build that hung.
 STALE_BUILD_SECONDS = 600.0
 
 _loaded: dict[str, Callable[..., int]] = {}
@@ -72,15 +83,13 @@ def enabled() -> bool:
 
 
 def folder() -> Path:
-    """Where the modules live: ``aot/`` in the folder of numba's JIT cache."""
-    from glassnet.kernels import cache_dir
-
-    return cache_dir() / "aot"
+    """Where the modules live: ``aot/`` in the private cache folder."""
+    return cache.folder() / "aot"
 
 
 def module_name(spec: Spec) -> str:
     """The module name of ``spec``'s kernel: readable stem plus a hash of everything it depends on."""
-    from glassnet.kernels.single import kernel_source
+    from glassnet.engines.compiled import kernel_source
 
     key = f"{AOT_VERSION}\n{GENERATOR_VERSION}\n{SUFFIX}\n{kernel_source(spec)}"
     return f"_glassnet_aot_{stem_of(spec)}_{hashlib.sha256(key.encode()).hexdigest()[:16]}"
@@ -92,7 +101,7 @@ def path_of(spec: Spec, where: Path | None = None) -> Path:
 
 
 def _environment_key() -> str:
-    """What numba's health here depends on: numpy's version, Python's, and numba's install (time stamp)."""
+    """What numba's health here depends on: numpy's version, Python's, and numba's install."""
     import numpy
 
     found = importlib.util.find_spec("numba")
@@ -102,12 +111,12 @@ def _environment_key() -> str:
 
 
 def numba_known_to_work(where: Path | None = None) -> bool:
-    """Whether a module was built here by a working numba, with the same numpy, Python and numba as now.
+    """Whether a module was built here by a working numba, with the same numpy, Python and numba.
 
-    Lets :func:`glassnet.kernels.unavailable_reason` skip importing numba
-    just to see that it imports. A build writes the key (``numba-ok``); an
-    upgrade of numpy (numba's usual breakage) or a reinstall of numba makes
-    it stale until the next build.
+    Lets :func:`glassnet.engines.runtime.unavailable_reason` skip importing
+    numba just to see that it imports. A build writes the key (``numba-ok``);
+    an upgrade of numpy (numba's usual breakage) or a reinstall of numba
+    makes it stale until the next build.
     """
     if not enabled():
         return False
@@ -125,11 +134,41 @@ def is_built(spec: Spec, where: Path | None = None) -> bool:
         return False
 
 
+def _digest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _verified(path: Path) -> bool:
+    """Whether the module's bytes match the SHA-256 recorded when it was built.
+
+    A module that does not match (or has no record) is moved aside with a
+    :class:`~glassnet.engines.cache.CacheWarning`; the next run rebuilds it.
+    """
+    try:
+        recorded = _digest_path(path).read_text().strip()
+        if recorded == cache.digest(path):
+            return True
+    except OSError:
+        pass
+    try:
+        os.replace(path, path.with_name(path.name + ".bad"))
+    except OSError:
+        path.unlink(missing_ok=True)
+    _digest_path(path).unlink(missing_ok=True)
+    warnings.warn(
+        f"moved aside a damaged kernel module {path.name} (its SHA-256 does not match the one "
+        "recorded when it was built); it will be rebuilt",
+        cache.CacheWarning,
+        stacklevel=3,
+    )
+    return False
+
+
 def kernel(spec: Spec, where: Path | None = None) -> Callable[..., int] | None:
     """``spec``'s ahead-of-time compiled ``train_kernel``, or ``None``.
 
-    ``None`` when AOT is disabled, the module is not built, or it does not
-    import; never raises. Does not import numba.
+    ``None`` when AOT is disabled, the module is not built, it fails its
+    SHA-256 check, or it does not import; never raises. Does not import numba.
     """
     if not enabled():
         return None
@@ -137,18 +176,17 @@ def kernel(spec: Spec, where: Path | None = None) -> Callable[..., int] | None:
         path = path_of(spec, where)
         if str(path) in _loaded:
             return _loaded[str(path)]
-        if not path.exists():
+        if not path.exists() or not _verified(path):
             return None
     except OSError:
         return None
-    key = str(path)
     try:
         func = _import(module_name(spec), path).train_kernel
     except Exception as exc:
         _record_failure(path, f"import failed: {type(exc).__name__}: {exc}")
         return None
-    _loaded[key] = func
-    return func
+    _loaded[str(path)] = func
+    return func  # type: ignore[no-any-return]
 
 
 def _import(name: str, path: Path) -> Any:
@@ -167,7 +205,7 @@ def _marker(path: Path, kind: str) -> Path:
 def _record_failure(path: Path, reason: str) -> None:
     """Write why ``path`` could not be built or used (one line), so it is not tried again."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _marker(path, "failed").write_text(" ".join(reason.split())[:2000] + "\n")
     except OSError:
         pass
@@ -185,16 +223,20 @@ def failure(spec: Spec, where: Path | None = None) -> str | None:
 
 
 def _arguments(spec: Spec, iterations: int, seed: int = 0) -> tuple[Any, ...]:
-    """Kernel arguments for a short check run of ``spec`` on random data."""
+    """Kernel arguments for a short check run of ``spec`` on random data.
+
+    The targets are one class per example, one-hot (0 or 1 with one output):
+    valid for every loss.
+    """
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    n = spec.n_samples
+    n, n_out = spec.n_samples, spec.sizes[-1]
     X = rng.normal(size=(n, spec.sizes[0]))
-    if spec.loss == "binary_cross_entropy":
-        y = (rng.random((n, spec.sizes[-1])) < 0.5).astype(np.float64)
+    if n_out == 1:
+        y = (rng.random((n, 1)) < 0.5).astype(np.float64)
     else:
-        y = rng.random((n, spec.sizes[-1]))
+        y = np.eye(n_out)[rng.integers(0, n_out, size=n)]
     W = rng.normal(scale=0.5, size=spec.w_offsets()[-1])
     b = rng.normal(scale=0.5, size=spec.b_offsets()[-1])
     A = np.zeros(n * sum(spec.sizes))
@@ -235,7 +277,11 @@ def _same_bits(jit_kernel: Callable[..., int], aot_kernel: Callable[..., int], s
 
 
 def _numpy_error_model() -> Callable[[], None]:
-    """Make pycc compile with ``error_model="numpy"``, as the JIT kernel's decorator asks; returns an undo."""
+    """Make pycc compile with ``error_model="numpy"``, as the JIT kernel's decorator asks.
+
+    numba.pycc has no option for it; this is the one place glassnet patches
+    numba (its ``Flags`` class, for the duration of one build). Returns an undo.
+    """
     import numba.pycc.compiler as pycc_compiler
 
     original = pycc_compiler.Flags
@@ -256,30 +302,36 @@ def _numpy_error_model() -> Callable[[], None]:
 def build(spec: Spec, where: Path | None = None) -> Path:
     """Compile ``spec``'s kernel ahead of time into ``where`` (default :func:`folder`); return its path.
 
-    Synchronous; imports numba and needs a C compiler and Python's headers.
-    The module is built in a temporary folder, checked to give the JIT
-    kernel's bits on a short random run, and then renamed into place (so a
-    reader never sees half a file).
+    Synchronous; imports numba and needs ``numba.pycc``, a C compiler and
+    Python's headers. Every temporary file (the compiler's too) stays in one
+    build folder next to the modules, removed at the end whatever happens.
+    The module is checked to give the JIT kernel's bits on a short random
+    run, its SHA-256 is recorded, and it is renamed into place (so a reader
+    never sees half a file).
 
     Raises
     ------
     Exception
         Whatever went wrong (``RuntimeError`` when the check fails).
     """
-    from glassnet.kernels import load, start_numba
-    from glassnet.kernels.codegen import load_module
+    from glassnet.engines import compiled, runtime
+    from glassnet.engines.codegen import load_module, record_compiled
 
     where = where or folder()
-    where.mkdir(parents=True, exist_ok=True)
-    single = load("single")
-    start_numba()
+    where.mkdir(mode=0o700, parents=True, exist_ok=True)
+    runtime.start_numba()
+    reason = can_build()
+    if reason is not None:
+        raise RuntimeError(reason)
     from numba.pycc import CC
 
     name = module_name(spec)
-    source = single.kernel_source(spec)
+    source = compiled.kernel_source(spec)
     jit_module = load_module(source, "single_" + stem_of(spec))
     target = path_of(spec, where)
     build_dir = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=where))
+    saved_tempdir = tempfile.tempdir
+    tempfile.tempdir = str(build_dir)  # the toolchain's own temporary folders go there too
     try:
         cc = CC(name, source_module=jit_module)
         cc.output_dir = str(build_dir)
@@ -292,27 +344,33 @@ def build(spec: Spec, where: Path | None = None) -> Path:
             undo()
         built = build_dir / (name + SUFFIX)
         aot_kernel = _import(name, built).train_kernel
-        if not _same_bits(jit_module.train_kernel, aot_kernel, spec):
+        same = _same_bits(jit_module.train_kernel, aot_kernel, spec)
+        record_compiled(jit_module)
+        if not same:
             raise RuntimeError("the AOT kernel's numbers differ from the JIT kernel's")
+        with open(built, "rb") as handle:
+            os.fsync(handle.fileno())
+        cache.write_atomically(_digest_path(target), (cache.digest(built) + "\n").encode())
         os.replace(built, target)
-        _write_atomically(where / "numba-ok", _environment_key())
+        cache.write_atomically(where / "numba-ok", _environment_key().encode())
     finally:
+        tempfile.tempdir = saved_tempdir
         shutil.rmtree(build_dir, ignore_errors=True)
     for kind in ("failed", "building"):
         _marker(target, kind).unlink(missing_ok=True)
     return target
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
 def can_build() -> str | None:
-    """Why modules cannot be built here (no C compiler, no Python headers), or ``None``."""
+    """Why modules cannot be built here (no numba.pycc, no C compiler, no headers), or ``None``."""
     import sysconfig
 
+    try:
+        found = importlib.util.find_spec("numba.pycc")
+    except (ImportError, ValueError):
+        found = None
+    if found is None:
+        return "numba.pycc is not available (it is deprecated upstream)"
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         return f"no C compiler ({compiler}) found"
@@ -322,16 +380,34 @@ def can_build() -> str | None:
     return None
 
 
+def _build_running(marker: Path) -> bool:
+    """Whether the build a ``.building`` marker names is still alive (and not hung)."""
+    try:
+        pid = int(marker.read_text().split()[0])
+        age = time.time() - marker.stat().st_mtime
+    except (OSError, ValueError, IndexError):
+        return False
+    if age > STALE_BUILD_SECONDS:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def build_in_background(spec: Spec, where: Path | None = None) -> subprocess.Popen[bytes] | None:
-    """Start ``python -m glassnet.kernels.aot build`` for ``spec`` as a detached, low-priority process.
+    """Start ``python -m glassnet.engines.aot build`` for ``spec`` as a detached, low-priority process.
 
     Does nothing (returns ``None``) when AOT is disabled, the module exists,
     a build of it is running or failed before, or nothing can be built here.
     Never raises. Returns the process (tests wait for it; the command line
     does not).
     """
-    if not enabled():
-        return None
+    if not enabled() or (where is None and not cache.persistent()):
+        return None  # no cache kept across processes: nothing to build for later runs
     try:
         where = where or folder()
         target = path_of(spec, where)
@@ -341,27 +417,23 @@ def build_in_background(spec: Spec, where: Path | None = None) -> subprocess.Pop
         if reason is not None:
             _record_failure(target, reason)
             return None
-        where.mkdir(parents=True, exist_ok=True)
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
         building = _marker(target, "building")
+        if building.exists() and not _build_running(building):
+            building.unlink(missing_ok=True)
         try:
-            if time.time() - building.stat().st_mtime > STALE_BUILD_SECONDS:
-                building.unlink(missing_ok=True)
-        except OSError:
-            pass
-        try:
-            fd = os.open(building, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            fd = os.open(building, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
             return None
         os.close(fd)
-        spec_text = json.dumps(_spec_dict(spec))
         try:
             proc = subprocess.Popen(
                 [
                     sys.executable,
                     "-m",
-                    "glassnet.kernels.aot",
+                    "glassnet.engines.aot",
                     "build",
-                    spec_text,
+                    json.dumps(spec.as_dict()),
                     "--folder",
                     str(where),
                 ],
@@ -374,6 +446,7 @@ def build_in_background(spec: Spec, where: Path | None = None) -> subprocess.Pop
         except Exception:
             building.unlink(missing_ok=True)
             raise
+        building.write_text(f"{proc.pid}\n")
     except Exception:
         return None
     _background[:] = [p for p in _background if p.poll() is None]  # reap finished builds
@@ -392,27 +465,6 @@ def _leave_running() -> None:
             proc.returncode = 0
 
 
-def _spec_dict(spec: Spec) -> dict[str, Any]:
-    return {
-        "sizes": list(spec.sizes),
-        "activations": list(spec.activations),
-        "bias": list(spec.bias),
-        "loss": spec.loss,
-        "n_samples": spec.n_samples,
-    }
-
-
-def _spec_from(text: str) -> Spec:
-    d = json.loads(text)
-    return Spec(
-        tuple(int(s) for s in d["sizes"]),
-        tuple(d["activations"]),
-        tuple(bool(b) for b in d["bias"]),
-        str(d["loss"]),
-        int(d["n_samples"]),
-    )
-
-
 def status(where: Path | None = None) -> list[str]:
     """One line per module, build in progress and recorded failure in ``where``."""
     where = where or folder()
@@ -428,11 +480,11 @@ def status(where: Path | None = None) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m glassnet.kernels.aot build SPEC_JSON [--folder DIR]`` or ``... status [--folder DIR]``."""
+    """``python -m glassnet.engines.aot build SPEC_JSON [--folder DIR]`` or ``... status``."""
     import argparse
 
     parser = argparse.ArgumentParser(
-        prog="python -m glassnet.kernels.aot", description=__doc__.split("\n")[0]
+        prog="python -m glassnet.engines.aot", description=(__doc__ or "").split("\n")[0]
     )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="compile one architecture's kernel (SPEC as JSON)")
@@ -446,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{where}{'' if enabled() else ' (disabled: ' + ENV + '=0)'}")
         print("\n".join(status(where)) or "(no modules)")
         return 0
-    spec = _spec_from(args.spec)
+    spec = Spec.from_dict(json.loads(args.spec))
     target = path_of(spec, where)
     try:
         os.nice(10)  # a background job: yield the CPU to the user's runs

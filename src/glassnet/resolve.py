@@ -1,0 +1,183 @@
+"""From an experiment's settings to what it trains: its data, its network, its initial weights.
+
+Each function reads a validated :class:`~glassnet.config.ExperimentConfig` and
+checks what only the combination of settings and data can tell (a layer size
+that does not match the data's columns, targets the output activation cannot
+produce), with the usual one-line messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from glassnet.activations import ACTIVATIONS
+from glassnet.config import ExperimentConfig
+from glassnet.data import Dataset, builtin, from_arrays, read_csv
+from glassnet.data.real import REAL_DATASETS, Split, load_real, split, standardize
+from glassnet.errors import ConfigError, DataError
+from glassnet.losses import LOSSES
+from glassnet.network import Network, Params, init_params
+
+
+def load_data(cfg: ExperimentConfig) -> Dataset:
+    """The examples an experiment trains on: its dataset, standardized and split as set.
+
+    With ``[data] test_fraction > 0`` this is the training part only; see
+    :func:`load_split` for both parts.
+    """
+    return load_split(cfg).train
+
+
+def load_split(cfg: ExperimentConfig) -> Split:
+    """The training examples and the held-out test examples (``None`` without a split).
+
+    The split is made first (stratified by class, seeded by ``[data] split_seed``),
+    then ``[data] standardize`` rescales both parts with the training rows'
+    column means and standard deviations (see :mod:`glassnet.data.real`).
+    """
+    parts = split(load_source(cfg), cfg.data.test_fraction, cfg.data.split_seed)
+    return standardize(parts) if cfg.data.standardize else parts
+
+
+def load_source(cfg: ExperimentConfig) -> Dataset:
+    """The dataset an experiment names (built-in, real, inline or CSV), as read."""
+    data = cfg.data
+    if data.csv is not None:
+        path = Path(data.csv)
+        if not path.is_absolute():
+            path = Path(cfg.base_dir) / path
+        return read_csv(path, list(data.target_columns) if data.target_columns else None)
+    if data.inputs is not None:
+        return from_arrays([list(r) for r in data.inputs], [list(r) for r in data.targets or ()])
+    if data.dataset in REAL_DATASETS:
+        return load_real(data.dataset)
+    return builtin(data.dataset or "seed")
+
+
+def build_network(cfg: ExperimentConfig, data: Dataset) -> Network:
+    """The network an experiment describes, checked against the data's shape."""
+    n_in, n_out = data.X.shape[1], data.y.shape[1]
+    net = cfg.network
+    sizes = net.layers if net.layers is not None else (n_in, n_out)
+    if sizes[0] != n_in:
+        raise ConfigError(
+            f"[network] layers[0] is {sizes[0]} but the data has {n_in} input columns; "
+            f"set layers = {[n_in, *sizes[1:]]}."
+        )
+    if sizes[-1] != n_out:
+        raise ConfigError(
+            f"[network] layers[-1] is {sizes[-1]} but the data has {n_out} target columns; "
+            f"set layers = {[*sizes[:-1], n_out]}."
+        )
+    n_layers = len(sizes) - 1
+    names = (net.activation,) * n_layers if isinstance(net.activation, str) else net.activation
+    bias = (net.bias,) * n_layers if isinstance(net.bias, bool) else net.bias
+    for key, value in (("activation", names), ("bias", bias)):
+        if len(value) != n_layers:
+            raise ConfigError(
+                f"[network] {key} must have one entry per weight layer ({n_layers} for layers "
+                f"{list(sizes)}); got {len(value)}."
+            )
+    loss = LOSSES[cfg.train.loss]
+    if loss.requires is not None and ACTIVATIONS[names[-1]] is not loss.requires:
+        need = loss.requires.name
+        raise ConfigError(
+            f"[train] loss {loss.name!r} needs a {need} output layer; the output "
+            f'activation is {names[-1]!r}. Use loss = "half_squared_error" or a '
+            f"{need} output."
+        )
+    return Network(tuple(sizes), tuple(ACTIVATIONS[n] for n in names), tuple(bias), loss)
+
+
+def initial_params(cfg: ExperimentConfig, network: Network) -> Params:
+    """Initial weights: drawn from ``[init] seed`` or taken from ``[init] weights``."""
+    init = cfg.init
+    if init.weights is None:
+        return init_params(network, init.seed if init.seed is not None else 0)
+    if len(init.weights) != network.n_layers:
+        raise ConfigError(
+            f"[init] weights has {len(init.weights)} matrices but layers "
+            f"{list(network.sizes)} has {network.n_layers} weight layers; give one per layer."
+        )
+    weights = []
+    for i, (w, shape) in enumerate(zip(init.weights, network.shapes)):
+        arr = np.array(w, dtype=np.float64)
+        if arr.shape != shape:
+            raise ConfigError(
+                f"[init] weights[{i}] has shape {arr.shape} but layer {i} of layers "
+                f"{list(network.sizes)} needs shape {shape} (n_in, n_out)."
+            )
+        weights.append(arr)
+    biases: list[np.ndarray | None] = []
+    for i, ((_, n_out), has_b) in enumerate(zip(network.shapes, network.bias)):
+        given = init.biases[i] if init.biases is not None else None
+        if given is not None and not has_b:
+            raise ConfigError(
+                f"[init] biases[{i}] is given but layer {i} has no bias; set [network] "
+                f"bias = true (or one per layer) or give [] for that layer."
+            )
+        if not has_b:
+            biases.append(None)
+        elif given is None:
+            biases.append(np.zeros(n_out))
+        elif len(given) != n_out:
+            raise ConfigError(
+                f"[init] biases[{i}] has {len(given)} values but layer {i} has {n_out} outputs."
+            )
+        else:
+            biases.append(np.array(given, dtype=np.float64))
+    return Params(tuple(weights), tuple(biases))
+
+
+def check_targets(network: Network, data: Dataset, allow: bool = False) -> tuple[str, ...]:
+    """Refuse targets outside what the output activation can produce.
+
+    A sigmoid output lies in (0, 1): targets 0 and 1 are its limits (the loss
+    approaches 0), but a target of 2 can never be reached, so the loss can
+    never reach 0. Such targets are a :class:`DataError`; with ``allow`` they
+    are accepted and the returned warning says the smallest loss possible.
+    Binary cross-entropy needs targets in [0, 1] even with ``allow``: outside
+    it the loss has no lower bound.
+
+    Returns
+    -------
+    tuple of str
+        The warnings (empty unless ``allow`` let something through).
+    """
+    act = network.activations[-1]
+    y = data.y
+    outside = (y < act.low) | (y > act.high)
+    if not outside.any():
+        return ()
+    i, j = (int(v) for v in np.argwhere(outside)[0])
+    count = int(outside.sum())
+    name = data.target_names[j] if j < len(data.target_names) else f"y{j + 1}"
+    # The closure of the activation's range: its ends are limits the loss approaches.
+    span = (
+        ("[" if np.isfinite(act.low) else "(")
+        + f"{act.low:g}, {act.high:g}"
+        + ("]" if np.isfinite(act.high) else ")")
+    )
+    found = f"example {i + 1} has target {name} = {y[i, j]:g}" + (
+        f" (and {count - 1} more targets are outside)" if count > 1 else ""
+    )
+    if network.loss.bounded_targets:
+        name = network.loss.name
+        raise DataError(
+            f"[data] targets must lie in {span} for {name}; {found}. Outside {span} "
+            f"this loss has no lower bound; rescale the targets to {span} or use "
+            f'loss = "half_squared_error".'
+        )
+    if not allow:
+        raise DataError(
+            f"[data] targets must lie in {span} for a {act.name} output layer (its outputs "
+            f"never pass those ends); {found}, so the loss can never reach 0. Rescale the targets, use a "
+            f"linear output layer, or pass --allow (allow=True) to train anyway."
+        )
+    floor = 0.5 * float(np.sum((y - np.clip(y, act.low, act.high)) ** 2))
+    return (
+        f"[data] targets outside {span}, beyond what the output {act.name} can produce: {found}; "
+        f"the loss cannot reach 0 (it stays above {floor:g}).",
+    )
