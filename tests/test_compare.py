@@ -9,7 +9,9 @@ import pytest
 
 import glassnet
 from glassnet.cli import main
-from glassnet.compare import Comparison, compare_runs, format_comparison, plot_comparison
+from glassnet.compare import Comparison, compare_runs
+from glassnet.explain.compare import format_comparison
+from glassnet.plots.compare import plot_comparison
 
 
 def short(**settings: object) -> glassnet.Run:

@@ -4,8 +4,9 @@
 printing): the settings that differ, the first iteration at which the two
 runs differ and why, both error curves, and the weight differences ``B - A``
 per layer at the start, at that first differing iteration and at the end.
-:func:`format_comparison` renders it as text and :func:`plot_comparison`
-as a matplotlib figure; both only read the comparison.
+:func:`glassnet.explain.compare.format_comparison` renders it as text and
+:func:`glassnet.plots.compare.plot_comparison` as a matplotlib figure; both
+only read the comparison.
 
 "Iteration ``#k`` differs" means the weights of ``#k`` (after ``k``
 updates) or the loss / error sum recorded for ``#k`` differ by more than
@@ -21,11 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.activations import Array
+from glassnet.types import Array
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
-
     from glassnet.run import Run
 
 
@@ -301,128 +300,3 @@ def compare_runs(
         layers=tuple(layers),
         tolerance=tolerance,
     )
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = "(not set)" if value is None else repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _matrix(array: Array, digits: int) -> str:
-    return np.array2string(array, precision=digits, suppress_small=False, max_line_width=100)
-
-
-def milestones(n: int) -> list[int]:
-    """Iterations ``#0, #1, #10, #100, ...`` below ``n``, plus ``#n-1``."""
-    marks = [0, 1] + [10**p for p in range(1, 10) if 10**p < n]
-    marks = [k for k in marks if k < n]
-    if n - 1 not in marks and n > 0:
-        marks.append(n - 1)
-    return marks
-
-
-def format_comparison(c: Comparison, digits: int = 8) -> str:
-    """The comparison as text: settings, first difference, error table, weight differences."""
-    A, B = c.label_a, c.label_b
-    f = f"{{:.{digits}f}}".format
-    lines = [f"comparing {A} with {B}"]
-    if c.settings:
-        lines.append("settings that differ:")
-        width = max(len(s.key) for s in c.settings)
-        for s in c.settings:
-            lines.append(f"  {s.key:<{width}}  {A}: {_short(s.a)}   {B}: {_short(s.b)}")
-    else:
-        lines.append("settings: identical")
-    lines.append(f"iterations: {A} {c.iterations_a:,}, {B} {c.iterations_b:,}")
-    first = c.first_difference
-    if first is None:
-        if c.identical:
-            lines.append(
-                "the runs are identical: every recorded number agrees"
-                + (f" (tolerance {c.tolerance:g})" if c.tolerance else " bit for bit")
-                + "."
-            )
-        else:
-            lines.append(
-                f"no iteration differs over the {c.common_iterations:,} iterations both ran; "
-                f"{A if c.iterations_a > c.iterations_b else B} ran longer."
-            )
-    else:
-        lines.append(f"first difference: iteration #{first.iteration}: {first.reason}")
-        if first.error_sum_a is not None and first.error_sum_b is not None:
-            lines.append(
-                f"  error sum of #{first.iteration}: {A} {f(first.error_sum_a)}, "
-                f"{B} {f(first.error_sum_b)}"
-            )
-        for ld in c.layers:
-            if ld.at_first is not None and first.iteration > 0:
-                lines.append(
-                    f"  layer {ld.layer} weights of #{first.iteration}, {B} - {A}: "
-                    f"largest |difference| {float(np.max(np.abs(ld.at_first))):.3g}"
-                )
-    lines.append("")
-    lines.append(f"error sum sum(|y - a|) by iteration ({A} | {B} | {B} - {A}):")
-    marks = milestones(c.common_iterations)
-    for k in marks:
-        ea, eb = float(c.error_sum_a[k]), float(c.error_sum_b[k])
-        lines.append(f"  #{k:<10} {f(ea):>16} {f(eb):>16} {eb - ea:>+16.{digits}f}")
-    lines.append(
-        f"  {'final':<11} {f(c.final_error_sum_a):>16} {f(c.final_error_sum_b):>16} "
-        f"{c.final_error_sum_b - c.final_error_sum_a:>+16.{digits}f}"
-        f"   (#{c.iterations_a} | #{c.iterations_b})"
-    )
-    lines.append("")
-    for ld in c.layers:
-        if ld.final is None:
-            lines.append(
-                f"layer {ld.layer}: shapes differ ({A} {ld.shape_a}, {B} {ld.shape_b}); "
-                f"no weight difference"
-            )
-            continue
-        lines.append(f"layer {ld.layer} final weights (n_in, n_out) = {ld.shape_a}:")
-        if ld.final.size <= 24:
-            lines.append(f"  {A}:")
-            lines.append("  " + _matrix(ld.final_a, digits).replace("\n", "\n  "))  # type: ignore[arg-type]
-            lines.append(f"  {B}:")
-            lines.append("  " + _matrix(ld.final_b, digits).replace("\n", "\n  "))  # type: ignore[arg-type]
-            lines.append(f"  {B} - {A}:")
-            lines.append("  " + _matrix(ld.final, digits).replace("\n", "\n  "))
-        lines.append(
-            f"  largest |{B} - {A}|: initial {ld.initial_largest:.{digits}f}, "
-            f"final {ld.final_largest:.{digits}f}"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def plot_comparison(c: Comparison) -> Figure:
-    """Both error curves overlaid (log iteration axis), the first difference marked."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7, 4), layout="constrained")
-    ax = fig.add_subplot()
-    for label, curve, test, style in (
-        (c.label_a, c.error_sum_a, c.test_error_sum_a, "-"),
-        (c.label_b, c.error_sum_b, c.test_error_sum_b, "--"),
-    ):
-        k = np.arange(len(curve))
-        has_test = c.test_error_sum_a is not None or c.test_error_sum_b is not None
-        (line,) = ax.plot(k + 1, curve, style, label=f"{label}: training" if has_test else label)
-        if test is not None:
-            ax.plot(k + 1, test, style, color=line.get_color(), alpha=0.5, label=f"{label}: test")
-    if c.first_difference is not None:
-        ax.axvline(
-            c.first_difference.iteration + 1,
-            color="grey",
-            lw=0.8,
-            ls=":",
-            label=f"first difference #{c.first_difference.iteration}",
-        )
-    ax.set_xscale("log")
-    ax.set_xlabel("iteration k + 1 (log scale)")
-    ax.set_ylabel("error sum  sum(|y - a|)")
-    ax.set_title(f"{c.label_a} vs {c.label_b}")
-    ax.legend()
-    return fig

@@ -128,3 +128,30 @@ def check_memory(
         f"but only {_size(budget)} may be used (half of the {_size(available)} available); "
         f"{' or '.join(options)}."
     )
+
+
+#: Bytes a sweep holds per network besides its parameters: seed, learning rate,
+#: final error and loss, iterations to target, stop, and the Python int of its seed.
+SWEEP_NETWORK_BYTES = 120
+#: Copies of every parameter a sweep holds per network (initial, tiled, trained,
+#: final in Params.flat() order, and one in flight).
+SWEEP_PARAM_COPIES = 5
+
+
+def check_sweep_memory(network: Network, n_networks: int) -> None:
+    """Refuse, before anything is built per network, a sweep that would not fit in memory."""
+    available = available_memory()
+    if available is None:
+        return
+    budget = MEMORY_SHARE * available
+    per_network = SWEEP_PARAM_COPIES * 8 * network.n_params + SWEEP_NETWORK_BYTES
+    total = n_networks * per_network
+    if total <= budget:
+        return
+    most = int(budget // per_network)
+    raise ResourceError(
+        f"a sweep of {n_networks:,} networks ({network.n_params:,} parameters each) would need "
+        f"about {_size(total)} of memory but only {_size(budget)} may be used (half of the "
+        f"{_size(available)} available); sweep at most {most:,} networks at once "
+        f"(fewer --seeds or --learning-rates)."
+    )

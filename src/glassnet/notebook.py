@@ -231,7 +231,8 @@ def step_html(step: Step) -> str:
 
 def comparison_html(comparison: Comparison) -> str:
     """A comparison: its text and the overlaid error curves."""
-    from glassnet.compare import format_comparison, plot_comparison
+    from glassnet.explain.compare import format_comparison
+    from glassnet.plots.compare import plot_comparison
 
     return (
         f'{STYLE}<div class="glassnet"><pre>{html.escape(format_comparison(comparison))}</pre>'

@@ -30,6 +30,7 @@ import numpy as np
 from glassnet import engines
 from glassnet.config import ExperimentConfig
 from glassnet.errors import ConfigError
+from glassnet.memory import check_sweep_memory
 from glassnet.network import Network, Params, parameter_names
 from glassnet.types import Array
 
@@ -236,35 +237,6 @@ def initial_weights(network: Network, seeds: Sequence[int]) -> list[Array]:
     return out
 
 
-def parse_seeds(text: str) -> list[int]:
-    """``"0:10000"`` (start:stop, stop excluded), ``"0:100:5"`` (with a step) or ``"1,5,9"``."""
-    text = text.strip()
-    try:
-        if ":" in text:
-            parts = [int(p) for p in text.split(":")]
-            if len(parts) not in (2, 3):
-                raise ValueError
-            seeds = list(range(*parts))
-        else:
-            seeds = [int(p) for p in text.split(",") if p.strip()]
-    except ValueError:
-        raise ConfigError(
-            f"--seeds must be START:STOP (e.g. 0:10000), START:STOP:STEP or a list like 1,5,9; "
-            f"got {text!r}."
-        ) from None
-    return seeds
-
-
-def parse_rates(text: str) -> list[float]:
-    """``"0.1,0.5,1,2"``."""
-    try:
-        return [float(p) for p in text.split(",") if p.strip()]
-    except ValueError:
-        raise ConfigError(
-            f"--learning-rates must be numbers separated by commas, e.g. 0.1,0.5,1,2; got {text!r}."
-        ) from None
-
-
 def check_sweep(
     config: ExperimentConfig, seeds: Sequence[int], rates: Sequence[float], target_error: float
 ) -> None:
@@ -337,8 +309,10 @@ def sweep(
     if iterations is not None:
         cfg = config_mod.from_settings({"iterations": iterations}, cfg)
     engines.check(engine)
-    seeds = [int(s) for s in seeds]
     rates = [float(r) for r in (learning_rates or [cfg.train.learning_rate])]
+    # before building anything per network: ten billion seeds are refused, not listed
+    check_sweep_memory(exp.network, len(seeds) * len(rates))
+    seeds = [int(s) for s in seeds]
     check_sweep(cfg, seeds, rates, target_error)
     network, data, train = exp.network, exp.data, cfg.train
     every = check_history(history_every, train.iterations, len(seeds) * len(rates))

@@ -92,6 +92,19 @@ def experiment_options(func: F) -> F:
     return func
 
 
+def engine_option(func: F) -> F:
+    """``--engine``: one of :data:`glassnet.engines.ENGINES` (the one list of engine names)."""
+    from glassnet.engines import ENGINES
+
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="auto",
+        show_default=True,
+        help="numpy: the readable reference; compiled: the numba kernel; auto: the faster here.",
+    )(func)
+
+
 def build_experiment(experiment: str | None, **settings: Any) -> Any:
     """An :class:`~glassnet.Experiment` from a file (or the default) and overrides."""
     from glassnet import Experiment

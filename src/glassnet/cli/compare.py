@@ -29,8 +29,10 @@ import click
 def compare(run_a: str, run_b: str, out: str | None, tolerance: float, digits: int) -> int:
     """Compare two runs saved with `glassnet run --json`: the settings that differ, the
     first iteration where they differ, both error curves and the weight differences."""
-    from glassnet.compare import compare_runs, format_comparison, plot_comparison
+    from glassnet.compare import compare_runs
     from glassnet.errors import ConfigError
+    from glassnet.explain.compare import format_comparison
+    from glassnet.plots.compare import plot_comparison
     from glassnet.serialize import atomic_write, load
 
     fmt = None

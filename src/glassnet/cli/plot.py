@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from glassnet.cli.common import experiment_options
+from glassnet.cli.common import engine_option, experiment_options
 from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
 
@@ -43,9 +43,7 @@ def obtain_run(experiment: str | None, engine: str, settings: dict[str, Any]) ->
     show_default=True,
     help="Folder to write the plots into (created if missing).",
 )
-@click.option(
-    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
-)
+@engine_option
 def plot(experiment: str | None, out_dir: str, engine: str, **settings: Any) -> int:
     """Draw EXPERIMENT (a TOML file, or a run saved as .json; default: the seed's) as PNG and SVG:
     the error curves with the elbow, every weight, the loss landscape and the predictions."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from glassnet.cli.common import experiment_options
+from glassnet.cli.common import engine_option, experiment_options
 from glassnet.cli.plot import obtain_run
 from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
@@ -22,9 +22,7 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
     show_default=True,
     help="The HTML file to write.",
 )
-@click.option(
-    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
-)
+@engine_option
 def report(experiment: str | None, output: str, engine: str, **settings: Any) -> int:
     """Write EXPERIMENT's report (a TOML file, or a run saved as .json; default: the seed's):
     configuration, walkthrough, plots and an iteration scrubber, in one HTML file that works offline."""

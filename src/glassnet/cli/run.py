@@ -8,6 +8,7 @@ import click
 
 from glassnet.cli.common import (
     build_experiment,
+    engine_option,
     experiment_options,
     parse_iterations,
     progress_bar,
@@ -23,9 +24,7 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 @click.option(
     "--json", "json_out", type=click.Path(dir_okay=False), help="Write the run as JSON here."
 )
-@click.option(
-    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
-)
+@engine_option
 def run(
     experiment: str | None, trace: str | None, json_out: str | None, engine: str, **settings: Any
 ) -> int:

@@ -11,13 +11,19 @@ import csv
 import io
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from glassnet.cli.common import build_experiment, experiment_options, training_process
-from glassnet.errors import EXIT_OK
+from glassnet.cli.common import (
+    build_experiment,
+    engine_option,
+    experiment_options,
+    training_process,
+)
+from glassnet.errors import EXIT_OK, ConfigError
 
 STAT_COLUMNS = ("mean", "std", "min", "p05", "median", "p95", "max")
 STAT_HEADERS = ("mean", "std", "min", "5%", "median", "95%", "max")
@@ -174,6 +180,40 @@ def write_outputs(sweep: Any, folder: str) -> list[Path]:
     return [*written, *write_sweep_plots(sweep, out)]
 
 
+def parse_seeds(text: str) -> Sequence[int]:
+    """``"0:10000"`` (start:stop, stop excluded), ``"0:100:5"`` (with a step) or ``"1,5,9"``.
+
+    A range stays a ``range`` (no list of ten billion numbers is built before
+    the sweep checks how many networks it can hold).
+    """
+    text = text.strip()
+    seeds: Sequence[int]
+    try:
+        if ":" in text:
+            parts = [int(p) for p in text.split(":")]
+            if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] == 0):
+                raise ValueError
+            seeds = range(*parts)
+        else:
+            seeds = [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise ConfigError(
+            f"--seeds must be START:STOP (e.g. 0:10000), START:STOP:STEP or a list like 1,5,9; "
+            f"got {text!r}."
+        ) from None
+    return seeds
+
+
+def parse_rates(text: str) -> list[float]:
+    """``"0.1,0.5,1,2"``."""
+    try:
+        return [float(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise ConfigError(
+            f"--learning-rates must be numbers separated by commas, e.g. 0.1,0.5,1,2; got {text!r}."
+        ) from None
+
+
 @click.command()
 @experiment_options
 @click.option(
@@ -207,9 +247,7 @@ def write_outputs(sweep: Any, folder: str) -> list[Path]:
     help="Also keep every network's error sum every this many iterations "
     "(written to error_history.csv with --out).",
 )
-@click.option(
-    "--engine", type=click.Choice(["auto", "numpy", "compiled"]), default="auto", show_default=True
-)
+@engine_option
 def sweep(
     experiment: str | None,
     seeds_text: str,
@@ -222,7 +260,6 @@ def sweep(
 ) -> int:
     """Train EXPERIMENT from many seeds at once and show where the weights end up."""
     from glassnet.errors import ConfigError
-    from glassnet.sweep import parse_rates, parse_seeds
     from glassnet.sweep import sweep as run_sweep
 
     if settings.get("seed") is not None:
