@@ -19,7 +19,8 @@ import glassnet
 from glassnet.cli import main
 from glassnet.errors import ConfigError
 from glassnet.network import init_params
-from glassnet.sweep import Distribution, initial_weights, parse_seeds, sweep
+from glassnet.cli.sweep import parse_seeds
+from glassnet.sweep import Distribution, initial_weights, sweep
 
 pytest.importorskip("numba")
 
@@ -152,8 +153,9 @@ def test_distribution_leaves_out_non_finite_values():
 
 
 def test_settings_are_checked_once_with_clear_messages():
-    assert parse_seeds("0:5") == [0, 1, 2, 3, 4] and parse_seeds("1,5,9") == [1, 5, 9]
-    assert parse_seeds("0:10:5") == [0, 5]
+    assert list(parse_seeds("0:5")) == [0, 1, 2, 3, 4] and parse_seeds("1,5,9") == [1, 5, 9]
+    assert list(parse_seeds("0:10:5")) == [0, 5]
+    assert parse_seeds("0:10000000000") == range(10_000_000_000)  # a range, not a list
     with pytest.raises(ConfigError, match="--seeds must be START:STOP"):
         parse_seeds("a:b")
     with pytest.raises(ConfigError, match="from 0 to 4294967295"):
