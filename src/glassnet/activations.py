@@ -14,6 +14,9 @@ relu        max(0, z)                  1 if a > 0 else 0       [0, inf)
 leaky_relu  z if z > 0 else 0.01 z     1 if a > 0 else 0.01    (-inf, inf)
 softplus    ln(1 + e^z)                1 - e^-a  (= sigmoid z) (0, inf)
 linear      z                          1                       (-inf, inf)
+softmax     e^z_j / sum_k e^z_k        (a whole row; output    (0, 1), rows
+            (per row)                  only, with categorical  sum to 1
+                                       cross-entropy)
 ==========  =========================  ======================  ===============
 
 Every part of glassnet that needs to know something about an activation reads
@@ -79,6 +82,13 @@ class Activation:
         printed.
     probability : bool
         Its outputs read as the probability of class 1 (the sigmoid).
+    rowwise : bool
+        Each output depends on the whole row of dot products (softmax): allowed
+        on the output layer only, with a loss whose delta does not need its
+        slope (categorical cross-entropy); ``grad`` is not elementwise there.
+        Its ``source`` is then the numerator of ``z`` given the row's largest
+        ``{max}``, and an output is its numerator divided by the row's sum of
+        numerators.
     """
 
     name: str
@@ -97,6 +107,7 @@ class Activation:
     large_above: float = math.inf
     kink: bool = False
     probability: bool = False
+    rowwise: bool = False
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # A definition is one object per name: pickle (and copy) it by name.
@@ -114,8 +125,11 @@ class Activation:
 
         There the derivative is exactly 0 (a sigmoid output of exactly 1.0
         has ``a*(1-a) == 0``) and no gradient flows through the unit: it has
-        *saturated*. Empty for unbounded or closed-range activations.
+        *saturated*. Empty for unbounded or closed-range activations, and for
+        a row-wise one (softmax), whose loss's delta ``y - a`` does not vanish.
         """
+        if self.rowwise:
+            return ()
         ends = []
         if math.isfinite(self.low) and not self.closed[0]:
             ends.append(self.low)
@@ -143,9 +157,10 @@ class Activation:
             gap = np.minimum(gap, np.abs(a - end))
         return gap
 
-    def kernel(self, z: str, exp: str = "math.exp") -> str:
-        """``f(z)`` as source text for the compiled engines."""
-        return "(" + self.source.format(z=z, exp=exp) + ")"
+    def kernel(self, z: str, exp: str = "math.exp", max: str = "0.0") -> str:
+        """``f(z)`` as source text for the compiled engines (a row-wise one's numerator,
+        given the row's largest dot product ``max``)."""
+        return "(" + self.source.format(z=z, exp=exp, max=max) + ")"
 
     def kernel_grad(self, a: str) -> str:
         """``f'`` at the output ``a`` as source text for the compiled engines."""
@@ -313,10 +328,41 @@ LINEAR = Activation(
     grad_printed="1",
 )
 
+
+def _softmax(z: Array) -> Array:
+    # shifted by each row's largest dot product: the same values, no overflow
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _softmax_grad(a: Array) -> Array:
+    raise ValueError(
+        "softmax has no elementwise derivative; it is used on the output layer only, with "
+        "categorical_cross_entropy, whose delta y - a needs none"
+    )
+
+
+SOFTMAX = Activation(
+    name="softmax",
+    fn=_softmax,
+    grad=_softmax_grad,
+    formula="e^z_j / sum_k e^z_k",
+    grad_formula="(not elementwise: da_j/dz_k = a_j * (1[j=k] - a_k))",
+    low=0.0,
+    high=1.0,
+    closed=(False, False),
+    source="{exp}({z} - {max})",
+    grad_source="0.0",
+    printed="e^({z} - {max}) / {sum}",
+    grad_printed="",
+    probability=True,
+    rowwise=True,
+)
+
 #: Every activation, by the name used in experiment files. The order is
 #: fixed: the compiled engines number activations by their position here.
 ACTIVATIONS: dict[str, Activation] = {
-    a.name: a for a in (SIGMOID, TANH, RELU, LINEAR, LEAKY_RELU, SOFTPLUS)
+    a.name: a for a in (SIGMOID, TANH, RELU, LINEAR, LEAKY_RELU, SOFTPLUS, SOFTMAX)
 }
 
 

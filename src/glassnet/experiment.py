@@ -22,9 +22,16 @@ from glassnet.data import Dataset
 from glassnet.errors import GlassnetWarning
 from glassnet.memory import check_memory
 from glassnet.network import Network, Params
-from glassnet.resolve import build_network, check_targets, initial_params, load_split
+from glassnet.resolve import (
+    build_network,
+    check_targets,
+    edits_of,
+    initial_params,
+    load_split,
+    method_of,
+)
 from glassnet.run import Run, finish
-from glassnet.training import CheckpointSchedule, Progress
+from glassnet.training import CheckpointSchedule, Edit, Method, Progress
 
 
 class Experiment:
@@ -81,6 +88,10 @@ class Experiment:
         # Before drawing the weights: a layer of 10**9 units must be refused, not allocated.
         check_memory(self.network, self.data, cfg.train.iterations, cfg.train.checkpoints)
         self.initial: Params = initial_params(cfg, self.network)
+        #: How the weights are updated: optimizer, batches, reduction, l2.
+        self.method: Method = method_of(cfg)
+        #: Changes made by hand before some iterations (the playground's).
+        self.edits: tuple[Edit, ...] = edits_of(cfg, self.network)
 
     def __repr__(self) -> str:
         return f"Experiment({self.config.to_dict()!r})"
@@ -128,10 +139,20 @@ class Experiment:
             train_biases=train.train_biases,
             schedule=schedule,
             progress=progress,
+            method=self.method,
+            edits=self.edits,
             **held_out,
         )
         # A diverged run's final loss may overflow to inf: that is recorded, never warned.
         with np.errstate(all="ignore"):
             return finish(
-                cfg, self.network, self.data, self.initial, trained, chosen, test=self.test
+                cfg,
+                self.network,
+                self.data,
+                self.initial,
+                trained,
+                chosen,
+                test=self.test,
+                method=self.method,
+                edits=self.edits,
             )

@@ -14,7 +14,12 @@ name                      term(y, a)                        scale  delta = -dL/d
 ========================  ================================  =====  =================
 half_squared_error        (y - a)^2                         0.5    (y - a) * f'(a)
 binary_cross_entropy      y ln(a) + (1 - y) ln(1 - a)       -1     y - a  (sigmoid)
+categorical_cross_entropy y ln(a)                           -1     y - a  (softmax)
 ========================  ================================  =====  =================
+
+With a softmax output and one-hot targets (each row sums to 1), the delta of
+categorical cross-entropy is ``y - a``: ``dL/dz_j = sum_k (-y_k / a_k) *
+a_k (1[j=k] - a_j) = -y_j + a_j sum_k y_k = a_j - y_j``.
 
 The engines, the code generators, the explainer and the diagnosis read these
 definitions; none of them compares a loss's name.
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.activations import SIGMOID, Activation
+from glassnet.activations import SIGMOID, SOFTMAX, Activation
 from glassnet.types import Array
 
 __all__ = ["LOSSES", "Loss", "loss"]
@@ -231,9 +236,61 @@ BINARY_CROSS_ENTROPY = Loss(
     bounded_targets=True,
 )
 
+
+def _categorical_terms(y: Array, a: Array) -> Array:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0.0, y * np.log(a), 0.0)
+
+
+def _categorical_infinite(y: Array, a: Array, activation: str, layer: int) -> str | None:
+    bad = np.argwhere((a == 0.0) & (y > 0.0))
+    if not bad.size:
+        return None
+    i, j = (int(v) for v in bad[0])
+    return (
+        f"the {activation} output {j + 1} of layer {layer} underflowed to exactly 0 for example "
+        f"{i + 1}, whose target there is {y[i, j]:g}, so ln(a) = ln(0) = -inf and categorical "
+        "cross-entropy is infinite"
+    )
+
+
+def _printed_categorical(y: float, a: str, e: str, y_text: Callable[[float], str]) -> str:
+    if y == 0.0:
+        return ""  # a term of 0: the explainer leaves it out
+    if y == 1.0:
+        return f"ln({a})"
+    return f"{y_text(y)} * ln({a})"
+
+
+def _categorical_slope(y: Array, a: Array) -> Array:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(y > 0.0, y / a, 0.0)
+
+
+CATEGORICAL_CROSS_ENTROPY = Loss(
+    name="categorical_cross_entropy",
+    terms=_categorical_terms,
+    scale=-1.0,
+    output_delta=_cross_entropy_delta,
+    formula="-sum(y*ln(a))",
+    delta_formula="y-a",
+    term_source="({y} * math.log({a}) if {y} > 0.0 else 0.0)",
+    delta_source="{e}",
+    printed_term=_printed_categorical,
+    printed_total="-({terms})",
+    slope=_categorical_slope,
+    why_infinite=_categorical_infinite,
+    requires=SOFTMAX,
+    slope_cancels=True,
+    bounded_targets=True,
+)
+
 #: Every loss, by the name used in experiment files. The order is fixed: the
 #: compiled engines number losses by their position here.
-LOSSES: dict[str, Loss] = {loss.name: loss for loss in (HALF_SQUARED_ERROR, BINARY_CROSS_ENTROPY)}
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (HALF_SQUARED_ERROR, BINARY_CROSS_ENTROPY, CATEGORICAL_CROSS_ENTROPY)
+}
 
 
 def loss(name: str) -> Loss:

@@ -195,6 +195,24 @@ def updates(
     return dws, dbs
 
 
+def gradients(
+    params: Params, activations: list[Array], deltas: list[Array], train_biases: bool
+) -> tuple[list[Array], list[Array | None]]:
+    """The gradient of the loss (summed over the examples given) for every layer.
+
+    ``dL/dW[l] = -(a[l].T @ delta[l])``, shape ``(n_in, n_out)``;
+    ``dL/db[l] = -delta[l].sum(axis=0)``, shape ``(n_out,)``, or ``None``
+    where the layer has no bias or biases are not trained. (A delta is
+    ``-dL/dz``, hence the signs.)
+    """
+    gws = [-(a.T @ d) for a, d in zip(activations[:-1], deltas)]
+    gbs: list[Array | None] = [
+        None if (b is None or not train_biases) else -d.sum(axis=0)
+        for b, d in zip(params.biases, deltas)
+    ]
+    return gws, gbs
+
+
 def apply(params: Params, dws: list[Array], dbs: list[Array | None]) -> Params:
     """New params: ``W + dW`` and ``b + db`` (``b`` unchanged where ``db`` is ``None``)."""
     return Params(

@@ -18,7 +18,9 @@ from glassnet.data import Dataset, builtin, from_arrays, read_csv
 from glassnet.data.real import REAL_DATASETS, Split, load_real, split, standardize
 from glassnet.errors import ConfigError, DataError
 from glassnet.losses import LOSSES
-from glassnet.network import Network, Params, init_params
+from glassnet.network import Network, Params, init_params, parameter_names
+from glassnet.optimizers import HYPER_NAMES, OPTIMIZERS, Hyper
+from glassnet.training import Edit, Method
 
 
 def load_data(cfg: ExperimentConfig) -> Dataset:
@@ -81,6 +83,27 @@ def build_network(cfg: ExperimentConfig, data: Dataset) -> Network:
                 f"{list(sizes)}); got {len(value)}."
             )
     loss = LOSSES[cfg.train.loss]
+    for layer, name in enumerate(names):
+        act = ACTIVATIONS[name]
+        if not act.rowwise:
+            continue
+        if layer != n_layers - 1:
+            raise ConfigError(
+                f"[network] activation {name!r} is for the output layer only; layer {layer} of "
+                f"{n_layers} has it. Use it last, e.g. activation = [\"relu\", \"{name}\"]."
+            )
+        need = next((x.name for x in LOSSES.values() if x.requires is act), None)
+        if loss.requires is not act:
+            raise ConfigError(
+                f"[network] activation {name!r} on the output layer needs loss = \"{need}\" "
+                f"(its delta y - a needs no slope); got loss {loss.name!r}."
+            )
+        if sizes[-1] < 2:
+            raise ConfigError(
+                f"[network] a {name} output layer needs at least 2 units (one per class; with "
+                f"one its output is always 1); got layers {list(sizes)}. Use a sigmoid output "
+                f'with loss = "binary_cross_entropy" for two classes in one column.'
+            )
     if loss.requires is not None and ACTIVATIONS[names[-1]] is not loss.requires:
         need = loss.requires.name
         raise ConfigError(
@@ -181,3 +204,33 @@ def check_targets(network: Network, data: Dataset, allow: bool = False) -> tuple
         f"[data] targets outside {span}, beyond what the output {act.name} can produce: {found}; "
         f"the loss cannot reach 0 (it stays above {floor:g}).",
     )
+
+
+def method_of(cfg: ExperimentConfig) -> Method:
+    """How the experiment updates its weights (``[train] optimizer, batch_size, ...``)."""
+    train = cfg.train
+    defaults = Hyper()
+    hyper = Hyper(
+        **{name: float(getattr(train, name, getattr(defaults, name))) for name in HYPER_NAMES}
+    )
+    return Method(
+        optimizer=OPTIMIZERS[getattr(train, "optimizer", "gd")],
+        hyper=hyper,
+        batch_size=getattr(train, "batch_size", None),
+        shuffle_seed=int(getattr(train, "shuffle_seed", 0)),
+        mean=getattr(train, "reduction", "sum") == "mean",
+        l2=float(getattr(train, "l2", 0.0)),
+    )
+
+
+def edits_of(cfg: ExperimentConfig, network: Network) -> tuple[Edit, ...]:
+    """The experiment's ``[[edits]]``, checked against the network's parameter names."""
+    edits = tuple(Edit(int(e[0]), str(e[1]), float(e[2])) for e in getattr(cfg, "edits", ()))
+    names = set(parameter_names(network)) | {"learning_rate"}
+    for edit in edits:
+        if edit.target not in names:
+            raise ConfigError(
+                f"[[edits]] target must be learning_rate or a parameter of layers "
+                f"{list(network.sizes)} such as W0[0,0]; got {edit.target!r}."
+            )
+    return edits

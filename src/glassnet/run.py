@@ -8,13 +8,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.activations import Array
+from glassnet.types import Array
 from glassnet.config import ExperimentConfig
 from glassnet.data import Dataset
 from glassnet.errors import ConfigError
-from glassnet.network import Network, Params, apply, backward, error_sum, forward, updates
+from glassnet.network import Network, Params, error_sum, forward
 from glassnet.trace import Step, trace_step
-from glassnet.training import Checkpoints, Saturation, Stop
+from glassnet.training import (
+    Batches,
+    Checkpoints,
+    Edit,
+    Method,
+    OptimizerState,
+    Saturation,
+    Stop,
+    apply_edit,
+    initial_state,
+    learning_rate_at,
+    loss_value,
+    reference_step,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -37,12 +50,24 @@ class History:
         test_fraction``) under the same weights, or ``None`` without a split.
         Both are sums over examples, so compare them with the training figures
         per example (divide by the number of examples of each part).
+    batch_loss : (n_recorded,) float64 or None
+        With mini-batches: the loss of the batch iteration ``#k`` trained on
+        (``loss`` is always of every example); ``None`` for the full batch.
+    batches_per_epoch : int
+        Iterations per pass over the data (1 for the full batch).
     """
 
     loss: Array
     error_sum: Array
     test_loss: Array | None = None
     test_error_sum: Array | None = None
+    batch_loss: Array | None = None
+    batches_per_epoch: int = 1
+
+    @property
+    def epoch(self) -> Array:
+        """The epoch of every recorded iteration (int64)."""
+        return np.arange(len(self.loss), dtype=np.int64) // self.batches_per_epoch
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -52,6 +77,8 @@ class History:
         columns = {"loss": self.loss, "error_sum": self.error_sum}
         if self.test_loss is not None and self.test_error_sum is not None:
             columns.update(test_loss=self.test_loss, test_error_sum=self.test_error_sum)
+        if self.batch_loss is not None:
+            columns.update(batch_loss=self.batch_loss, epoch=self.epoch.astype(np.float64))
         return columns
 
     def to_pandas(self) -> pandas.DataFrame:
@@ -123,27 +150,70 @@ class Run:
     final_test_prediction: Array | None = None
     final_test_loss: float | None = None
     final_test_error_sum: float | None = None
+    method: Method = field(default_factory=Method)
+    edits: tuple[Edit, ...] = ()
+    final_state: OptimizerState = field(default_factory=dict)
     _steps: dict[int, Step] = field(default_factory=dict, repr=False)
+    _batches: list[Batches] = field(default_factory=list, repr=False)
 
     @property
     def learning_rate(self) -> float:
         return self.config.train.learning_rate
 
+    @property
+    def batches(self) -> Batches:
+        """Which examples each iteration used (see :class:`~glassnet.training.Batches`)."""
+        if not self._batches:
+            m = self.method
+            self._batches.append(Batches(self.data.n_samples, m.batch_size, m.shuffle_seed))
+        return self._batches[0]
+
+    def learning_rate_at(self, iteration: int) -> float:
+        """The learning rate iteration ``#iteration`` used (edits included)."""
+        return learning_rate_at(self.learning_rate, self.edits, iteration)
+
     def weights_at(self, iteration: int) -> Params:
         """The params of iteration ``#iteration`` (after that many updates), replayed."""
+        return self.state_at(iteration)[0]
+
+    def state_at(self, iteration: int) -> tuple[Params, OptimizerState]:
+        """The params and the optimizer's state of iteration ``#iteration``, replayed.
+
+        Replays the updates from the latest checkpoint at or before it with the
+        reference arithmetic (:func:`~glassnet.training.reference_step`), the
+        same batches and the edits made in between.
+        """
         self._check_iteration(iteration)
         if iteration == self.iterations:
-            return self.final.copy()
-        start, params = self.checkpoints.nearest(iteration)
+            return self.final.copy(), {k: v.copy() for k, v in self.final_state.items()}
+        index = self.checkpoints.index_before(iteration)
+        start = int(self.checkpoints.iterations[index])
+        params = self.checkpoints.at(index)
+        state = self.checkpoints.state_at(index)
+        if not state and self.method.optimizer.slots:
+            state = initial_state(self.method, params)  # a run saved without its state
+        edits = sorted(
+            (e for e in self.edits if start < e.iteration <= iteration), key=lambda e: e.iteration
+        )
+        rate = self.learning_rate_at(start)
         train_biases = self.config.train.train_biases
         with np.errstate(all="ignore"):
-            for _ in range(start, iteration):
-                _, acts = forward(self.network, params, self.data.X)
-                _, deltas = backward(self.network, params, acts, self.data.y)
-                params = apply(
-                    params, *updates(params, acts, deltas, self.learning_rate, train_biases)
+            for k in range(start, iteration):
+                params, state = reference_step(
+                    self.network,
+                    params,
+                    state,
+                    self.data.X,
+                    self.data.y,
+                    self.batches.rows(k),
+                    iteration=k,
+                    learning_rate=rate,
+                    train_biases=train_biases,
+                    method=self.method,
                 )
-        return params
+                while edits and edits[0].iteration == k + 1:
+                    params, rate = apply_edit(self.network, params, rate, edits.pop(0))
+        return params, state
 
     def step(self, iteration: int) -> Step:
         """The full trace of iteration ``#iteration`` (0 to ``N``), replayed exactly.
@@ -154,15 +224,20 @@ class Run:
         if iteration < 0:
             iteration += self.iterations + 1
         if iteration not in self._steps:
+            params, state = self.state_at(iteration)
             self._steps[iteration] = trace_step(
                 self.network,
-                self.weights_at(iteration),
+                params,
                 self.data.X,
                 self.data.y,
-                self.learning_rate,
+                self.learning_rate_at(iteration),
                 self.config.train.train_biases,
                 iteration,
                 applied=iteration < self.iterations,
+                method=self.method,
+                state=state,
+                rows=self.batches.rows(iteration),
+                epoch=self.batches.epoch(iteration),
             )
         return self._steps[iteration]
 
@@ -242,12 +317,15 @@ def finish(
     trained: Any,
     engine: str,
     test: Dataset | None = None,
+    method: Method | None = None,
+    edits: tuple[Edit, ...] = (),
 ) -> Run:
     """Build a :class:`Run` from an engine's result, adding the final forward pass.
 
     With held-out examples ``test`` the final forward pass of ``test.X`` is
     recorded too.
     """
+    method = method or Method()
     with np.errstate(all="ignore"):
         _, acts = forward(network, trained.final, data.X)
         test_prediction = None if test is None else forward(network, trained.final, test.X)[1][-1]
@@ -264,16 +342,23 @@ def finish(
             trained.error_sum,
             getattr(trained, "test_loss", None),
             getattr(trained, "test_error_sum", None),
+            getattr(trained, "batch_loss", None),
+            Batches(data.n_samples, method.batch_size).per_epoch,
         ),
         checkpoints=trained.checkpoints,
         final_prediction=prediction,
-        final_loss=network.loss.fn(data.y, prediction),
+        final_loss=loss_value(network, data.y, prediction, method.mean),
         final_error_sum=error_sum(data.y, prediction),
         stop=trained.stop,
         saturation=trained.saturation,
         engine=engine,
         test=test,
         final_test_prediction=test_prediction,
-        final_test_loss=None if test is None else network.loss.fn(test.y, test_prediction),
+        final_test_loss=(
+            None if test is None else loss_value(network, test.y, test_prediction, method.mean)  # type: ignore[arg-type]
+        ),
         final_test_error_sum=None if test is None else error_sum(test.y, test_prediction),
+        method=method,
+        edits=tuple(edits),
+        final_state=getattr(trained, "final_state", {}),
     )

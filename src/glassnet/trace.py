@@ -8,12 +8,13 @@ JSON output and the report print; none of them recompute anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet.activations import Array
-from glassnet.network import Network, Params, apply, backward, error_sum, forward, updates
+from glassnet.network import Network, Params, apply, backward, error_sum, forward, gradients
+from glassnet.training import Method, OptimizerState, initial_state, optimizer_updates
+from glassnet.types import Array, IntArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +46,17 @@ class LayerStep:
         ``-dL/dz``.
     contributions : (n, n_in, n_out)
         ``learning_rate * inputs[s, i] * delta[s, j]``: example ``s``'s share of
-        the update of ``W[i, j]``; summed over ``s`` it is ``dW``.
+        the plain gradient-descent update of ``W[i, j]``; summed over ``s`` it is
+        ``dW`` for the post's method.
+    gradient, gradient_b : (n_in, n_out), (n_out,) or None
+        ``dL/dW`` and ``dL/db`` of the batch, ``-(inputs.T @ delta)`` (divided
+        by the batch's size for ``reduction = "mean"``), before the l2 term.
+    l2_term : (n_in, n_out) or None
+        ``l2 * W``, added to ``gradient`` before the optimizer sees it.
+    state_before, state_after : dict of str to array
+        The optimizer's state for ``W`` (``{"v": ...}``) before and after.
+    state_b_before, state_b_after : dict of str to array
+        The same for ``b`` (empty where it is absent or frozen).
     dW, db : (n_in, n_out), (n_out,) or None
         The update added to ``W`` and ``b`` (``None``: bias absent or frozen).
     W_after, b_after : arrays
@@ -67,6 +78,13 @@ class LayerStep:
     db: Array | None
     W_after: Array
     b_after: Array | None
+    gradient: Array | None = None
+    gradient_b: Array | None = None
+    l2_term: Array | None = None
+    state_before: dict[str, Array] = field(default_factory=dict)
+    state_after: dict[str, Array] = field(default_factory=dict)
+    state_b_before: dict[str, Array] = field(default_factory=dict)
+    state_b_after: dict[str, Array] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +94,11 @@ class Step:
 
     ``applied`` is ``False`` for the step at a run's last iteration ``N``
     (its update was computed for display but not made by the run).
+
+    ``X`` and ``y`` are the examples of the iteration's batch: every example
+    for the full batch (``rows`` is ``None``), else ``rows`` of the data, in
+    the batch's order; ``loss`` and ``error_sum`` are the batch's. ``method``
+    is how the update was made (optimizer, settings, reduction, l2).
     """
 
     iteration: int
@@ -87,6 +110,9 @@ class Step:
     loss: float
     error_sum: float
     applied: bool = True
+    rows: IntArray | None = None
+    epoch: int = 0
+    method: Method = field(default_factory=Method)
 
     def _repr_html_(self) -> str:
         from glassnet.notebook import step_html
@@ -125,13 +151,34 @@ def trace_step(
     train_biases: bool,
     iteration: int,
     applied: bool = True,
+    *,
+    method: Method | None = None,
+    state: OptimizerState | None = None,
+    rows: IntArray | None = None,
+    epoch: int = 0,
 ) -> Step:
-    """Compute iteration ``#iteration`` from ``params`` and keep every number."""
+    """Compute iteration ``#iteration`` from ``params`` (and the optimizer's ``state``) and keep
+    every number.
+
+    ``rows`` are the batch's examples (``None``: all of ``X``). The update is
+    :func:`glassnet.training.reference_step`'s, computed the same way.
+    """
+    method = method or Method()
+    state = initial_state(method, params) if state is None else state
+    Xb, yb = (X, y) if rows is None else (X[rows], y[rows])
+    n = len(yb)
     with np.errstate(all="ignore"):
-        zs, acts = forward(network, params, X)
-        errors, deltas = backward(network, params, acts, y)
-        dws, dbs = updates(params, acts, deltas, learning_rate, train_biases)
+        zs, acts = forward(network, params, Xb)
+        errors, deltas = backward(network, params, acts, yb)
+        gw, gb = gradients(params, acts, deltas, train_biases)
+        if method.mean:
+            gw = [g / n for g in gw]
+            gb = [None if g is None else g / n for g in gb]
+        dws, dbs, after_state, _ = optimizer_updates(
+            method, params, state, (gw, gb), learning_rate, iteration
+        )
         after = apply(params, dws, dbs)
+        slots = method.optimizer.slots
         layers = tuple(
             LayerStep(
                 index=i,
@@ -141,7 +188,7 @@ def trace_step(
                 b=params.biases[i],
                 z=zs[i],
                 a=acts[i + 1],
-                derivative=network.activations[i].grad(acts[i + 1]),
+                derivative=_derivative(network, i, acts[i + 1]),
                 error=errors[i],
                 delta=deltas[i],
                 contributions=learning_rate * acts[i][:, :, None] * deltas[i][:, None, :],
@@ -149,18 +196,39 @@ def trace_step(
                 db=dbs[i],
                 W_after=after.weights[i],
                 b_after=after.biases[i],
+                gradient=gw[i],
+                gradient_b=gb[i],
+                l2_term=method.l2 * params.weights[i] if method.l2 else None,
+                state_before={s: state[s].weights[i] for s in slots},
+                state_after={s: after_state[s].weights[i] for s in slots},
+                state_b_before={} if gb[i] is None else {s: state[s].biases[i] for s in slots},  # type: ignore[misc]
+                state_b_after={} if gb[i] is None else {s: after_state[s].biases[i] for s in slots},  # type: ignore[misc]
             )
             for i in range(network.n_layers)
         )
-        loss = network.loss.fn(y, acts[-1])
+        loss = network.loss.fn(yb, acts[-1])
+        if method.mean:
+            loss /= n
     return Step(
         iteration=iteration,
         learning_rate=learning_rate,
         loss_name=network.loss.name,
-        X=X,
-        y=y,
+        X=Xb,
+        y=yb,
         layers=layers,
         loss=loss,
-        error_sum=error_sum(y, acts[-1]),
+        error_sum=error_sum(yb, acts[-1]),
         applied=applied,
+        rows=rows,
+        epoch=epoch,
+        method=method,
     )
+
+
+def _derivative(network: Network, layer: int, a: Array) -> Array:
+    """``f'`` at the outputs of ``layer`` (NaN for a row-wise output activation, whose
+    slope is not elementwise; its loss cancels it)."""
+    act = network.activations[layer]
+    if act.rowwise:
+        return np.full_like(a, np.nan)
+    return act.grad(a)

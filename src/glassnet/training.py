@@ -13,17 +13,194 @@ arithmetic, in bounded memory.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet.network import Network, Params, apply, backward, error_sum, forward, updates
-from glassnet.types import Array
+from glassnet.network import (
+    Network,
+    Params,
+    apply,
+    backward,
+    error_sum,
+    forward,
+    gradients,
+    parameter_names,
+)
+from glassnet.optimizers import GD, Hyper, Optimizer
+from glassnet.types import Array, IntArray
 
 #: A progress callback: called with the number of iterations done so far.
 Progress = Callable[[int], None]
 PROGRESS_EVERY = 2048
+
+#: The optimizer's state: one :class:`Params`-shaped array set per slot (``{"v": ...}``).
+OptimizerState = dict[str, Params]
+
+
+@dataclass(frozen=True)
+class Method:
+    """How the weights are updated, beyond the learning rate: the post's is the default.
+
+    Attributes
+    ----------
+    optimizer : Optimizer
+        How a gradient becomes an update (:mod:`glassnet.optimizers`).
+    hyper : Hyper
+        Its settings (momentum, beta1, beta2, epsilon, alpha).
+    batch_size : int or None
+        Examples per update; ``None``: all of them, in order (the post's).
+    shuffle_seed : int
+        With ``batch_size``: ``numpy.random.RandomState(shuffle_seed)`` draws
+        ``permutation(n_samples)`` at the start of every epoch, and the
+        batches are consecutive slices of it, the last one shorter when the
+        batch size does not divide the number of examples.
+    mean : bool
+        The loss (and so its gradient) is the mean over the batch's examples
+        (``reduction = "mean"``, torch's and scikit-learn's default) instead of
+        the sum (the post's).
+    l2 : float
+        Adds ``l2 * w`` to the gradient of every weight (never of a bias), as
+        torch's ``weight_decay``.
+    """
+
+    optimizer: Optimizer = GD
+    hyper: Hyper = field(default_factory=Hyper)
+    batch_size: int | None = None
+    shuffle_seed: int = 0
+    mean: bool = False
+    l2: float = 0.0
+
+    @property
+    def is_plain(self) -> bool:
+        """The post's method: gradient descent on all examples, summed, no l2."""
+        return self.optimizer is GD and self.batch_size is None and not self.mean and not self.l2
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A change made by hand before iteration ``#iteration`` (in the playground).
+
+    ``target`` is ``"learning_rate"`` or a parameter's name as
+    :func:`glassnet.network.parameter_names` gives it (``"W0[0,0]"``,
+    ``"b1[2]"``); ``value`` replaces it. The forward pass of ``#iteration``
+    uses the edited value.
+    """
+
+    iteration: int
+    target: str
+    value: float
+
+
+class Batches:
+    """Which examples each iteration uses (see :class:`Method`).
+
+    ``rows(k)`` is ``None`` for the full batch (every example, in order),
+    else the indices of iteration ``#k``'s batch. Permutations are drawn in
+    order from one ``RandomState``; to look one up out of order its state is
+    kept every :data:`KEEP_STATE_EVERY` epochs and replayed from there.
+    """
+
+    KEEP_STATE_EVERY = 64
+
+    def __init__(self, n_samples: int, batch_size: int | None, shuffle_seed: int = 0) -> None:
+        self.n_samples = n_samples
+        self.full = batch_size is None
+        self.batch_size = n_samples if batch_size is None else min(batch_size, n_samples)
+        self.per_epoch = math.ceil(n_samples / self.batch_size)
+        self._rng = np.random.RandomState(shuffle_seed)
+        self._states: list[tuple[object, ...]] = []
+        self._epoch = -1
+        self._order: IntArray | None = None
+
+    def epoch(self, k: int) -> int:
+        """The epoch iteration ``#k`` belongs to (with the full batch, every iteration is one)."""
+        return k // self.per_epoch
+
+    def _permutation(self, epoch: int) -> IntArray:
+        if epoch != self._epoch:
+            if epoch < self._epoch or epoch > self._epoch + self.KEEP_STATE_EVERY:
+                # jump: restore the last kept state at or before this epoch
+                keep = min(epoch // self.KEEP_STATE_EVERY, len(self._states) - 1)
+                if keep >= 0 and keep * self.KEEP_STATE_EVERY <= epoch:
+                    self._rng.set_state(self._states[keep])  # type: ignore[arg-type]
+                    self._epoch = keep * self.KEEP_STATE_EVERY - 1
+            while self._epoch < epoch:
+                self._epoch += 1
+                if self._epoch % self.KEEP_STATE_EVERY == 0:
+                    index = self._epoch // self.KEEP_STATE_EVERY
+                    if index == len(self._states):
+                        self._states.append(self._rng.get_state())
+                self._order = self._rng.permutation(self.n_samples)
+        assert self._order is not None
+        return self._order
+
+    def rows(self, k: int) -> IntArray | None:
+        """The examples of iteration ``#k``'s batch (``None``: all of them, in order)."""
+        if self.full:
+            return None
+        order = self._permutation(k // self.per_epoch)
+        start = (k % self.per_epoch) * self.batch_size
+        return order[start : start + self.batch_size]
+
+
+def initial_state(method: Method, params: Params) -> OptimizerState:
+    """The optimizer's state before the first update: every slot at 0."""
+    return {
+        slot: Params(
+            tuple(np.zeros_like(w) for w in params.weights),
+            tuple(None if b is None else np.zeros_like(b) for b in params.biases),
+        )
+        for slot in method.optimizer.slots
+    }
+
+
+def optimizer_updates(
+    method: Method,
+    params: Params,
+    state: OptimizerState,
+    grads: tuple[list[Array], list[Array | None]],
+    learning_rate: float,
+    iteration: int,
+) -> tuple[list[Array], list[Array | None], OptimizerState, list[Array]]:
+    """The updates the optimizer makes from the gradients of iteration ``#iteration``.
+
+    ``grads`` are ``dL/dW`` and ``dL/db`` of the batch (already divided by
+    its size for ``mean``; ``None`` for absent or frozen biases). Returns
+    ``(dW, db, new_state, g)``: the updates added to the params, the
+    optimizer's new state (a frozen bias keeps its state) and the gradients
+    the optimizer saw, ``g = dL/dW + l2 * W``.
+    """
+    opt, hyper, t = method.optimizer, method.hyper, iteration + 1
+    gw, gb = grads
+    if method.l2:
+        gw = [g + method.l2 * w for g, w in zip(gw, params.weights)]
+    dws: list[Array] = []
+    dbs: list[Array | None] = []
+    new_w: dict[str, list[Array]] = {slot: [] for slot in opt.slots}
+    new_b: dict[str, list[Array | None]] = {slot: [] for slot in opt.slots}
+    for layer, g in enumerate(gw):
+        update, after = opt.step(
+            g, {s: state[s].weights[layer] for s in opt.slots}, hyper, learning_rate, t
+        )
+        dws.append(update)
+        for slot in opt.slots:
+            new_w[slot].append(after[slot])
+    for layer, g_b in enumerate(gb):
+        if g_b is None:
+            dbs.append(None)
+            for slot in opt.slots:
+                new_b[slot].append(state[slot].biases[layer])
+            continue
+        update, after = opt.step(
+            g_b, {s: state[s].biases[layer] for s in opt.slots}, hyper, learning_rate, t
+        )  # type: ignore[misc]
+        dbs.append(update)
+        for slot in opt.slots:
+            new_b[slot].append(after[slot])
+    new_state = {slot: Params(tuple(new_w[slot]), tuple(new_b[slot])) for slot in opt.slots}
+    return dws, dbs, new_state, gw
 
 
 @dataclass(frozen=True)
@@ -50,15 +227,19 @@ class CheckpointSchedule:
 
 @dataclass(frozen=True, eq=False)
 class Checkpoints:
-    """Weights before the update of each checkpointed iteration.
+    """Weights (and the optimizer's state) before the update of each checkpointed iteration.
 
     ``weights[l]`` has shape ``(n_checkpoints, n_in, n_out)``; ``biases[l]``
-    ``(n_checkpoints, n_out)`` or ``None``.
+    ``(n_checkpoints, n_out)`` or ``None``. ``slots`` holds one
+    :class:`Checkpoints` of the same iterations per state array of the
+    optimizer (``{"m": ..., "v": ...}`` for Adam; empty for plain gradient
+    descent), laid out like the weights.
     """
 
     iterations: Array
     weights: tuple[Array, ...]
     biases: tuple[Array | None, ...]
+    slots: dict[str, Checkpoints] = field(default_factory=dict)
 
     def at(self, index: int) -> Params:
         """The params stored at position ``index``."""
@@ -67,13 +248,23 @@ class Checkpoints:
             tuple(None if b is None else b[index].copy() for b in self.biases),
         )
 
+    def state_at(self, index: int) -> OptimizerState:
+        """The optimizer's state stored at position ``index``."""
+        return {name: ck.at(index) for name, ck in self.slots.items()}
+
     def nearest(self, iteration: int) -> tuple[int, Params]:
         """The latest checkpoint at or before ``iteration``: ``(its iteration, params)``."""
-        index = int(np.searchsorted(self.iterations, iteration, side="right")) - 1
+        index = self.index_before(iteration)
         return int(self.iterations[index]), self.at(index)
 
+    def index_before(self, iteration: int) -> int:
+        """Position of the latest checkpoint at or before ``iteration``."""
+        return int(np.searchsorted(self.iterations, iteration, side="right")) - 1
+
     @classmethod
-    def allocate(cls, network: Network, iterations: Array) -> Checkpoints:
+    def allocate(
+        cls, network: Network, iterations: Array, slots: tuple[str, ...] = ()
+    ) -> Checkpoints:
         n = len(iterations)
         return cls(
             iterations,
@@ -82,14 +273,17 @@ class Checkpoints:
                 np.empty((n, o)) if has_b else None
                 for (_, o), has_b in zip(network.shapes, network.bias)
             ),
+            {name: cls.allocate(network, iterations) for name in slots},
         )
 
-    def store(self, index: int, params: Params) -> None:
+    def store(self, index: int, params: Params, state: OptimizerState | None = None) -> None:
         for dst, w in zip(self.weights, params.weights):
             dst[index] = w
         for dst_b, b in zip(self.biases, params.biases):
             if dst_b is not None and b is not None:
                 dst_b[index] = b
+        for name, ck in self.slots.items():
+            ck.store(index, (state or {})[name])
 
     def truncated(self, n_iterations: int) -> Checkpoints:
         """Only the checkpoints below ``n_iterations`` (for a run that stopped early)."""
@@ -98,6 +292,7 @@ class Checkpoints:
             self.iterations[:keep],
             tuple(w[:keep] for w in self.weights),
             tuple(None if b is None else b[:keep] for b in self.biases),
+            {name: ck.truncated(n_iterations) for name, ck in self.slots.items()},
         )
 
 
@@ -143,6 +338,8 @@ class Trained:
     saturation: Saturation | None = None
     test_loss: Array | None = None
     test_error_sum: Array | None = None
+    batch_loss: Array | None = None
+    final_state: OptimizerState = field(default_factory=dict)
 
 
 def saturating_layers(network: Network) -> list[tuple[int, float | None, float | None]]:
@@ -187,6 +384,69 @@ def first_bad_layer(network: Network, params: Params, X: Array) -> int:
     return network.n_layers - 1
 
 
+def loss_value(network: Network, y: Array, a: Array, mean: bool) -> float:
+    """The loss of predictions ``a`` for targets ``y``: summed, or divided by ``len(y)`` if ``mean``."""
+    loss = network.loss.fn(y, a)
+    return loss / len(y) if mean else loss
+
+
+def apply_edit(
+    network: Network, params: Params, learning_rate: float, edit: Edit
+) -> tuple[Params, float]:
+    """``(params, learning_rate)`` after ``edit``."""
+    if edit.target == "learning_rate":
+        return params, float(edit.value)
+    flat = params.flat()
+    flat[parameter_names(network).index(edit.target)] = edit.value
+    return params.with_flat(flat), learning_rate
+
+
+def learning_rate_at(learning_rate: float, edits: Sequence[Edit], iteration: int) -> float:
+    """The learning rate iteration ``#iteration`` uses, after the edits up to it."""
+    for edit in sorted(edits, key=lambda e: e.iteration):
+        if edit.iteration <= iteration and edit.target == "learning_rate":
+            learning_rate = float(edit.value)
+    return learning_rate
+
+
+def reference_step(
+    network: Network,
+    params: Params,
+    state: OptimizerState,
+    X: Array,
+    y: Array,
+    rows: IntArray | None,
+    *,
+    iteration: int,
+    learning_rate: float,
+    train_biases: bool,
+    method: Method,
+    activations: list[Array] | None = None,
+) -> tuple[Params, OptimizerState]:
+    """Iteration ``#iteration``'s update from ``params``: the new params and optimizer state.
+
+    The batch is ``X[rows]``, ``y[rows]`` (all of ``X`` and ``y`` where
+    ``rows`` is ``None``; then ``activations``, the forward pass already
+    made, is used if given). This is what :func:`train_reference` does each
+    iteration after recording; :class:`~glassnet.run.Run` replays with it.
+    With the post's method the update is ``lr * (a.T @ delta)`` to the last
+    bit (``-(lr * -(a.T @ delta))``: negation is exact).
+    """
+    Xb, yb = (X, y) if rows is None else (X[rows], y[rows])
+    acts = (
+        activations if rows is None and activations is not None else forward(network, params, Xb)[1]
+    )
+    _, deltas = backward(network, params, acts, yb)
+    gw, gb = gradients(params, acts, deltas, train_biases)
+    if method.mean:
+        gw = [g / len(yb) for g in gw]
+        gb = [None if g is None else g / len(yb) for g in gb]
+    dws, dbs, state, _ = optimizer_updates(
+        method, params, state, (gw, gb), learning_rate, iteration
+    )
+    return apply(params, dws, dbs), state
+
+
 def train_reference(
     network: Network,
     params: Params,
@@ -200,11 +460,20 @@ def train_reference(
     progress: Progress | None = None,
     X_test: Array | None = None,
     y_test: Array | None = None,
+    method: Method = Method(),
+    edits: Sequence[Edit] = (),
 ) -> Trained:
     """Train with the readable numpy reference arithmetic (the specification).
 
-    Stops at the first iteration whose loss is not finite, recording it, and
-    records the first iteration at which a bounded activation saturated.
+    Each iteration ``#k``: apply the edits made before it, keep the
+    checkpoint, run the forward pass on *all* examples (the recorded loss
+    and error sum: the curve), then on the batch (the same pass for the full
+    batch), and let the optimizer update the params from the batch's
+    gradient (:func:`reference_step`).
+
+    Stops at the first iteration whose loss (or batch loss) is not finite,
+    recording it, and records the first iteration at which a bounded
+    activation saturated.
 
     With held-out examples ``X_test`` ``(n_test, n_in)`` and ``y_test``
     ``(n_test, n_out)``, each iteration also records their loss and error sum
@@ -215,45 +484,75 @@ def train_reference(
     test_err_hist = np.empty(iterations) if held_out else None
     loss_hist = np.empty(iterations)
     err_hist = np.empty(iterations)
-    checkpoints = Checkpoints.allocate(network, schedule.iterations(iterations))
+    batches = Batches(len(X), method.batch_size, method.shuffle_seed)
+    batch_hist = None if batches.full else np.empty(iterations)
+    checkpoints = Checkpoints.allocate(
+        network, schedule.iterations(iterations), method.optimizer.slots
+    )
+    state = initial_state(method, params)
+    pending = sorted(edits, key=lambda e: e.iteration)
     next_ckpt = 0
     n_ckpt = len(checkpoints.iterations)
-    loss_fn = network.loss.fn
     saturating = saturating_layers(network)
     saturation: Saturation | None = None
+
+    def stopped(k: int, stop: Stop) -> Trained:
+        return Trained(
+            loss_hist[: k + 1],
+            err_hist[: k + 1],
+            checkpoints.truncated(k + 1),
+            params,
+            k,
+            stop,
+            saturation,
+            None if test_loss_hist is None else test_loss_hist[: k + 1],
+            None if test_err_hist is None else test_err_hist[: k + 1],
+            None if batch_hist is None else batch_hist[: k + 1],
+            state,
+        )
+
     with np.errstate(all="ignore"):
         for k in range(iterations):
+            while pending and pending[0].iteration == k:
+                params, learning_rate = apply_edit(network, params, learning_rate, pending.pop(0))
             if next_ckpt < n_ckpt and checkpoints.iterations[next_ckpt] == k:
-                checkpoints.store(next_ckpt, params)
+                checkpoints.store(next_ckpt, params, state)
                 next_ckpt += 1
-            zs, acts = forward(network, params, X)
-            loss = loss_fn(y, acts[-1])
+            _, acts = forward(network, params, X)
+            loss = loss_value(network, y, acts[-1], method.mean)
             loss_hist[k] = loss
             err_hist[k] = error_sum(y, acts[-1])
             if test_loss_hist is not None and test_err_hist is not None:
                 _, test_acts = forward(network, params, X_test)  # type: ignore[arg-type]
-                test_loss_hist[k] = loss_fn(y_test, test_acts[-1])  # type: ignore[arg-type]
+                test_loss_hist[k] = loss_value(network, y_test, test_acts[-1], method.mean)  # type: ignore[arg-type]
                 test_err_hist[k] = error_sum(y_test, test_acts[-1])  # type: ignore[arg-type]
             if saturation is None and saturating:
                 layer = saturated_layer(saturating, acts)
                 if layer is not None:
                     saturation = Saturation(k, layer)
-            if not math.isfinite(loss):
-                stop = Stop(k, first_bad_layer(network, params, X), "loss is not finite")
-                return Trained(
-                    loss_hist[: k + 1],
-                    err_hist[: k + 1],
-                    checkpoints.truncated(k + 1),
-                    params,
-                    k,
-                    stop,
-                    saturation,
-                    None if test_loss_hist is None else test_loss_hist[: k + 1],
-                    None if test_err_hist is None else test_err_hist[: k + 1],
+            rows = batches.rows(k)
+            batch_ok = True
+            if batch_hist is not None and rows is not None:
+                _, batch_acts = forward(network, params, X[rows])
+                batch_hist[k] = loss_value(network, y[rows], batch_acts[-1], method.mean)
+                batch_ok = math.isfinite(batch_hist[k])
+            if not (math.isfinite(loss) and batch_ok):
+                return stopped(
+                    k, Stop(k, first_bad_layer(network, params, X), "loss is not finite")
                 )
-            _, deltas = backward(network, params, acts, y)
-            dws, dbs = updates(params, acts, deltas, learning_rate, train_biases)
-            params = apply(params, dws, dbs)
+            params, state = reference_step(
+                network,
+                params,
+                state,
+                X,
+                y,
+                rows,
+                iteration=k,
+                learning_rate=learning_rate,
+                train_biases=train_biases,
+                method=method,
+                activations=acts,
+            )
             if progress is not None and k % PROGRESS_EVERY == 0:
                 progress(k)
     if progress is not None:
@@ -268,6 +567,8 @@ def train_reference(
         saturation,
         test_loss_hist,
         test_err_hist,
+        batch_hist,
+        state,
     )
 
 

@@ -66,8 +66,9 @@ AOT_VERSION = 2
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 #: The exported kernel's signature: the JIT kernel's argument types, all arrays C-contiguous.
 SIGNATURE = (
-    "i8(f8[:, ::1], f8[:, ::1], f8, b1, f8[::1], f8[::1], f8[::1], f8[::1], i8, i8,"
-    " i8[::1], f8[:, ::1], f8[:, ::1], f8[::1], f8[::1], i8[::1])"
+    "i8(f8[:, ::1], f8[:, ::1], f8, b1, f8[::1], f8[::1], f8[::1], f8[::1], i8[:, ::1], i8,"
+    " f8[::1], f8[::1], f8[::1], f8[::1], i8, i8, i8[::1], f8[:, ::1], f8[:, ::1], f8[:, ::1],"
+    " f8[::1], f8[::1], f8[::1], i8[::1])"
 )
 #: A ``.building`` marker older than this (seconds) is from a build that hung.
 STALE_BUILD_SECONDS = 600.0
@@ -226,9 +227,11 @@ def _arguments(spec: Spec, iterations: int, seed: int = 0) -> tuple[Any, ...]:
     """Kernel arguments for a short check run of ``spec`` on random data.
 
     The targets are one class per example, one-hot (0 or 1 with one output):
-    valid for every loss.
+    valid for every loss. Mini-batches come from fixed random permutations.
     """
     import numpy as np
+
+    from glassnet.optimizers import OPTIMIZERS
 
     rng = np.random.default_rng(seed)
     n, n_out = spec.n_samples, spec.sizes[-1]
@@ -239,8 +242,15 @@ def _arguments(spec: Spec, iterations: int, seed: int = 0) -> tuple[Any, ...]:
         y = np.eye(n_out)[rng.integers(0, n_out, size=n)]
     W = rng.normal(scale=0.5, size=spec.w_offsets()[-1])
     b = rng.normal(scale=0.5, size=spec.b_offsets()[-1])
+    S = np.zeros(len(OPTIMIZERS[spec.optimizer].slots) * (W.size + b.size))
+    hyper = np.array([0.01 if spec.l2 else 0.0, 0.9, 0.9, 0.999, 1e-8, 0.99])
+    rows = spec.batch_size or n
+    per_epoch = -(-n // rows)
+    perms = np.array([rng.permutation(n) for _ in range(iterations // per_epoch + 1)])
     A = np.zeros(n * sum(spec.sizes))
     D = np.zeros(n * sum(spec.sizes[1:]))
+    Ab = np.zeros(rows * sum(spec.sizes) if spec.batch_size else 0)
+    Db = np.zeros(rows * sum(spec.sizes[1:]) if spec.batch_size else 0)
     ckpt = np.array([0, 1, iterations // 2, iterations - 1], dtype=np.int64)
     # zeros, not empty: a run that stops early leaves the rest unwritten, and that must compare equal
     return (
@@ -250,15 +260,23 @@ def _arguments(spec: Spec, iterations: int, seed: int = 0) -> tuple[Any, ...]:
         True,
         W,
         b,
+        S,
+        hyper,
+        perms.astype(np.int64),
+        0,
         A,
         D,
+        Ab,
+        Db,
         0,
         iterations,
         ckpt,
         np.zeros((4, W.size)),
         np.zeros((4, b.size)),
+        np.zeros((4, S.size)),
         np.zeros(iterations),
         np.zeros(iterations),
+        np.zeros(iterations if spec.batch_size else 0),
         np.array([0, -1, -1, -1], dtype=np.int64),
     )
 

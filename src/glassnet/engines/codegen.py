@@ -25,10 +25,13 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any
 
 from glassnet.activations import ACTIVATIONS, Activation
 from glassnet.losses import LOSSES, Loss
 from glassnet.network import Network
+from glassnet.optimizers import OPTIMIZERS, Optimizer
+from glassnet.training import Method
 
 #: Bump when the generator's output changes meaning, so old files are not reused.
 GENERATOR_VERSION = 2
@@ -53,6 +56,14 @@ class Spec:
         A key of :data:`~glassnet.losses.LOSSES`.
     n_samples : int
         Number of training examples (rows of ``X``).
+    optimizer : str
+        A key of :data:`~glassnet.optimizers.OPTIMIZERS`.
+    batch_size : int
+        Examples per update; 0 for the full batch, in order.
+    mean : bool
+        The loss and its gradient are means over the batch.
+    l2 : bool
+        The gradient of every weight gets ``l2 * w`` (the value is an argument).
     """
 
     sizes: tuple[int, ...]
@@ -60,17 +71,31 @@ class Spec:
     bias: tuple[bool, ...]
     loss: str
     n_samples: int
+    optimizer: str = "gd"
+    batch_size: int = 0
+    mean: bool = False
+    l2: bool = False
 
     @classmethod
-    def of(cls, network: Network, n_samples: int) -> Spec:
-        """The spec of ``network`` trained on ``n_samples`` examples."""
+    def of(cls, network: Network, n_samples: int, method: Method | None = None) -> Spec:
+        """The spec of ``network`` trained on ``n_samples`` examples with ``method``."""
+        method = method or Method()
         return cls(
             tuple(int(s) for s in network.sizes),
             tuple(a.name for a in network.activations),
             tuple(bool(b) for b in network.bias),
             network.loss.name,
             int(n_samples),
+            method.optimizer.name,
+            min(int(method.batch_size or 0), int(n_samples)),
+            bool(method.mean),
+            bool(method.l2),
         )
+
+    @property
+    def optimizer_fn(self) -> Optimizer:
+        """The definition of the optimizer."""
+        return OPTIMIZERS[self.optimizer]
 
     @property
     def n_layers(self) -> int:
@@ -107,16 +132,24 @@ class Spec:
             "bias": list(self.bias),
             "loss": self.loss,
             "n_samples": self.n_samples,
+            "optimizer": self.optimizer,
+            "batch_size": self.batch_size,
+            "mean": self.mean,
+            "l2": self.l2,
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> Spec:
+    def from_dict(cls, d: dict[str, Any]) -> Spec:
         return cls(
-            tuple(int(s) for s in d["sizes"]),  # type: ignore[attr-defined]
-            tuple(str(a) for a in d["activations"]),  # type: ignore[attr-defined]
-            tuple(bool(b) for b in d["bias"]),  # type: ignore[attr-defined]
+            tuple(int(s) for s in d["sizes"]),
+            tuple(str(a) for a in d["activations"]),
+            tuple(bool(b) for b in d["bias"]),
             str(d["loss"]),
-            int(d["n_samples"]),  # type: ignore[call-overload]
+            int(d["n_samples"]),
+            str(d.get("optimizer", "gd")),
+            int(d.get("batch_size", 0)),
+            bool(d.get("mean", False)),
+            bool(d.get("l2", False)),
         )
 
 
@@ -147,9 +180,16 @@ def dispatch(code: str, options: Sequence[tuple[int, str]]) -> str:
     return expr
 
 
+def optimizer_code(optimizer: Optimizer) -> int:
+    """The number a table-driven kernel uses for ``optimizer``."""
+    return list(OPTIMIZERS.values()).index(optimizer)
+
+
 def each_activation(code: str, make: Callable[[Activation], str]) -> str:
-    """:func:`dispatch` over every activation: ``make(activation)`` for its code."""
-    return dispatch(code, [(activation_code(a), make(a)) for a in ACTIVATIONS.values()])
+    """:func:`dispatch` over every elementwise activation: ``make(activation)`` for its code."""
+    return dispatch(
+        code, [(activation_code(a), make(a)) for a in ACTIVATIONS.values() if not a.rowwise]
+    )
 
 
 # --------------------------------------------------------------------------- writing source
@@ -190,6 +230,8 @@ def stem_of(spec: Spec) -> str:
     the whole source, so two specs never share a file.
     """
     stem = "x".join(map(str, spec.sizes)) + "_" + "_".join(dict.fromkeys(spec.activations))
+    if spec.optimizer != "gd":
+        stem += "_" + spec.optimizer
     if len(stem) <= MAX_STEM:
         return stem
     short = f"{spec.n_layers}layers_" + "_".join(dict.fromkeys(spec.activations))
