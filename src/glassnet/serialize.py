@@ -31,15 +31,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ConfigError, GlassnetError
+from glassnet import files
+from glassnet.errors import GlassnetError
 
 FORMAT = "glassnet-run/1"
 
@@ -172,40 +171,19 @@ def dumps(doc: dict[str, Any]) -> str:
 def check_output(path: str | Path) -> Path:
     """Refuse an output path that cannot be written, before any work is done.
 
+    Kept for existing callers; see :func:`glassnet.files.check_output`.
     Returns the folder the file will be written in.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise ConfigError(f"output {str(path)!r} is a folder; give a file name.")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(
-            f"output {str(path)!r}: folder {str(parent)!r} does not exist; create it first."
-        )
-    if not os.access(parent, os.W_OK):
-        raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} is not writable.")
-    return parent
+    return files.check_output(path).real.parent
 
 
 def atomic_write(path: str | Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
+    """Write ``text`` to ``path`` the way :func:`glassnet.files.write_file` does.
 
-    A crash or an error never leaves a half-written file behind.
+    Kept for existing callers: a regular file is replaced atomically, a
+    device or FIFO written in place, a read-only file refused.
     """
-    path = Path(path)
-    parent = check_output(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_file(path, text)
 
 
 def write_json(run: Any, path: str | Path, trace: list[int] | tuple[int, ...] = ()) -> None:

@@ -44,7 +44,7 @@ def run(
             )
     if json_out:  # refuse a bad output path or too little memory before training, not after
         from glassnet.experiment import check_memory
-        from glassnet.serialize import check_output
+        from glassnet.files import check_output
 
         check_output(json_out)
 
