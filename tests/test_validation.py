@@ -408,7 +408,7 @@ CASES: list[Case] = [
     cli(
         "experiment file not found",
         ("run", "missing.toml"),
-        "experiment file 'missing.toml' not found",
+        "experiment file 'missing.toml': file not found",
     ),
     Case(
         "experiment file",
