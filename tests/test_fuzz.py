@@ -360,51 +360,130 @@ def test_fuzzed_csv_files_on_the_command_line(csv, layers, allow):
     check_outcome(*run_in_folder({"data.csv": csv}, args))
 
 
+def _deep(n: int) -> list:
+    value: list = []
+    for _ in range(n):
+        value = [value]
+    return value
+
+
 api_value = st.one_of(
     odd_scalar,
     st.none(),
     st.lists(odd_scalar, max_size=3),
     st.lists(st.lists(small_float, min_size=1, max_size=3), min_size=1, max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    # numpy scalars and arrays where Python numbers and lists go
+    st.integers(-3, 8).map(np.int64),
+    st.floats(-2, 2).map(np.float64),
+    st.booleans().map(np.bool_),
+    st.lists(st.integers(1, 4), min_size=2, max_size=3).map(np.array),
+    st.lists(st.integers(1, 4), min_size=2, max_size=3).map(tuple),
+    # things no setting takes
+    st.sampled_from([b"xor", 1j, object(), set(), Path("x"), float, 10**5000, -(10**400)]),
+    st.integers(1, 3000).map(_deep),
 )
 
+EXPERIMENT_KEYWORDS = [
+    "layers",
+    "activation",
+    "bias",
+    "seed",
+    "weights",
+    "biases",
+    "iterations",
+    "learning_rate",
+    "loss",
+    "checkpoints",
+    "dataset",
+    "inputs",
+    "targets",
+    "train_biases",
+    "standardize",
+    "test_fraction",
+    "split_seed",
+    "csv",
+    "typo",
+]
 
-@FUZZ
-@given(
-    doc=experiments(),
-    key=st.sampled_from(
-        [
-            "layers",
-            "activation",
-            "bias",
-            "seed",
-            "weights",
-            "biases",
-            "iterations",
-            "learning_rate",
-            "loss",
-            "checkpoints",
-            "dataset",
-            "inputs",
-            "targets",
-            "train_biases",
-            "typo",
-        ]
-    ),
-    value=api_value,
-)
-def test_python_api_raises_only_glassnet_errors(doc, key, value):
-    """Experiment(mapping, **setting) with arbitrary Python values: a run or a GlassnetError."""
-    doc = {s: b for s, b in doc.items() if s != "data" or "csv" not in b}
+
+def assert_run_or_glassnet_error(build) -> None:
+    """``build()`` returns something, or raises a GlassnetError of one line; nothing else."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            exp = glassnet.Experiment(doc, **{key: value})
-            if exp.config.train.iterations <= 5:
-                exp.run()
+            build()
         except GlassnetError as exc:
             message = str(exc)
             assert message and "\n" not in message, message
+
+
+@FUZZ
+@given(doc=experiments(), key=st.sampled_from(EXPERIMENT_KEYWORDS), value=api_value)
+def test_python_api_raises_only_glassnet_errors(doc, key, value):
+    """Experiment(mapping, **setting) with arbitrary Python values: a run or a GlassnetError."""
+    doc = {s: b for s, b in doc.items() if s != "data" or "csv" not in b}
+
+    def build():
+        exp = glassnet.Experiment(doc, **{key: value})
+        if exp.config.train.iterations <= 5:
+            exp.run()
+
+    assert_run_or_glassnet_error(build)
+
+
+@FUZZ
+@given(source=api_value, iterations=st.one_of(st.none(), api_value), engine=api_value)
+def test_experiment_sources_and_run_arguments(source, iterations, engine):
+    """Experiment(source) and run(iterations, engine=...) with arbitrary values."""
+
+    def build():
+        exp = glassnet.Experiment(source, iterations=3)
+        exp.run(
+            iterations
+            if iterations is None or not isinstance(iterations, int) or iterations < 6
+            else 3,
+            engine=engine if isinstance(engine, str) else "numpy",
+        )
+
+    assert_run_or_glassnet_error(build)
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> glassnet.Run:
+    return glassnet.Experiment(iterations=3).run(engine="numpy")
+
+
+@FUZZ
+@given(value=api_value, other=api_value)
+def test_run_methods_and_load_with_arbitrary_values(tiny_run, value, other):
+    """load(x), run.step(x), run.compare(x, tolerance), run.to_json(x): a result or a GlassnetError."""
+    assert_run_or_glassnet_error(lambda: glassnet.load(value))
+    assert_run_or_glassnet_error(lambda: tiny_run.step(value))
+    assert_run_or_glassnet_error(lambda: tiny_run.compare(value))
+    assert_run_or_glassnet_error(lambda: tiny_run.compare(tiny_run, tolerance=value))
+    if not isinstance(value, (str, Path)):  # a str names a file to write: not here
+        assert_run_or_glassnet_error(lambda: tiny_run.to_json(value))
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=300), csv_files()))
+def test_csv_bytes_read_as_a_dataset_or_a_data_error(content):
+    """read_csv on random bytes or corrupted tables: a Dataset of finite numbers or a DataError."""
+    from glassnet.data import read_csv
+    from glassnet.errors import DataError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "d.csv")
+        path.write_bytes(content)
+        try:
+            data = read_csv(path)
+        except DataError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith("[data]"), str(exc)
+            return
+    assert data.X.dtype == np.float64 and data.X.shape[0] == data.y.shape[0] >= 1
+    assert np.isfinite(data.X).all() and np.isfinite(data.y).all()
+    assert len(data.input_names) == data.X.shape[1] >= 1 and len(data.target_names) == 1
 
 
 @pytest.fixture(scope="module")

@@ -86,8 +86,6 @@ def _size(n_bytes: float) -> str:
 
 def as_path(path: object, what: str, error: type[GlassnetError] = FileError) -> Path:
     """``path`` as a :class:`~pathlib.Path`, or ``error`` if it is not a usable file path."""
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
     if not isinstance(path, (str, os.PathLike)):
         raise error(f"{what} must be a file path (a str or os.PathLike); got {describe(path)}.")
     text = os.fspath(path)
@@ -413,7 +411,7 @@ def write_file(path: str | os.PathLike[str], data: str | bytes, what: str = "out
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     with open_output(path, what) as handle:
         handle.write(payload)
-    return Path(os.fspath(path))
+    return as_path(path, what)
 
 
 # --------------------------------------------------------------------------- reading

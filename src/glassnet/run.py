@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,14 +206,15 @@ class Run:
                 f"compare needs another glassnet Run (from Experiment.run() or glassnet.load); "
                 f"got {describe(other)}."
             )
-        if (
-            isinstance(tolerance, (bool, np.bool_))
-            or not isinstance(tolerance, (int, float, np.integer, np.floating))
-            or not math.isfinite(tolerance)
-            or tolerance < 0
+        limit = math.nan
+        if isinstance(tolerance, (int, float, np.integer, np.floating)) and not isinstance(
+            tolerance, (bool, np.bool_)
         ):
+            with contextlib.suppress(OverflowError):  # an int beyond float64's range
+                limit = float(tolerance)
+        if not math.isfinite(limit) or limit < 0:
             raise ConfigError(f"tolerance must be a finite number >= 0; got {describe(tolerance)}.")
-        return compare_runs(self, other, tolerance=float(tolerance))
+        return compare_runs(self, other, tolerance=limit)
 
     def __repr__(self) -> str:
         net = self.network
