@@ -75,8 +75,8 @@ def csv_texts(draw) -> str:
     for _ in range(edits if table else 0):
         row = draw(st.integers(0, len(table) - 1))
         kind = draw(st.sampled_from(["cell", "cell", "cell", "short", "long"]))
-        if kind == "cell":
-            table[row][draw(st.integers(0, cols - 1))] = draw(cell)
+        if kind == "cell" and table[row]:
+            table[row][draw(st.integers(0, len(table[row]) - 1))] = draw(cell)
         elif kind == "short" and cols > 1:
             table[row] = table[row][:-1]
         else:
