@@ -416,7 +416,15 @@ class _Checker:
                 elif not finite and isinstance(v, str):
                     number = NON_FINITE.get(v)
                 if number is None:
-                    where = field + "".join(f"[{k}]" for k in np.unravel_index(i, shape))
+                    index = [int(k) for k in np.unravel_index(i, shape)]
+                    if isinstance(v, list) and shape:  # one level too deep: name the list
+                        parent = value
+                        for k in index[:-1]:
+                            parent = parent[k]
+                        where = field + "".join(f"[{k}]" for k in index[:-1])
+                        rule = _expect(shape[-1:], finite) + (why if len(shape) == 1 else "")
+                        raise self.fail(where, rule, parent)
+                    where = field + "".join(f"[{k}]" for k in index)
                     rule = (
                         "a finite number"
                         if finite
@@ -631,10 +639,11 @@ class _Checker:
         if gaps.size and int(gaps.max()) > every:
             i = int(np.argmax(gaps))
             raise GlassnetError(
-                f"{self.shown}: checkpoints.iterations must be at most {every:,} apart (what "
-                f"[train] checkpoints = {train.checkpoints:,} gives {train.iterations:,} iterations), "
-                f"so that replaying any iteration takes at most {every:,} steps; "
-                f"got {int(ks[i]):,} followed by {int(ks[i]) + int(gaps[i]):,}."
+                f"{self.shown}: checkpoints.iterations must be at most {every:,} apart (the "
+                f"spacing [train] checkpoints = {train.checkpoints:,} gives a run of "
+                f"{train.iterations:,} iterations), so that replaying any iteration takes at most "
+                f"{_count(every, 'step', 'steps')}; got {int(ks[i]):,} followed by "
+                f"{int(ks[i]) + int(gaps[i]):,}."
             )
         k = len(ks)
         ck_weights = self.layers(
