@@ -161,13 +161,17 @@ def _os_error(exc: OSError, what: str, path: Path) -> FileError:
     return FileError(f"{shown} cannot be written ({reason}).")
 
 
+def _is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def _may_write(st: os.stat_result) -> bool:
     """Whether the mode bits let this process write the file (root: any write bit at all)."""
     if not st.st_mode & 0o222:
         return False
-    uid = os.geteuid() if hasattr(os, "geteuid") else -1
-    if uid == 0:
+    if not hasattr(os, "geteuid") or _is_root():  # Windows: the read-only flag is all there is
         return True
+    uid = os.geteuid()
     if uid == st.st_uid:
         return bool(st.st_mode & stat.S_IWUSR)
     if st.st_gid in (os.getegid(), *os.getgroups()):
@@ -372,7 +376,7 @@ def _atomic(target: Target, what: str) -> Iterator[IO[bytes]]:
                 fd = -1
                 if target.mode is not None:
                     os.chmod(tmp, target.mode)
-                    if os.geteuid() == 0 and (target.uid, target.gid) != (0, 0):
+                    if _is_root() and (target.uid, target.gid) != (0, 0):
                         with contextlib.suppress(OSError):
                             os.chown(tmp, target.uid or 0, target.gid or 0)
                 else:

@@ -405,3 +405,17 @@ def test_structure_depth_does_not_recurse():
         value = [value]
     assert files.structure_depth(value, 50)
     assert not files.structure_depth({"a": [[1, 2]], "b": 3}, 3)
+
+
+def test_permission_denied_while_writing_is_one_line(tmp_path, monkeypatch):
+    def denied(fd, data):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(files, "_write_chunk", denied)
+    with pytest.raises(FileError) as info:
+        files.write_file(tmp_path / "out.json", "x")
+    assert str(info.value) == (
+        f"output {str(tmp_path / 'out.json')!r}: permission denied; choose a file and folder "
+        f"you may write to."
+    )
+    assert leftovers(tmp_path) == []
