@@ -131,9 +131,12 @@ def _fd_of(path: Path) -> int | None:
             pid = real_folder.split("/")[2]
             if pid in ("self", "thread-self") or int(pid) == os.getpid():
                 return int(name)
-        if not os.path.islink(current):
+        try:
+            if not os.path.islink(current):
+                return None
+            current = os.path.normpath(os.path.join(folder, os.readlink(current)))
+        except OSError:  # an unreadable link: whatever it is, not one of ours
             return None
-        current = os.path.normpath(os.path.join(folder, os.readlink(current)))
     return None
 
 
@@ -287,8 +290,9 @@ class _Output:
 
 
 @contextlib.contextmanager
-def _removed_on_sigterm(tmp: str) -> Iterator[None]:
-    """While writing ``tmp``, a SIGTERM removes it and exits with code 143 (128 + 15)."""
+def _removed_on_sigterm(temporary: list[str]) -> Iterator[None]:
+    """While inside, a SIGTERM removes the files named in ``temporary`` and exits with
+    code 143 (128 + 15), as a process killed by it would."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread
         return
@@ -298,8 +302,9 @@ def _removed_on_sigterm(tmp: str) -> Iterator[None]:
         return
 
     def handler(signum: int, frame: Any) -> None:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        for path in temporary:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
@@ -363,13 +368,13 @@ def open_output(path: str | os.PathLike[str], what: str = "output") -> Iterator[
 
 def _atomic(target: Target, what: str) -> Iterator[IO[bytes]]:
     real = target.real
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
-    except OSError as exc:
-        raise _os_error(exc, what, target.path) from None
-    try:
-        with _removed_on_sigterm(tmp):
+    temporary: list[str] = []  # set before the file exists, so a SIGTERM never misses it
+    fd = -1
+    with _removed_on_sigterm(temporary):
+        try:
             try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
+                temporary.append(tmp)
                 yield _Output(fd)  # type: ignore[misc]
                 os.fsync(fd)
                 os.close(fd)
@@ -384,15 +389,17 @@ def _atomic(target: Target, what: str) -> Iterator[IO[bytes]]:
                     os.umask(umask)
                     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual mode
                 os.replace(tmp, real)
+                temporary.clear()
             except OSError as exc:
                 raise _os_error(exc, what, target.path) from None
-    except BaseException:
-        if fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        except BaseException:
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            for path in temporary:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            raise
     _fsync_folder(real.parent)
 
 
