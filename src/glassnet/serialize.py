@@ -260,10 +260,12 @@ def load(path: str | os.PathLike[str]) -> Any:
             f"{files.MAX_JSON_DEPTH} (it is not a glassnet run, or it was edited)."
         )
     try:
-        doc = json.loads(raw.decode("utf-8"), parse_int=_parse_int)
+        text = raw.decode("utf-8")
+        del raw  # the text and the parsed document are enough to hold at once
+        doc = json.loads(text, parse_int=_parse_int)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise GlassnetError(f"{shown} is not a glassnet JSON run: {exc}.") from None
-    del raw
+    del text
     meta = doc.get("glassnet") if isinstance(doc, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise GlassnetError(f"{shown} is not a glassnet run (expected format {FORMAT!r}).")
