@@ -80,7 +80,7 @@ def test_run_with_a_file_and_json(tmp_path, capsys):
 
 def test_run_without_a_file(capsys, tmp_path):
     out_json = tmp_path / "o.json"
-    code, out, err = run_cli(
+    code, _out, err = run_cli(
         capsys,
         "run",
         "--dataset",
@@ -171,7 +171,7 @@ def test_bad_experiment_files_get_one_line_and_exit_2(name, tmp_path, capsys):
     exp = tmp_path / "bad.toml"
     exp.write_text(text)
     out_json = tmp_path / "out.json"
-    code, out, err = run_cli(capsys, "run", str(exp), "--json", str(out_json))
+    code, _out, err = run_cli(capsys, "run", str(exp), "--json", str(out_json))
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("glassnet: error: "), err
     for fragment in expected:
@@ -194,7 +194,7 @@ def test_bad_experiment_files_get_one_line_and_exit_2(name, tmp_path, capsys):
     ],
 )
 def test_bad_arguments_get_one_line_and_exit_2(args, expected, capsys):
-    code, out, err = run_cli(capsys, *args)
+    code, _out, err = run_cli(capsys, *args)
     assert code == 2, (code, err)
     assert err.count("\n") == 1, err
     assert expected in err, err

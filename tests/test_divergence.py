@@ -186,7 +186,7 @@ def test_binary_cross_entropy_on_a_saturated_output_stops_with_an_infinite_loss(
 
 def test_overflow_stops_at_the_first_bad_iteration_naming_the_layer(tmp_path):
     out_json = tmp_path / "run.json"
-    code, out, err = run_cli(
+    code, _out, err = run_cli(
         "run",
         "--learning-rate",
         "1000",

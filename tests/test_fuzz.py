@@ -233,7 +233,7 @@ def csv_files(draw) -> bytes:
     target = st.floats(0, 1).map(lambda v: f"{v:.3g}") if clean else csv_cell
     table = [[draw(cell) for _ in range(cols - 1)] + [draw(target)] for _ in range(rows)]
     if draw(st.booleans()):
-        names = ["x1", "x2", "x3", "label", "y"][: cols - 1] + ["y"] if cols > 1 else ["y"]
+        names = [*["x1", "x2", "x3", "label", "y"][: cols - 1], "y"] if cols > 1 else ["y"]
         table.insert(0, names[:cols])
     if not clean and table and draw(st.booleans()):
         table[draw(st.integers(0, len(table) - 1))].append("1")  # ragged
@@ -360,51 +360,130 @@ def test_fuzzed_csv_files_on_the_command_line(csv, layers, allow):
     check_outcome(*run_in_folder({"data.csv": csv}, args))
 
 
+def _deep(n: int) -> list:
+    value: list = []
+    for _ in range(n):
+        value = [value]
+    return value
+
+
 api_value = st.one_of(
     odd_scalar,
     st.none(),
     st.lists(odd_scalar, max_size=3),
     st.lists(st.lists(small_float, min_size=1, max_size=3), min_size=1, max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    # numpy scalars and arrays where Python numbers and lists go
+    st.integers(-3, 8).map(np.int64),
+    st.floats(-2, 2).map(np.float64),
+    st.booleans().map(np.bool_),
+    st.lists(st.integers(1, 4), min_size=2, max_size=3).map(np.array),
+    st.lists(st.integers(1, 4), min_size=2, max_size=3).map(tuple),
+    # things no setting takes
+    st.sampled_from([b"xor", 1j, object(), set(), Path("x"), float, 10**5000, -(10**400)]),
+    st.integers(1, 3000).map(_deep),
 )
 
+EXPERIMENT_KEYWORDS = [
+    "layers",
+    "activation",
+    "bias",
+    "seed",
+    "weights",
+    "biases",
+    "iterations",
+    "learning_rate",
+    "loss",
+    "checkpoints",
+    "dataset",
+    "inputs",
+    "targets",
+    "train_biases",
+    "standardize",
+    "test_fraction",
+    "split_seed",
+    "csv",
+    "typo",
+]
 
-@FUZZ
-@given(
-    doc=experiments(),
-    key=st.sampled_from(
-        [
-            "layers",
-            "activation",
-            "bias",
-            "seed",
-            "weights",
-            "biases",
-            "iterations",
-            "learning_rate",
-            "loss",
-            "checkpoints",
-            "dataset",
-            "inputs",
-            "targets",
-            "train_biases",
-            "typo",
-        ]
-    ),
-    value=api_value,
-)
-def test_python_api_raises_only_glassnet_errors(doc, key, value):
-    """Experiment(mapping, **setting) with arbitrary Python values: a run or a GlassnetError."""
-    doc = {s: b for s, b in doc.items() if s != "data" or "csv" not in b}
+
+def assert_run_or_glassnet_error(build) -> None:
+    """``build()`` returns something, or raises a GlassnetError of one line; nothing else."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
-            exp = glassnet.Experiment(doc, **{key: value})
-            if exp.config.train.iterations <= 5:
-                exp.run()
+            build()
         except GlassnetError as exc:
             message = str(exc)
             assert message and "\n" not in message, message
+
+
+@FUZZ
+@given(doc=experiments(), key=st.sampled_from(EXPERIMENT_KEYWORDS), value=api_value)
+def test_python_api_raises_only_glassnet_errors(doc, key, value):
+    """Experiment(mapping, **setting) with arbitrary Python values: a run or a GlassnetError."""
+    doc = {s: b for s, b in doc.items() if s != "data" or "csv" not in b}
+
+    def build():
+        exp = glassnet.Experiment(doc, **{key: value})
+        if exp.config.train.iterations <= 5:
+            exp.run()
+
+    assert_run_or_glassnet_error(build)
+
+
+@FUZZ
+@given(source=api_value, iterations=st.one_of(st.none(), api_value), engine=api_value)
+def test_experiment_sources_and_run_arguments(source, iterations, engine):
+    """Experiment(source) and run(iterations, engine=...) with arbitrary values."""
+
+    def build():
+        exp = glassnet.Experiment(source, iterations=3)
+        exp.run(
+            iterations
+            if iterations is None or not isinstance(iterations, int) or iterations < 6
+            else 3,
+            engine=engine if isinstance(engine, str) else "numpy",
+        )
+
+    assert_run_or_glassnet_error(build)
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> glassnet.Run:
+    return glassnet.Experiment(iterations=3).run(engine="numpy")
+
+
+@FUZZ
+@given(value=api_value, other=api_value)
+def test_run_methods_and_load_with_arbitrary_values(tiny_run, value, other):
+    """load(x), run.step(x), run.compare(x, tolerance), run.to_json(x): a result or a GlassnetError."""
+    assert_run_or_glassnet_error(lambda: glassnet.load(value))
+    assert_run_or_glassnet_error(lambda: tiny_run.step(value))
+    assert_run_or_glassnet_error(lambda: tiny_run.compare(value))
+    assert_run_or_glassnet_error(lambda: tiny_run.compare(tiny_run, tolerance=value))
+    if not isinstance(value, (str, Path)):  # a str names a file to write: not here
+        assert_run_or_glassnet_error(lambda: tiny_run.to_json(value))
+
+
+@FUZZ
+@given(content=st.one_of(st.binary(max_size=300), csv_files()))
+def test_csv_bytes_read_as_a_dataset_or_a_data_error(content):
+    """read_csv on random bytes or corrupted tables: a Dataset of finite numbers or a DataError."""
+    from glassnet.data import read_csv
+    from glassnet.errors import DataError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "d.csv")
+        path.write_bytes(content)
+        try:
+            data = read_csv(path)
+        except DataError as exc:
+            assert "\n" not in str(exc) and str(exc).startswith("[data]"), str(exc)
+            return
+    assert data.X.dtype == np.float64 and data.X.shape[0] == data.y.shape[0] >= 1
+    assert np.isfinite(data.X).all() and np.isfinite(data.y).all()
+    assert len(data.input_names) == data.X.shape[1] >= 1 and len(data.target_names) == 1
 
 
 @pytest.fixture(scope="module")
@@ -416,44 +495,106 @@ def saved_run_text() -> str:
         return path.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def saved_runs(saved_run_text) -> list[str]:
+    """Small valid run documents of each shape: plain, with held-out examples, stopped."""
+    texts = [saved_run_text]
+    for exp in (
+        glassnet.Experiment(dataset="xor", layers=[3, 2, 1], iterations=5, test_fraction=0.5),
+        glassnet.Experiment(learning_rate=1e6, loss="binary_cross_entropy", iterations=5),
+        glassnet.Experiment(iterations=9, checkpoints=4, train_biases=False, bias=True),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "run.json")
+            exp.run(engine="numpy").to_json(str(path), trace=[1])
+            texts.append(path.read_text(encoding="utf-8"))
+    return texts
+
+
 def _paths(doc: Any, prefix: tuple = ()) -> list[tuple]:
-    """Every key path of a JSON document (dict keys and list indices, first items only)."""
+    """Every key path of a JSON document (dict keys and list indices, first and last items)."""
     out = [prefix]
     if isinstance(doc, dict):
         for key, value in doc.items():
             out += _paths(value, (*prefix, key))
     elif isinstance(doc, list) and doc:
         out += _paths(doc[0], (*prefix, 0))
+        if len(doc) > 1:
+            out += _paths(doc[-1], (*prefix, len(doc) - 1))
     return out
 
 
-@FUZZ
-@given(data=st.data())
-def test_damaged_run_files_load_or_fail_cleanly(saved_run_text, data):
-    """glassnet.load on a saved run with a key deleted or a value replaced: a Run or a
-    GlassnetError naming the file, never another exception."""
-    doc = json.loads(saved_run_text)
-    path = data.draw(st.sampled_from(_paths(doc)[1:]))
-    parent = doc
-    for key in path[:-1]:
-        parent = parent[key]
-    if data.draw(st.booleans()) and isinstance(parent, dict):
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = data.draw(
-            st.one_of(odd_scalar, st.none(), st.lists(odd_scalar, max_size=2), st.just({}))
-        )
-    text = (
-        json.dumps(doc)
-        if data.draw(st.integers(0, 5))
-        else saved_run_text[: len(saved_run_text) // 2]
-    )
+#: Marker replaced in the JSON text by a 5,000-digit integer (json.dumps cannot write one).
+HUGE = "__huge_int__"
+
+run_value = st.one_of(
+    odd_scalar,
+    st.none(),
+    st.just({}),
+    st.just(HUGE),
+    st.sampled_from(["NaN", "Infinity", "-Infinity", "1.5"]),
+    st.lists(odd_scalar, max_size=3),
+    st.lists(st.lists(st.floats(-2, 2), min_size=1, max_size=3), min_size=1, max_size=3),
+    st.integers(1, 60).map(lambda n: json.loads("[" * n + "]" * n)),
+)
+
+
+def assert_loads_cleanly_or_replays(text: str) -> None:
+    """glassnet.load: a GlassnetError naming the file in one line, or a run that can
+    replay every one of its iterations (nothing else: no TypeError, no endless replay)."""
     with tempfile.TemporaryDirectory() as tmp:
         file = Path(tmp, "run.json")
         file.write_text(text, encoding="utf-8")
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             try:
-                glassnet.load(file)
+                run = glassnet.load(file)
             except GlassnetError as exc:
                 assert "run file" in str(exc) and "\n" not in str(exc), str(exc)
+                return
+    assert run.iterations <= 20  # what the fuzzed documents hold
+    for k in range(run.iterations + 1):
+        step = run.step(k)
+        assert step.prediction.shape == run.data.y.shape
+    repr(run)
+
+
+@FUZZ
+@given(data=st.data())
+def test_damaged_run_files_load_or_fail_cleanly(saved_runs, data):
+    """A valid run document with a few mutations (a key deleted, a value replaced by
+    another type, a huge integer or deep nesting, an array resized), or cut short."""
+    doc = json.loads(data.draw(st.sampled_from(saved_runs)))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(doc)[1:]))
+        parent = doc
+        try:
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation removed or replaced this path
+        action = data.draw(st.sampled_from(["delete", "replace", "replace", "grow", "shrink"]))
+        value = parent[path[-1]]
+        if action == "delete" and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif action == "grow" and isinstance(value, list) and value:
+            value.append(json.loads(json.dumps(value[-1])))
+        elif action == "shrink" and isinstance(value, list) and value:
+            value.pop()
+        else:
+            parent[path[-1]] = data.draw(run_value)
+    text = json.dumps(doc).replace(f'"{HUGE}"', "7" * 5000)
+    if data.draw(st.sampled_from([False] * 7 + [True])):  # cut short
+        text = text[: data.draw(st.integers(0, len(text)))]
+    assert_loads_cleanly_or_replays(text)
+
+
+def test_every_saved_run_loads_and_replays(saved_runs):
+    for text in saved_runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            Path(tmp, "r.json").write_text(text)
+            run = glassnet.load(Path(tmp, "r.json"))
+        assert [run.step(k).iteration for k in range(run.iterations + 1)] == list(
+            range(run.iterations + 1)
+        )

@@ -260,3 +260,24 @@ def test_breast_cancer_run_records_test_error_and_estimator_agrees() -> None:
     clf.fit(run.data.X, run.data.y.ravel())
     np.testing.assert_allclose(clf.coefs_[0], run.final.weights[0], rtol=1e-9, atol=1e-12)
     assert clf.score(run.test.X, run.test.y.ravel()) == pytest.approx(held_out_accuracy(run))
+
+
+@pytest.mark.parametrize("estimator", [GlassNetClassifier, GlassNetRegressor])
+def test_sample_weight_is_refused_with_one_clear_line(estimator) -> None:  # type: ignore[no-untyped-def]
+    from glassnet.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        estimator(max_iter=2).fit(SEED_X, [0, 0, 1, 1], sample_weight=[1, 2, 1, 1])
+    message = str(info.value)
+    assert message.startswith(f"{estimator.__name__}.fit does not take sample_weight")
+    assert "repeat them in X and y" in message and "\n" not in message
+    with pytest.raises(ConfigError, match="fit takes X and y only; got the keyword epochs=3"):
+        estimator(max_iter=2).fit(SEED_X, [0, 0, 1, 1], epochs=3)
+
+
+@pytest.mark.parametrize("params", [{"activation": ["relu"]}, {"loss": {"x": 1}}])
+def test_unhashable_settings_get_the_settings_message(params: dict[str, object]) -> None:
+    from glassnet.errors import GlassnetError
+
+    with pytest.raises(GlassnetError, match="parameter of GlassNetClassifier must be"):
+        GlassNetClassifier(**params).fit(SEED_X, [0, 0, 1, 1])  # type: ignore[arg-type]

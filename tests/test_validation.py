@@ -21,7 +21,9 @@ messages; after changing a case or a message, regenerate it with::
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
+import json
 import os
 import sys
 import tempfile
@@ -42,6 +44,18 @@ FAKE_MEMORY = 8 * 10**9
 
 
 @dataclass(frozen=True)
+class Special:
+    """A file that is not plain text: made by :func:`in_folder`, shown as ``shown``."""
+
+    kind: str  # "fifo", "folder", "readonly", "hardlink", "sparse", "loop"
+    shown: str
+    content: bytes = b"{}"
+    size: int = 0
+    #: For "hardlink": the other name of the file.
+    other: str = ""
+
+
+@dataclass(frozen=True)
 class Case:
     """A bad input: files to write, the command line, fragments its message must contain."""
 
@@ -49,12 +63,16 @@ class Case:
     name: str
     args: tuple[str, ...]
     expect: tuple[str, ...]
-    files: dict[str, str | bytes] = field(default_factory=dict)
+    files: dict[str, str | bytes | Special | None] = field(default_factory=dict)
     #: Settings for ``Experiment("bad.toml", **api)``; ``None``: no API equivalent.
     api: dict | None = None
     #: Add ``--json out.json`` to a ``run`` (the memory case is shown without it:
     #: writing JSON needs memory too, and the API message would differ).
     json: bool = True
+    #: A path the case needs (``/dev/full``); the case is skipped where it is missing.
+    needs: str = ""
+    #: What the docs table shows for the files instead of their content.
+    note: str = ""
 
 
 def toml(name: str, text: str, *expect: str) -> Case:
@@ -74,6 +92,49 @@ def csv(name: str, content: str | bytes, *expect: str, extra: str = "") -> Case:
 
 def cli(name: str, args: tuple[str, ...], *expect: str) -> Case:
     return Case("command line", name, args, expect)
+
+
+def output(name: str, special: Special, *expect: str) -> Case:
+    files: dict[str, str | bytes | Special | None] = {"out.json": special}
+    if special.other:
+        files[special.other] = None
+    return Case("output file", name, ("run", "--iterations", "3"), expect, files)
+
+
+def _saved_run() -> dict:
+    """A small run as glassnet run --json writes it (the seed's, 3 iterations)."""
+    from glassnet.serialize import dumps
+
+    return json.loads(dumps(glassnet.Experiment(iterations=3).run(engine="numpy").to_dict()))
+
+
+SAVED = _saved_run()
+
+
+def run_file(name: str, note: str, change, *expect: str, text: str | None = None) -> Case:
+    """``glassnet compare run.json run.json`` on a saved run changed by ``change(doc)``."""
+    doc = copy.deepcopy(SAVED)
+    if change is not None:
+        change(doc)
+    content = text if text is not None else json.dumps(doc)
+    return Case(
+        "run file",
+        name,
+        ("compare", "run.json", "run.json"),
+        expect,
+        {"run.json": content},
+        note=f"run.json: {note}",
+    )
+
+
+def _set(path: str, value):
+    def change(doc: dict) -> None:
+        *parents, last = path.split(".")
+        for key in parents:
+            doc = doc[key]
+        doc[last] = value(doc[last]) if callable(value) else value
+
+    return change
 
 
 CASES: list[Case] = [
@@ -408,7 +469,7 @@ CASES: list[Case] = [
     cli(
         "experiment file not found",
         ("run", "missing.toml"),
-        "experiment file 'missing.toml' not found",
+        "experiment file 'missing.toml': file not found",
     ),
     Case(
         "experiment file",
@@ -441,7 +502,266 @@ CASES: list[Case] = [
         "output 'nofolder/x.json': folder 'nofolder' does not exist",
     ),
     cli("unknown command", ("rnu",), "unknown command 'rnu'", "Did you mean 'run'?"),
+    # --- what an output path names (glassnet.files) --------------------------------------
+    output(
+        "--json to a read-only file",
+        Special("readonly", "mode 0444: chmod 444 out.json"),
+        "output 'out.json' is read-only (mode 0444)",
+        "Make it writable (chmod u+w) or choose another name",
+    ),
+    output(
+        "--json to a folder",
+        Special("folder", "a folder: mkdir out.json"),
+        "Invalid value for '--json': File 'out.json' is a directory.",
+    ),
+    output(
+        "--json to a file with a second hard link",
+        Special("hardlink", "a file, and ln out.json other.json", other="other.json"),
+        "output 'out.json' has 2 hard links",
+        "Remove the other links or choose another name",
+    ),
+    output(
+        "--json to a symbolic link to itself",
+        Special("loop", "a symbolic link to itself: ln -s out.json out.json"),
+        "output 'out.json' is a loop of symbolic links",
+    ),
+    Case(
+        "output file",
+        "--json to a full disk (/dev/full)",
+        ("run", "--iterations", "3", "--json", "/dev/full"),
+        ("output '/dev/full': no space left on the device",),
+        needs="/dev/full",
+    ),
+    # --- what an input path names, how big and how deep it is --------------------------------
+    csv(
+        "CSV: a FIFO (named pipe)",
+        Special("fifo", "a FIFO: mkfifo data.csv"),  # type: ignore[arg-type]
+        "[data] csv 'data.csv': is a named pipe (FIFO), not a regular file",
+        "give the path of a .csv file",
+    ),
+    Case(
+        "CSV file",
+        "--csv /dev/zero",
+        ("run", "--csv", "/dev/zero"),
+        ("[data] csv '/dev/zero': is a character device (such as /dev/zero), not a regular file",),
+        needs="/dev/zero",
+    ),
+    csv(
+        "CSV: over 100 MB",
+        Special("sparse", "150 MB, a sparse file", size=150_000_000),  # type: ignore[arg-type]
+        "[data] csv 'data.csv': is 150 MB, more than the 100 MB accepted",
+        "use a sample of the rows",
+    ),
+    Case(
+        "experiment file",
+        "experiment file is a FIFO",
+        ("run", "bad.toml"),
+        ("experiment file 'bad.toml': is a named pipe (FIFO), not a regular file",),
+        {"bad.toml": Special("fifo", "a FIFO: mkfifo bad.toml")},
+    ),
+    Case(
+        "experiment file",
+        "experiment file over 1 MB",
+        ("run", "bad.toml"),
+        ("experiment file 'bad.toml': is 2 MB, more than the 1 MB accepted", "[data] csv"),
+        {"bad.toml": Special("sparse", "2 MB, a sparse file", size=2_000_000)},
+    ),
+    toml(
+        "TOML: arrays nested 500 deep",
+        "a = " + "[" * 500 + "]" * 500 + "\n",
+        "experiment file 'bad.toml': line 1 nests arrays or tables more than 20 levels deep",
+    ),
+    toml(
+        "TOML: dotted keys nested 50 deep",
+        ".".join(["a"] * 50) + " = 1\n",
+        "experiment file 'bad.toml': its keys nest more than 20 levels deep",
+    ),
+    # --- run files (glassnet.load) ---------------------------------------------------------
+    Case(
+        "run file",
+        "run file not found",
+        ("compare", "missing.json", "missing.json"),
+        ("run file 'missing.json': file not found",),
+    ),
+    Case(
+        "run file",
+        "run file is a FIFO",
+        ("compare", "run.json", "run.json"),
+        ("run file 'run.json': is a named pipe (FIFO), not a regular file",),
+        {"run.json": Special("fifo", "a FIFO: mkfifo run.json")},
+    ),
+    run_file(
+        "run file: not JSON",
+        "the text 'hello'",
+        None,
+        "run file 'run.json' is not a glassnet JSON run",
+        text="hello",
+    ),
+    run_file(
+        "run file: nested 1,000 deep",
+        '{"glassnet": [[[[... 1,000 deep',
+        None,
+        "run file 'run.json' nests arrays and objects 1001 deep",
+        text='{"glassnet": ' + "[" * 1000 + "]" * 1000 + "}",
+    ),
+    run_file(
+        "run file: history shorter than its iterations",
+        "a saved 3-iteration run, history.loss cut to 2 entries",
+        _set("history.loss", lambda v: v[:2]),
+        "history.loss must be a list of 3 numbers (one per iteration); got a list of 2 numbers.",
+    ),
+    run_file(
+        "run file: a 2-D error_sum",
+        "a saved 3-iteration run, history.error_sum = [[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]",
+        _set("history.error_sum", [[1.0, 2.0]] * 3),
+        "history.error_sum must be a list of 3 numbers (one per iteration); got a list of 3 lists.",
+    ),
+    run_file(
+        "run file: fewer input rows than targets",
+        "a saved run of the seed's 4 examples, data.inputs cut to 3 rows",
+        _set("data.inputs", lambda v: v[:3]),
+        "data.targets must be a list of 3 rows of 1 finite number (one row per row of inputs)",
+        "got a list of 4 lists",
+    ),
+    run_file(
+        "run file: input names that are objects",
+        "a saved run, data.input_names = [{}, {}, {}]",
+        _set("data.input_names", [{}, {}, {}]),
+        "data.input_names must be a list of 3 strings (one per column); got a list of 3 objects.",
+    ),
+    run_file(
+        "run file: a 5,000-digit integer",
+        "a saved run, iterations = 777...7 (5,000 digits)",
+        None,
+        "iterations must be a whole number from 0 to 3 (config [train] iterations)",
+        "got a 5,000-digit whole number",
+        text=json.dumps(SAVED).replace(
+            '"iterations": 3, "engine"', '"iterations": ' + "7" * 5000 + ', "engine"'
+        ),
+    ),
+    run_file(
+        "run file: checkpoints too far apart to replay",
+        "a saved 3-iteration run, checkpoints.iterations = [0, 2]",
+        _set("checkpoints.iterations", [0, 2]),
+        "checkpoints.iterations must be at most 1 apart",
+        "replaying any iteration takes at most 1 step;",
+    ),
+    run_file(
+        "run file: a config the experiment parser refuses",
+        "a saved run, config [train] learning_rate = -1",
+        _set("config.train.learning_rate", -1),
+        "run file 'run.json': config: [train] learning_rate must be a finite number > 0",
+    ),
 ]
+
+
+@dataclass(frozen=True)
+class ApiCase:
+    """Bad input through the Python API: code that must raise a one-line GlassnetError."""
+
+    name: str
+    code: str
+    expect: tuple[str, ...]
+
+
+def api(name: str, code: str, *expect: str) -> ApiCase:
+    return ApiCase(name, code, expect)
+
+
+API_CASES: list[ApiCase] = [
+    api(
+        "Experiment: a number as the source",
+        "glassnet.Experiment(5)",
+        "experiment must be a TOML file path (a str or os.PathLike), a dict of sections",
+        "or an ExperimentConfig; got 5.",
+    ),
+    api(
+        "Experiment: a section named by a number",
+        "glassnet.Experiment({1: {}})",
+        "experiment sections must be named by strings ('data', 'network', 'init', 'train'); got 1.",
+    ),
+    api(
+        "Experiment: a key named by a number",
+        "glassnet.Experiment({'train': {1: 5}})",
+        "[train] keys must be strings (iterations, learning_rate, loss, train_biases, "
+        "checkpoints); got 1.",
+    ),
+    api(
+        "Experiment: a numpy array where numbers go",
+        "glassnet.Experiment(layers=np.array([3, 0, 1]))",
+        "[network] layers must be a list of at least 2 positive whole numbers",
+        "got [3, 0, 1].",
+    ),
+    api(
+        "load: None",
+        "glassnet.load(None)",
+        "run file must be a file path (a str or os.PathLike); got None.",
+    ),
+    api(
+        "load: a folder",
+        "glassnet.load('.')",
+        "run file '.': is a folder; give the path of a .json file written by glassnet run --json.",
+    ),
+    api(
+        "run.compare: not a run",
+        "run.compare(5)",
+        "compare needs another glassnet Run (from Experiment.run() or glassnet.load); got 5.",
+    ),
+    api(
+        "run.compare: a tolerance that is not a number",
+        "run.compare(run, tolerance='x')",
+        "tolerance must be a finite number >= 0; got 'x'.",
+    ),
+    api(
+        "run.step: not a whole number",
+        "run.step('a')",
+        "iteration must be a whole number from 0 to 3 (this run applied 3 updates); got 'a'.",
+    ),
+    api(
+        "run.to_json: a path that is not a path",
+        "run.to_json(5)",
+        "output must be a file path (a str or os.PathLike); got 5.",
+    ),
+    api(
+        "GlassNetClassifier.fit: sample_weight",
+        "GlassNetClassifier().fit(X, y, sample_weight=[1, 2, 1, 1])",
+        "GlassNetClassifier.fit does not take sample_weight (got [1, 2, 1, 1]): glassnet trains "
+        "on every example with the same weight. To weight examples, repeat them in X and y.",
+    ),
+]
+
+
+def api_namespace() -> dict:
+    from glassnet.sklearn import GlassNetClassifier
+
+    return {
+        "glassnet": glassnet,
+        "np": __import__("numpy"),
+        "run": glassnet.Experiment(iterations=3).run(engine="numpy"),
+        "GlassNetClassifier": GlassNetClassifier,
+        "X": [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]],
+        "y": [0, 0, 1, 1],
+    }
+
+
+def api_case_message(case: ApiCase) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        old = os.getcwd()
+        os.chdir(tmp)
+        try:
+            with pytest.raises(GlassnetError) as info:
+                exec(case.code, api_namespace())
+        finally:
+            os.chdir(old)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("case", API_CASES, ids=[c.name for c in API_CASES])
+def test_python_api_bad_values_raise_one_line_glassnet_errors(case: ApiCase):
+    message = api_case_message(case)
+    assert message.count("\n") == 0, message
+    for fragment in case.expect:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
 
 
 @contextlib.contextmanager
@@ -449,12 +769,18 @@ def in_folder(case: Case) -> Iterator[Path]:
     """A fresh folder holding the case's files, as the current directory, with fixed memory."""
     old = os.getcwd()
     original = glassnet.memory.available_memory
+    if case.needs and not os.path.exists(case.needs):
+        pytest.skip(f"{case.needs} does not exist here")
     with tempfile.TemporaryDirectory() as tmp:
         for name, content in case.files.items():
+            path = Path(tmp, name)
             if content is None:
                 continue
+            if isinstance(content, Special):
+                make_special(path, content)
+                continue
             data = content.encode("utf-8") if isinstance(content, str) else content
-            Path(tmp, name).write_bytes(data)
+            path.write_bytes(data)
         os.chdir(tmp)
         glassnet.memory.available_memory = lambda: FAKE_MEMORY
         try:
@@ -462,6 +788,26 @@ def in_folder(case: Case) -> Iterator[Path]:
         finally:
             glassnet.memory.available_memory = original
             os.chdir(old)
+
+
+def make_special(path: Path, special: Special) -> None:
+    if special.kind == "fifo":
+        os.mkfifo(path)
+    elif special.kind == "folder":
+        path.mkdir()
+    elif special.kind == "readonly":
+        path.write_bytes(special.content)
+        path.chmod(0o444)
+    elif special.kind == "hardlink":
+        path.write_bytes(special.content)
+        os.link(path, path.with_name(special.other))
+    elif special.kind == "sparse":
+        with open(path, "wb") as handle:
+            handle.truncate(special.size)
+    elif special.kind == "loop":
+        path.symlink_to(path.name)
+    else:  # pragma: no cover
+        raise ValueError(special.kind)
 
 
 def command_line(case: Case) -> list[str]:
@@ -544,11 +890,16 @@ def format_table() -> str:
     """``docs/errors.md``: every bad input above and the message it gets."""
 
     def shown(case: Case) -> str:
-        parts = []
+        parts = [case.note] if case.note else []
         for name, content in case.files.items():
-            if content is None:
+            if content is None or case.note:
                 continue
-            text = content if isinstance(content, str) else repr(content)
+            if isinstance(content, Special):
+                text = f"({content.shown})"
+            else:
+                text = content if isinstance(content, str) else repr(content)
+            if len(text) > 200:
+                text = text[:60] + f"... ({len(text):,} characters)"
             parts.append(f"{name}: " + text.replace("\n", "⏎"))
         parts.append("glassnet " + " ".join(command_line(case)))
         return "<br>".join(f"`{p.replace('|', '¦').replace('`', '')}`" for p in parts)
@@ -568,7 +919,20 @@ def format_table() -> str:
         "Exit codes: 0 success (also a run that saturated: a warning explains it),",
         "2 bad input (this table), 3 training stopped early because the loss became",
         "infinite or NaN (the run up to that iteration is still printed and saved),",
-        "130 interrupted.",
+        "130 interrupted, 143 terminated (SIGTERM) while writing a file (the temporary",
+        "file is removed; the old file is kept).",
+        "",
+        "Files written (`--json`, `--out`, sweep outputs, reports; see `glassnet.files`):",
+        "a regular file is replaced atomically and keeps its permissions; a symbolic",
+        "link is followed (its target is replaced, the link stays); a character device",
+        "or FIFO (`/dev/null`, a terminal, `mkfifo`) is written in place, never",
+        "replaced; `/dev/stdout`, `/dev/stderr` and `/dev/fd/N` are written after what",
+        "was printed there; a read-only file (checked on its mode bits, so even for",
+        "root), a file with other hard links, a folder, a block device and a socket",
+        "are refused. Files read are regular files only, at most 1 MB for an",
+        "experiment file, 100 MB for a CSV file and 2 GB for a run file (and no more",
+        "than half the free memory can hold); arrays and tables may nest 20 levels in",
+        "an experiment file and 32 in a run file.",
         "",
         "| kind | bad input | input | message |",
         "| --- | --- | --- | --- |",
@@ -577,6 +941,21 @@ def format_table() -> str:
         _, _, err, _ = run_case(case)
         message = err.strip().split(": error: ", 1)[1].replace("|", "\\|")
         lines.append(f"| {case.kind} | {case.name} | {shown(case)} | {message} |")
+    lines += [
+        "",
+        "## The Python API",
+        "",
+        "The same rules hold for values given in Python: each of these raises a",
+        "`glassnet.errors.GlassnetError` subclass with this one-line message (`run` is",
+        "a 3-iteration run of the seed's experiment; `X`, `y` the seed's data). numpy",
+        "scalars and arrays are accepted wherever a Python number or list is.",
+        "",
+        "| python api | bad input | code | message |",
+        "| --- | --- | --- | --- |",
+    ]
+    for api_case in API_CASES:
+        message = api_case_message(api_case).replace("|", "\\|")
+        lines.append(f"| python api | {api_case.name} | `{api_case.code}` | {message} |")
     return "\n".join(lines) + "\n"
 
 
@@ -593,7 +972,7 @@ def test_docs_table_is_current():
         cells = line.split(" | ")
         if len(cells) >= 4 and line.startswith("| "):
             rows[cells[1]] = cells[-1].removesuffix(" |").replace("\\|", "|")
-    for case in CASES:
+    for case in [*CASES, *API_CASES]:
         assert case.name in rows, (
             f"docs/errors.md lacks {case.name!r}: run tests/test_validation.py"
         )

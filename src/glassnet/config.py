@@ -23,12 +23,15 @@ names the key, the rule, the value received and what is accepted.
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from glassnet import files
 from glassnet.activations import ACTIVATIONS
 from glassnet.errors import ConfigError, describe, did_you_mean
 from glassnet.losses import LOSSES
@@ -161,30 +164,85 @@ def _plain(value: Any) -> Any:
 # --------------------------------------------------------------------------- parsing
 
 
-def load(path: str | Path) -> ExperimentConfig:
-    """Read and validate an experiment file (TOML)."""
-    path = Path(path)
+def load(path: str | os.PathLike[str]) -> ExperimentConfig:
+    """Read and validate an experiment file (TOML).
+
+    Only a regular file of at most :data:`~glassnet.files.MAX_TOML_BYTES` is
+    read, and arrays and tables may nest at most
+    :data:`~glassnet.files.MAX_TOML_DEPTH` deep.
+    """
+    path = files.as_path(path, "experiment file", ConfigError)
+    where = f"experiment file {str(path)!r}"
+    raw = files.read_file(
+        path,
+        where=where,
+        limit=files.MAX_TOML_BYTES,
+        error=ConfigError,
+        accepted="a .toml file",
+        missing_hint="give the path to a .toml file",
+        limit_hint="; put large data in a CSV file ([data] csv)",
+    )
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"experiment file {str(path)!r} not found; give the path to a .toml file."
-        )
-    except IsADirectoryError:
-        raise ConfigError(
-            f"experiment file {str(path)!r} is a folder; give the path to a .toml file."
-        )
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        raise ConfigError(f"{where} is not UTF-8 text; a TOML file is accepted.") from None
+    deep = files.toml_depth(text, files.MAX_TOML_DEPTH)
+    if deep is not None:
         raise ConfigError(
-            f"experiment file {str(path)!r} is not UTF-8 text; a TOML file is accepted."
+            f"{where}: line {deep[1]} nests arrays or tables more than "
+            f"{files.MAX_TOML_DEPTH} levels deep; an experiment needs at most 3 "
+            f"([init] weights, a list of matrices)."
         )
-    except OSError as exc:
-        raise ConfigError(f"experiment file {str(path)!r} cannot be read ({exc.strerror}).")
     try:
         mapping = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"experiment file {str(path)!r} is not valid TOML: {exc}.")
+        raise ConfigError(f"{where} is not valid TOML: {exc}.") from None
+    if files.structure_depth(mapping, files.MAX_TOML_DEPTH):
+        raise ConfigError(
+            f"{where}: its keys nest more than {files.MAX_TOML_DEPTH} levels deep (dotted keys "
+            f"such as a.b.c count); an experiment has [section] key = value."
+        )
     return parse(mapping, base_dir=str(path.parent))
+
+
+def coerce(source: object) -> ExperimentConfig:
+    """The experiment ``source`` describes: ``None`` (the seed's), a TOML file path,
+    a mapping of sections, or an :class:`ExperimentConfig` (returned as is).
+
+    Raises
+    ------
+    ConfigError
+        For anything else, or for a file or mapping that is not a valid experiment.
+    """
+    if source is None:
+        return ExperimentConfig()
+    if isinstance(source, ExperimentConfig):
+        return source
+    if isinstance(source, Mapping):
+        return parse(source)
+    if isinstance(source, (str, os.PathLike)):
+        return load(source)
+    raise ConfigError(
+        f"experiment must be a TOML file path (a str or os.PathLike), a dict of sections "
+        f"such as {{'train': {{'iterations': 100}}}}, or an ExperimentConfig; "
+        f"got {describe(source)}."
+    )
+
+
+def _native(value: Any, depth: int = 0) -> Any:
+    """``value`` with numpy scalars and arrays, and tuples, as the plain Python values
+    TOML gives (``np.int64(4)`` -> ``4``, ``np.bool_(True)`` -> ``True``).
+
+    Only the few levels a setting can have are converted; deeper values are
+    left for the checks to refuse.
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if depth < 4 and isinstance(value, (list, tuple)):
+        return [_native(v, depth + 1) for v in value]
+    return value
 
 
 def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
@@ -193,6 +251,11 @@ def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
         raise ConfigError(f"experiment must be a table of sections; got {describe(mapping)}.")
     where_is = {key: name for name, keys in SCHEMA.items() for key in keys}
     for section, body in mapping.items():
+        if not isinstance(section, str):
+            raise ConfigError(
+                f"experiment sections must be named by strings "
+                f"({', '.join(repr(s) for s in SCHEMA)}); got {describe(section)}."
+            )
         if section not in SCHEMA and section in where_is and not isinstance(body, Mapping):
             raise ConfigError(
                 f"{section!r} is outside any section; put it under [{where_is[section]}] "
@@ -206,13 +269,18 @@ def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
         if not isinstance(body, Mapping):
             raise ConfigError(f"[{section}] must be a table of keys; got {describe(body)}.")
         for key in body:
+            if not isinstance(key, str):
+                raise ConfigError(
+                    f"[{section}] keys must be strings ({', '.join(SCHEMA[section])}); "
+                    f"got {describe(key)}."
+                )
             if key not in SCHEMA[section]:
                 hint = did_you_mean(key, SCHEMA[section]) or _other_section(key, section)
                 raise ConfigError(
                     f"[{section}] has unknown key {key!r}; accepted keys are "
                     f"{', '.join(SCHEMA[section])}.{hint}"
                 )
-    sections = {s: dict(mapping.get(s, {})) for s in SCHEMA}
+    sections = {s: {k: _native(v) for k, v in mapping.get(s, {}).items()} for s in SCHEMA}
     return ExperimentConfig(
         data=_parse_data(sections["data"]),
         network=_parse_network(sections["network"]),

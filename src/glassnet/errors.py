@@ -40,6 +40,11 @@ class ResourceError(GlassnetError, ValueError):
     """A run would need more memory than the machine has; refused before training."""
 
 
+class FileError(GlassnetError):
+    """A file cannot be written (or read) as asked: a folder, a read-only file, a disk
+    that is full, a path that names a disk device (see :mod:`glassnet.files`)."""
+
+
 class GlassnetWarning(UserWarning):
     """Something allowed but worth knowing (``allow=True`` targets the loss cannot reach)."""
 
@@ -52,5 +57,12 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
 
 def describe(value: object, limit: int = 60) -> str:
     """A short, one-line ``repr`` of a received value for error messages."""
-    text = repr(value).replace("\n", " ")
+    try:
+        text = repr(value).replace("\n", " ")
+    except RecursionError:  # a list nested thousands deep, say
+        return f"a {type(value).__name__} nested too deeply to show"
+    except ValueError:  # an int beyond Python's 4300-digit str conversion limit
+        if isinstance(value, int):
+            return f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
+        raise
     return text if len(text) <= limit else text[: limit - 3] + "..."

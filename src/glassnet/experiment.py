@@ -65,14 +65,7 @@ class Experiment:
         allow: bool = False,
         **settings: Any,
     ) -> None:
-        if source is None:
-            cfg = ExperimentConfig()
-        elif isinstance(source, ExperimentConfig):
-            cfg = source
-        elif isinstance(source, Mapping):
-            cfg = config_mod.parse(source)
-        else:
-            cfg = config_mod.load(source)
+        cfg = config_mod.coerce(source)
         if settings:
             cfg = config_mod.from_settings(settings, cfg)
         self.config: ExperimentConfig = cfg

@@ -90,12 +90,12 @@ def build_network(cfg: ExperimentConfig, data: Dataset) -> Network:
         if layer != n_layers - 1:
             raise ConfigError(
                 f"[network] activation {name!r} is for the output layer only; layer {layer} of "
-                f"{n_layers} has it. Use it last, e.g. activation = [\"relu\", \"{name}\"]."
+                f'{n_layers} has it. Use it last, e.g. activation = ["relu", "{name}"].'
             )
         need = next((x.name for x in LOSSES.values() if x.requires is act), None)
         if loss.requires is not act:
             raise ConfigError(
-                f"[network] activation {name!r} on the output layer needs loss = \"{need}\" "
+                f'[network] activation {name!r} on the output layer needs loss = "{need}" '
                 f"(its delta y - a needs no slope); got loss {loss.name!r}."
             )
         if sizes[-1] < 2:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +13,7 @@ import numpy as np
 from glassnet.types import Array
 from glassnet.config import ExperimentConfig
 from glassnet.data import Dataset
-from glassnet.errors import ConfigError
+from glassnet.errors import ConfigError, describe
 from glassnet.network import Network, Params, error_sum, forward
 from glassnet.trace import Step, trace_step
 from glassnet.training import (
@@ -221,8 +223,10 @@ class Run:
         The step of iteration ``#N`` shows the update the next iteration would
         make; the run did not apply it (``step.applied`` is ``False``).
         """
-        if iteration < 0:
-            iteration += self.iterations + 1
+        if _is_whole(iteration) and -self.iterations - 1 <= iteration < 0:
+            iteration += self.iterations + 1  # -1 is the last iteration, as for a list
+        self._check_iteration(iteration)
+        iteration = int(iteration)
         if iteration not in self._steps:
             params, state = self.state_at(iteration)
             self._steps[iteration] = trace_step(
@@ -272,7 +276,20 @@ class Run:
         """
         from glassnet.compare import compare_runs
 
-        return compare_runs(self, other, tolerance=tolerance)
+        if not isinstance(other, Run):
+            raise ConfigError(
+                f"compare needs another glassnet Run (from Experiment.run() or glassnet.load); "
+                f"got {describe(other)}."
+            )
+        limit = math.nan
+        if isinstance(tolerance, (int, float, np.integer, np.floating)) and not isinstance(
+            tolerance, (bool, np.bool_)
+        ):
+            with contextlib.suppress(OverflowError):  # an int beyond float64's range
+                limit = float(tolerance)
+        if not math.isfinite(limit) or limit < 0:
+            raise ConfigError(f"tolerance must be a finite number >= 0; got {describe(tolerance)}.")
+        return compare_runs(self, other, tolerance=limit)
 
     def __repr__(self) -> str:
         net = self.network
@@ -290,10 +307,10 @@ class Run:
         return run_html(self)
 
     def _check_iteration(self, iteration: int) -> None:
-        if not isinstance(iteration, (int, np.integer)) or not 0 <= iteration <= self.iterations:
+        if not _is_whole(iteration) or not 0 <= iteration <= self.iterations:
             raise ConfigError(
                 f"iteration must be a whole number from 0 to {self.iterations} "
-                f"(this run applied {self.iterations} updates); got {iteration!r}."
+                f"(this run applied {self.iterations} updates); got {describe(iteration)}."
             )
 
     def to_dict(self, trace: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
@@ -307,6 +324,11 @@ class Run:
         from glassnet.serialize import write_json
 
         write_json(self, path, trace)
+
+
+def _is_whole(value: object) -> bool:
+    """A Python or numpy integer, not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def finish(

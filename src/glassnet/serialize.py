@@ -29,17 +29,18 @@ same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import platform
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ConfigError, GlassnetError
+from glassnet import files
+from glassnet.errors import GlassnetError, describe
 
 FORMAT = "glassnet-run/1"
 
@@ -64,14 +65,6 @@ def _clean(value: Any) -> Any:
         return _clean(value.item())
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()}
-    return value
-
-
-def _unclean(value: Any) -> Any:
-    if isinstance(value, str) and value in ("NaN", "Infinity", "-Infinity"):
-        return float(value.replace("Infinity", "inf").replace("NaN", "nan"))
-    if isinstance(value, list):
-        return [_unclean(v) for v in value]
     return value
 
 
@@ -172,40 +165,19 @@ def dumps(doc: dict[str, Any]) -> str:
 def check_output(path: str | Path) -> Path:
     """Refuse an output path that cannot be written, before any work is done.
 
+    Kept for existing callers; see :func:`glassnet.files.check_output`.
     Returns the folder the file will be written in.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise ConfigError(f"output {str(path)!r} is a folder; give a file name.")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(
-            f"output {str(path)!r}: folder {str(parent)!r} does not exist; create it first."
-        )
-    if not os.access(parent, os.W_OK):
-        raise ConfigError(f"output {str(path)!r}: folder {str(parent)!r} is not writable.")
-    return parent
+    return files.check_output(path).real.parent
 
 
 def atomic_write(path: str | Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
+    """Write ``text`` to ``path`` the way :func:`glassnet.files.write_file` does.
 
-    A crash or an error never leaves a half-written file behind.
+    Kept for existing callers: a regular file is replaced atomically, a
+    device or FIFO written in place, a read-only file refused.
     """
-    path = Path(path)
-    parent = check_output(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    files.write_file(path, text)
 
 
 def write_json(run: Any, path: str | Path, trace: list[int] | tuple[int, ...] = ()) -> None:
@@ -215,120 +187,596 @@ def write_json(run: Any, path: str | Path, trace: list[int] | tuple[int, ...] = 
     atomic_write(path, dumps(run_to_dict(run, trace)))
 
 
-def _arr(value: Any) -> np.ndarray:
-    return np.array(_unclean(value), dtype=np.float64)
+# --------------------------------------------------------------------------- loading
+
+#: The strings that stand for non-finite floats in a run document.
+NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+#: Engines a run document may name.
+ENGINES = ("numpy", "compiled")
+#: Integers with more digits than this are kept as :class:`_Huge` (never converted).
+MAX_INT_DIGITS = 400
+
+_STEP_KEYS = (
+    "iteration",
+    "weights",
+    "biases",
+    "layers",
+    "error",
+    "deltas",
+    "updates",
+    "bias_updates",
+    "weights_after",
+    "biases_after",
+    "loss",
+    "error_sum",
+    "applied",
+)
 
 
-def load(path: str | Path) -> Any:
+class _Huge:
+    """A JSON integer too long to convert (Python refuses more than 4300 digits)."""
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"a {self.digits:,}-digit whole number"
+
+
+def _parse_int(text: str) -> int | _Huge:
+    return _Huge(text) if len(text) > MAX_INT_DIGITS else int(text)
+
+
+def load(path: str | os.PathLike[str]) -> Any:
     """Load a run saved by :meth:`Run.to_json`; it can be explained and plotted again.
+
+    The whole document is checked against the rules a run obeys before
+    anything is built from it (see :class:`_Checker`), so a loaded run can
+    replay and explain every iteration, each in a bounded number of steps.
 
     Raises
     ------
     GlassnetError
-        For a missing file, a file that is not a glassnet run, or a damaged
-        one (a key missing, a value of the wrong type or shape).
+        For a path that is not a regular file (or is over
+        :data:`~glassnet.files.MAX_RUN_BYTES`, or needs more memory than is
+        available), a file that is not a glassnet run, or a damaged one: one
+        line naming the field, the rule and the value found.
     """
-    path = Path(path)
+    path = files.as_path(path, "run file", GlassnetError)
+    shown = f"run file {str(path)!r}"
+    raw = files.read_file(
+        path,
+        where=shown,
+        limit=files.MAX_RUN_BYTES,
+        error=GlassnetError,
+        accepted="a .json file written by glassnet run --json",
+        limit_hint="; record fewer iterations (--iterations) to keep runs this long",
+    )
+    _check_load_memory(len(raw), shown)
+    deep = files.json_depth(raw, files.MAX_JSON_DEPTH)
+    if deep is not None:
+        raise GlassnetError(
+            f"{shown} nests arrays and objects {deep} deep; a glassnet run nests at most "
+            f"{files.MAX_JSON_DEPTH} (it is not a glassnet run, or it was edited)."
+        )
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise GlassnetError(f"run file {str(path)!r} not found.") from None
+        text = raw.decode("utf-8")
+        del raw  # the text and the parsed document are enough to hold at once
+        doc = json.loads(text, parse_int=_parse_int)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise GlassnetError(f"run file {str(path)!r} is not a glassnet JSON run: {exc}.") from None
+        raise GlassnetError(f"{shown} is not a glassnet JSON run: {exc}.") from None
+    del text
     meta = doc.get("glassnet") if isinstance(doc, dict) else None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise GlassnetError(f"{shown} is not a glassnet run (expected format {FORMAT!r}).")
+    return _Checker(shown).run(doc)
+
+
+def _check_load_memory(n_bytes: int, shown: str) -> None:
+    """Refuse a file whose loading would take more than half the available memory."""
+    from glassnet.memory import MEMORY_SHARE, available_memory
+
+    available = available_memory()
+    need = files.RUN_LOAD_FACTOR * n_bytes
+    if available is not None and need > MEMORY_SHARE * available:
         raise GlassnetError(
-            f"run file {str(path)!r} is not a glassnet run (expected format {FORMAT!r})."
+            f"{shown} is {n_bytes / 1e6:,.0f} MB; loading it takes about {need / 1e9:.1f} GB "
+            f"of memory but only {MEMORY_SHARE * available / 1e9:.1f} GB may be used (half of "
+            f"what is available). Free some memory."
         )
-    try:
-        return _run_from_doc(doc)
-    except GlassnetError as exc:
-        raise type(exc)(f"run file {str(path)!r}: {exc}") from None
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-        what = (
-            f"no {exc.args[0]!r} entry" if isinstance(exc, KeyError) else " ".join(str(exc).split())
+
+
+def _what(value: Any) -> str:
+    """What was found, for a message: ``a list of 3 lists``, ``'x'``, ``null``..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return f"an object with keys {describe(list(value), 40)}" if value else "an empty object"
+    if isinstance(value, list):
+        if not value:
+            return "an empty list"
+        kinds = {
+            "lists"
+            if isinstance(v, list)
+            else "numbers"
+            if _is_number(v)
+            else "strings"
+            if isinstance(v, str)
+            else "objects"
+            if isinstance(v, dict)
+            else "items"
+            for v in value[:1000]
+        }
+        return (
+            f"a list of {len(value):,} {kinds.pop() if len(kinds) == 1 else 'items of mixed kinds'}"
         )
-        raise GlassnetError(
-            f"run file {str(path)!r} is damaged ({what}); write it again with glassnet run --json."
-        ) from None
+    return describe(value)
 
 
-def _run_from_doc(doc: dict[str, Any]) -> Any:
-    """The :class:`~glassnet.run.Run` a loaded document describes (raises on damage)."""
-    from glassnet.config import parse
-    from glassnet.data import Dataset
-    from glassnet.network import Params
-    from glassnet.resolve import build_network
-    from glassnet.run import History, Run
-    from glassnet.training import Checkpoints, Saturation, Stop
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
 
-    def params(d: dict[str, Any]) -> Params:
-        loaded = Params(
-            tuple(_arr(w) for w in d["weights"]),
-            tuple(None if b is None else _arr(b) for b in d["biases"]),
-        )
-        shapes = [w.shape for w in loaded.weights]
-        if shapes != network.shapes or len(loaded.biases) != network.n_layers:
-            raise ValueError(f"weights of shapes {shapes} for layers {list(network.sizes)}")
-        return loaded
 
-    config = parse(doc["config"])
-    data = Dataset(
-        _arr(doc["data"]["inputs"]),
-        _arr(doc["data"]["targets"]),
-        doc["data"]["name"],
-        tuple(doc["data"]["input_names"]),
-        tuple(doc["data"]["target_names"]),
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _expect(shape: tuple[int, ...], finite: bool) -> str:
+    """``a list of 3 rows of 2 numbers``: what nested lists of ``shape`` look like."""
+    numbers = ("finite number", "finite numbers") if finite else ("number", "numbers")
+    parts = [("matrix", "matrices"), ("row", "rows")][3 - len(shape) :] if len(shape) > 1 else []
+    text = "a list of " + " of ".join(
+        _count(n, *names) for n, names in zip(shape, [*parts, numbers])
     )
-    network = build_network(config, data)
-    ck = doc["checkpoints"]
-    stopped = doc["stopped"]
-    final = doc["final"]
-    history = doc["history"]
-    test_doc = doc.get("test")
-    test = (
-        None
-        if test_doc is None
-        else Dataset(
-            _arr(test_doc["inputs"]),
-            _arr(test_doc["targets"]),
-            test_doc["name"],
-            data.input_names,
-            data.target_names,
-        )
-    )
-    return Run(
-        config=config,
-        network=network,
-        data=data,
-        initial=params(doc["initial"]),
-        final=params(final),
-        iterations=int(doc["iterations"]),
-        history=History(
-            _arr(history["loss"]),
-            _arr(history["error_sum"]),
-            None if "test_loss" not in history else _arr(history["test_loss"]),
-            None if "test_error_sum" not in history else _arr(history["test_error_sum"]),
-        ),
-        checkpoints=Checkpoints(
-            np.array(ck["iterations"], dtype=np.int64),
-            tuple(
-                _arr(w).reshape(len(ck["iterations"]), *shape)
-                for w, shape in zip(ck["weights"], network.shapes)
+    return text
+
+
+class _Checker:
+    """Checks a run document field by field and builds the :class:`~glassnet.run.Run`.
+
+    The rules are those a run obeys: the config through the same parser as an
+    experiment; every array the shape the network gives it; numbers finite
+    where training makes them finite (the data, the initial weights, the
+    history before a stop); histories one entry per iteration; checkpoints
+    sorted, starting at 0 and never further apart than the run's own schedule
+    puts them, so that replaying any iteration takes at most that many steps.
+    Each refusal is one line: ``run file 'r.json': history.loss must be ...; got ...``.
+    """
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    # ---------------------------------------------------------------- primitives
+
+    def fail(self, field: str, rule: str, value: Any, shown: str | None = None) -> GlassnetError:
+        """``<file>: <field> must be <rule>; got <value>.`` (``shown`` instead of the value)."""
+        got = _what(value) if shown is None else shown
+        return GlassnetError(f"{self.shown}: {field} must be {rule}; got {got}.")
+
+    def obj(
+        self, value: Any, field: str, keys: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """``value``, an object with every key of ``keys`` and maybe some of ``optional``."""
+        if not isinstance(value, dict):
+            raise self.fail(field, f"an object with keys {', '.join(keys)}", value)
+        for key in keys:
+            if key not in value:
+                top = field == "the document"
+                raise GlassnetError(
+                    f"{self.shown}: {key if top else f'{field}.{key}'} is missing; a glassnet "
+                    f"run has {'the' if top else field} keys {', '.join((*keys, *optional))}."
+                )
+        for key in value:
+            if key not in keys and key not in optional:
+                raise GlassnetError(
+                    f"{self.shown}: {field} has an unknown key {describe(key)}; its keys are "
+                    f"{', '.join((*keys, *optional))}."
+                )
+        return value
+
+    def integer(self, value: Any, field: str, low: int, high: int, why: str = "") -> int:
+        if type(value) is not int or not low <= value <= high:
+            raise self.fail(field, f"a whole number from {low:,} to {high:,}{why}", value)
+        return value
+
+    def string(self, value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            raise self.fail(field, "a string", value)
+        return value
+
+    def number(self, value: Any, field: str, finite: bool = False) -> float:
+        return float(self.array(value, field, (), finite))
+
+    def array(
+        self, value: Any, field: str, shape: tuple[int, ...], finite: bool, why: str = ""
+    ) -> np.ndarray:
+        """Nested lists of the exact ``shape`` as float64; non-finite values only unless ``finite``."""
+        level = [value]
+        for depth, n in enumerate(shape):
+            if any(type(item) is not list or len(item) != n for item in level):
+                i = next(
+                    i for i, item in enumerate(level) if type(item) is not list or len(item) != n
+                )
+                where = field + "".join(f"[{k}]" for k in np.unravel_index(i, shape[:depth]))
+                rule = _expect(shape[depth:], finite) + (why if depth == 0 else "")
+                raise self.fail(where, rule, level[i])
+            level = [x for item in level for x in item]
+        if all(type(v) is float for v in level):
+            values = np.array(level, dtype=np.float64)
+        else:
+            values = np.empty(len(level))
+            for i, v in enumerate(level):
+                if type(v) is float:
+                    values[i] = v
+                    continue
+                number = None
+                if type(v) is int:
+                    with contextlib.suppress(OverflowError):  # beyond float64's range
+                        number = float(v)
+                elif not finite and isinstance(v, str):
+                    number = NON_FINITE.get(v)
+                if number is None:
+                    index = [int(k) for k in np.unravel_index(i, shape)]
+                    if isinstance(v, list) and shape:  # one level too deep: name the list
+                        parent = value
+                        for k in index[:-1]:
+                            parent = parent[k]
+                        where = field + "".join(f"[{k}]" for k in index[:-1])
+                        rule = _expect(shape[-1:], finite) + (why if len(shape) == 1 else "")
+                        raise self.fail(where, rule, parent)
+                    where = field + "".join(f"[{k}]" for k in index)
+                    rule = (
+                        "a finite number"
+                        if finite
+                        else 'a number (or "NaN", "Infinity", "-Infinity")'
+                    )
+                    raise self.fail(where, rule, v)
+                values[i] = number
+        if finite and not np.isfinite(values).all():
+            i = int(np.flatnonzero(~np.isfinite(values))[0])
+            where = field + "".join(f"[{k}]" for k in np.unravel_index(i, shape))
+            raise self.fail(where, "a finite number", level[i])
+        return values.reshape(shape)
+
+    def rows(self, value: Any, field: str) -> tuple[int, int]:
+        """The ``(n_rows, n_columns)`` of a table, both at least 1 (shape only)."""
+        if type(value) is not list or not value or type(value[0]) is not list or not value[0]:
+            raise self.fail(field, "a list of rows of numbers (at least one of each)", value)
+        return len(value), len(value[0])
+
+    def layers(
+        self,
+        value: Any,
+        field: str,
+        shapes: list[tuple[int, ...] | None],
+        finite: bool,
+    ) -> tuple[np.ndarray | None, ...]:
+        """One array per layer (``None`` where ``shapes[l]`` is ``None``: must be null)."""
+        if type(value) is not list or len(value) != len(shapes):
+            raise self.fail(field, f"a list of {len(shapes)} entries (one per layer)", value)
+        out: list[np.ndarray | None] = []
+        for l, (item, shape) in enumerate(zip(value, shapes)):
+            if shape is None:
+                if item is not None:
+                    raise self.fail(f"{field}[{l}]", "null (this layer has none)", item)
+                out.append(None)
+            else:
+                out.append(self.array(item, f"{field}[{l}]", shape, finite))
+        return tuple(out)
+
+    # ---------------------------------------------------------------- the document
+
+    def run(self, doc: Any) -> Any:
+        from glassnet.config import parse
+        from glassnet.data import Dataset
+        from glassnet.errors import ConfigError
+        from glassnet.resolve import build_network
+        from glassnet.network import Params
+        from glassnet.run import History, Run
+        from glassnet.training import Checkpoints, CheckpointSchedule, Saturation, Stop
+
+        test_wanted = False
+        doc = self.obj(
+            doc,
+            "the document",
+            (
+                "glassnet",
+                "config",
+                "data",
+                "iterations",
+                "engine",
+                "stopped",
+                "saturated",
+                "initial",
+                "final",
+                "history",
+                "checkpoints",
+                "steps",
             ),
-            tuple(
-                None if b is None else _arr(b).reshape(len(ck["iterations"]), -1)
-                for b in ck["biases"]
+            ("test",),
+        )
+        meta = self.obj(
+            doc["glassnet"], "glassnet", ("format", "version", "numpy", "python", "platform")
+        )
+        for key, value in meta.items():
+            self.string(value, f"glassnet.{key}")
+        try:
+            config = parse(
+                self.obj(doc["config"], "config", (), ("data", "network", "init", "train"))
+            )
+        except ConfigError as exc:
+            raise GlassnetError(f"{self.shown}: config: {exc}") from None
+        train = config.train
+
+        d = self.obj(
+            doc["data"], "data", ("name", "inputs", "targets", "input_names", "target_names")
+        )
+        n_samples, n_in = self.rows(d["inputs"], "data.inputs")
+        n_out = self.rows(d["targets"], "data.targets")[1]
+        X = self.array(d["inputs"], "data.inputs", (n_samples, n_in), True)
+        y = self.array(
+            d["targets"], "data.targets", (n_samples, n_out), True, " (one row per row of inputs)"
+        )
+        names = {}
+        for key, n in (("input_names", n_in), ("target_names", n_out)):
+            value = d[key]
+            if (
+                type(value) is not list
+                or len(value) != n
+                or not all(isinstance(v, str) for v in value)
+            ):
+                raise self.fail(f"data.{key}", f"a list of {n} strings (one per column)", value)
+            names[key] = tuple(value)
+        data = Dataset(
+            X, y, self.string(d["name"], "data.name"), names["input_names"], names["target_names"]
+        )
+        try:
+            network = build_network(config, data)
+        except ConfigError as exc:
+            raise GlassnetError(f"{self.shown}: config: {exc}") from None
+        n_layers = network.n_layers
+        shapes = list(network.shapes)
+        bias_shapes: list[tuple[int, ...] | None] = [
+            (o,) if has else None for (_, o), has in zip(shapes, network.bias)
+        ]
+        outs = [o for _, o in shapes]
+
+        stopped = doc["stopped"]
+        iterations = self.integer(
+            doc["iterations"], "iterations", 0, train.iterations, " (config [train] iterations)"
+        )
+        if stopped is None and iterations != train.iterations:
+            raise self.fail(
+                "iterations",
+                f"{train.iterations:,} (config [train] iterations) for a run that did not stop",
+                iterations,
+            )
+        stop = None
+        if stopped is not None:
+            s = self.obj(stopped, "stopped", ("iteration", "layer", "reason"))
+            if iterations == train.iterations:
+                raise self.fail(
+                    "iterations",
+                    f"less than {train.iterations:,} (config [train] iterations) for a run that stopped",
+                    iterations,
+                )
+            stop = Stop(
+                self.integer(
+                    s["iteration"],
+                    "stopped.iteration",
+                    iterations,
+                    iterations,
+                    " (the iterations applied)",
+                ),
+                self.integer(s["layer"], "stopped.layer", 0, n_layers - 1),
+                self.string(s["reason"], "stopped.reason"),
+            )
+        n_history = iterations + (stop is not None)
+        engine = doc["engine"]
+        if engine not in ENGINES:
+            raise self.fail("engine", " or ".join(repr(e) for e in ENGINES), engine)
+        saturation = None
+        if doc["saturated"] is not None:
+            s = self.obj(doc["saturated"], "saturated", ("iteration", "layer"))
+            saturation = Saturation(
+                self.integer(s["iteration"], "saturated.iteration", 0, max(n_history - 1, 0)),
+                self.integer(s["layer"], "saturated.layer", 0, n_layers - 1),
+            )
+
+        def params(value: Any, field: str, finite: bool) -> Params:
+            p = self.obj(value, field, ("weights", "biases"), ("predictions", "loss", "error_sum"))
+            weights = self.layers(p["weights"], f"{field}.weights", list(shapes), finite)
+            biases = self.layers(p["biases"], f"{field}.biases", list(bias_shapes), finite)
+            return Params(tuple(w for w in weights if w is not None), biases)
+
+        initial = params(
+            self.obj(doc["initial"], "initial", ("weights", "biases")), "initial", True
+        )
+        f = self.obj(
+            doc["final"], "final", ("weights", "biases", "predictions", "loss", "error_sum")
+        )
+        final = params(f, "final", False)
+        prediction = self.array(f["predictions"], "final.predictions", (n_samples, n_out), False)
+
+        test_wanted = config.data.test_fraction > 0
+        history_keys = ("loss", "error_sum") + (
+            ("test_loss", "test_error_sum") if test_wanted else ()
+        )
+        h = self.obj(doc["history"], "history", history_keys)
+        per = " (one per iteration" + (", and the one that stopped the run)" if stop else ")")
+        loss = self.array(h["loss"], "history.loss", (n_history,), False, per)
+        err = self.array(h["error_sum"], "history.error_sum", (n_history,), False, per)
+        for name, values in (("loss", loss), ("error_sum", err)):
+            last = n_history - 1 if stop is not None else n_history
+            if not np.isfinite(values[:last]).all():
+                i = int(np.flatnonzero(~np.isfinite(values[:last]))[0])
+                raise self.fail(
+                    f"history.{name}[{i}]",
+                    "a finite number (a run stops at its first non-finite loss)",
+                    h[name][i],
+                )
+        test_loss = test_err = None
+        if test_wanted:
+            test_loss = self.array(h["test_loss"], "history.test_loss", (n_history,), False, per)
+            test_err = self.array(
+                h["test_error_sum"], "history.test_error_sum", (n_history,), False, per
+            )
+
+        c = self.obj(doc["checkpoints"], "checkpoints", ("iterations", "weights", "biases"))
+        at = c["iterations"]
+        if type(at) is not list or not at or any(type(k) is not int for k in at):
+            raise self.fail("checkpoints.iterations", "a non-empty list of whole numbers", at)
+        ks = np.array(at, dtype=np.int64)
+        if ks[0] != 0 or np.any(np.diff(ks) <= 0) or ks[-1] > iterations:
+            raise self.fail(
+                "checkpoints.iterations",
+                f"increasing iterations from 0 up to at most {iterations:,} (the iterations applied)",
+                at,
+                describe(at, 40),
+            )
+        every = CheckpointSchedule.for_run(train.iterations, train.checkpoints).every
+        gaps = np.diff(np.append(ks, max(iterations, int(ks[-1]))))
+        if gaps.size and int(gaps.max()) > every:
+            i = int(np.argmax(gaps))
+            raise GlassnetError(
+                f"{self.shown}: checkpoints.iterations must be at most {every:,} apart (the "
+                f"spacing [train] checkpoints = {train.checkpoints:,} gives a run of "
+                f"{train.iterations:,} iterations), so that replaying any iteration takes at most "
+                f"{_count(every, 'step', 'steps')}; got {int(ks[i]):,} followed by "
+                f"{int(ks[i]) + int(gaps[i]):,}."
+            )
+        k = len(ks)
+        ck_weights = self.layers(
+            c["weights"], "checkpoints.weights", [(k, *sh) for sh in shapes], False
+        )
+        ck_biases = self.layers(
+            c["biases"],
+            "checkpoints.biases",
+            [None if b is None else (k, *b) for b in bias_shapes],
+            False,
+        )
+
+        steps = doc["steps"]
+        if type(steps) is not list:
+            raise self.fail("steps", "a list of traced iterations", steps)
+        for i, step in enumerate(steps):
+            self.step(
+                step,
+                f"steps[{i}]",
+                iterations,
+                n_samples,
+                shapes,
+                bias_shapes,
+                outs,
+                train.train_biases,
+            )
+
+        test = None
+        final_test: tuple[np.ndarray | None, float | None, float | None] = (None, None, None)
+        if "test" in doc and not test_wanted:
+            raise GlassnetError(
+                f"{self.shown}: test is there but config [data] test_fraction is 0; a run has "
+                f"held-out examples only with a test_fraction."
+            )
+        if test_wanted:
+            if "test" not in doc:
+                raise GlassnetError(
+                    f"{self.shown}: test is missing; config [data] test_fraction = "
+                    f"{config.data.test_fraction} holds out examples."
+                )
+            t = self.obj(
+                doc["test"],
+                "test",
+                ("name", "inputs", "targets", "predictions", "loss", "error_sum"),
+            )
+            n_test = self.rows(t["inputs"], "test.inputs")[0]
+            test = Dataset(
+                self.array(t["inputs"], "test.inputs", (n_test, n_in), True),
+                self.array(
+                    t["targets"],
+                    "test.targets",
+                    (n_test, n_out),
+                    True,
+                    " (one row per row of inputs)",
+                ),
+                self.string(t["name"], "test.name"),
+                data.input_names,
+                data.target_names,
+            )
+            final_test = (
+                self.array(t["predictions"], "test.predictions", (n_test, n_out), False),
+                self.number(t["loss"], "test.loss"),
+                self.number(t["error_sum"], "test.error_sum"),
+            )
+
+        return Run(
+            config=config,
+            network=network,
+            data=data,
+            initial=initial,
+            final=final,
+            iterations=iterations,
+            history=History(loss, err, test_loss, test_err),
+            checkpoints=Checkpoints(
+                ks,  # type: ignore[arg-type]  # int64 iterations, as training stores them
+                tuple(w for w in ck_weights if w is not None),
+                ck_biases,
             ),
-        ),
-        final_prediction=_arr(final["predictions"]),
-        final_loss=float(_unclean(final["loss"])),
-        final_error_sum=float(_unclean(final["error_sum"])),
-        stop=None if stopped is None else Stop(**stopped),
-        saturation=None if doc.get("saturated") is None else Saturation(**doc["saturated"]),
-        engine=doc["engine"],
-        test=test,
-        final_test_prediction=None if test_doc is None else _arr(test_doc["predictions"]),
-        final_test_loss=None if test_doc is None else float(_unclean(test_doc["loss"])),
-        final_test_error_sum=None if test_doc is None else float(_unclean(test_doc["error_sum"])),
-    )
+            final_prediction=prediction,
+            final_loss=self.number(f["loss"], "final.loss"),
+            final_error_sum=self.number(f["error_sum"], "final.error_sum"),
+            stop=stop,
+            saturation=saturation,
+            engine=engine,
+            test=test,
+            final_test_prediction=final_test[0],
+            final_test_loss=final_test[1],
+            final_test_error_sum=final_test[2],
+        )
+
+    def step(
+        self,
+        value: Any,
+        field: str,
+        iterations: int,
+        n_samples: int,
+        shapes: list[tuple[int, int]],
+        bias_shapes: list[tuple[int, ...] | None],
+        outs: list[int],
+        train_biases: bool,
+    ) -> None:
+        """A traced step: every array the shape of its layer (any values: they are replayed)."""
+        s = self.obj(value, field, _STEP_KEYS)
+        k = self.integer(s["iteration"], f"{field}.iteration", 0, iterations)
+        if s["applied"] is not (k < iterations):
+            raise self.fail(
+                f"{field}.applied", "true before the last iteration, else false", s["applied"]
+            )
+        per_sample: list[tuple[int, ...] | None] = [(n_samples, o) for o in outs]
+        update_shapes = [b if train_biases else None for b in bias_shapes]
+        for key, layer_shapes in (
+            ("weights", shapes),
+            ("weights_after", shapes),
+            ("updates", shapes),
+            ("biases", bias_shapes),
+            ("biases_after", bias_shapes),
+            ("bias_updates", update_shapes),
+            ("deltas", per_sample),
+        ):
+            self.layers(s[key], f"{field}.{key}", list(layer_shapes), False)
+        self.array(s["error"], f"{field}.error", (n_samples, outs[-1]), False)
+        self.number(s["loss"], f"{field}.loss")
+        self.number(s["error_sum"], f"{field}.error_sum")
+        layers = s["layers"]
+        if type(layers) is not list or len(layers) != len(outs):
+            raise self.fail(
+                f"{field}.layers", f"a list of {len(outs)} objects (one per layer)", layers
+            )
+        for l, layer in enumerate(layers):
+            where = f"{field}.layers[{l}]"
+            ly = self.obj(layer, where, ("activation", "z", "a", "derivative"))
+            self.string(ly["activation"], f"{where}.activation")
+            for key in ("z", "a", "derivative"):
+                self.array(ly[key], f"{where}.{key}", (n_samples, outs[l]), False)

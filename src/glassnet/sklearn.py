@@ -54,6 +54,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
     ) from exc
 
 from glassnet.activations import ACTIVATIONS
+from glassnet.errors import ConfigError, describe
 from glassnet.losses import LOSSES
 from glassnet.network import forward
 from glassnet.types import Array
@@ -89,11 +90,26 @@ class _GlassNet(BaseEstimator):
 
     # ------------------------------------------------------------------ validation
 
-    def _invalid(self, name: str, rule: str, value: Any) -> ValueError:
-        return ValueError(
+    def _invalid(self, name: str, rule: str, value: Any) -> ConfigError:
+        # a ConfigError is a ValueError too, as scikit-learn's checks expect
+        return ConfigError(
             f"The {name!r} parameter of {type(self).__name__} must be {rule}. "
-            f"Got {value!r} instead."
+            f"Got {describe(value)} instead."
         )
+
+    def _refuse_fit_params(self, fit_params: dict[str, Any]) -> None:
+        """``fit`` takes ``X`` and ``y`` only; say so for ``sample_weight`` and the like."""
+        for name, value in fit_params.items():
+            if name == "sample_weight":
+                raise ConfigError(
+                    f"{type(self).__name__}.fit does not take sample_weight (got "
+                    f"{describe(value, 40)}): glassnet trains on every example with the same "
+                    f"weight. To weight examples, repeat them in X and y."
+                )
+            raise ConfigError(
+                f"{type(self).__name__}.fit takes X and y only; got the keyword {name}="
+                f"{describe(value, 40)}."
+            )
 
     def _validated_settings(self) -> dict[str, Any]:
         """The settings checked once, here, as glassnet experiment keys."""
@@ -111,7 +127,7 @@ class _GlassNet(BaseEstimator):
                 "a positive int or a sequence of positive ints (() for no hidden layer)",
                 self.hidden_layer_sizes,
             )
-        if self.activation not in ACTIVATIONS:
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             raise self._invalid("activation", f"a str among {sorted(ACTIVATIONS)}", self.activation)
         lr = self.learning_rate
         if (
@@ -134,7 +150,7 @@ class _GlassNet(BaseEstimator):
             for name, loss in LOSSES.items()
             if loss.requires in (None, ACTIVATIONS[self._output_activation])
         ]
-        if self.loss not in allowed:
+        if not isinstance(self.loss, str) or self.loss not in allowed:
             raise self._invalid("loss", f"a str among {allowed}", self.loss)
         random_state = self.random_state
         if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
@@ -258,8 +274,13 @@ class GlassNetClassifier(ClassifierMixin, _GlassNet):
 
     _output_activation = "sigmoid"
 
-    def fit(self, X: Any, y: Any) -> GlassNetClassifier:
-        """Train on ``X`` ``(n_samples, n_features)`` and class labels ``y`` ``(n_samples,)``."""
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> GlassNetClassifier:
+        """Train on ``X`` ``(n_samples, n_features)`` and class labels ``y`` ``(n_samples,)``.
+
+        ``sample_weight`` (or any other keyword) is refused with a
+        :class:`~glassnet.errors.ConfigError`: every example weighs the same.
+        """
+        self._refuse_fit_params(fit_params)
         settings = self._validated_settings()
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
@@ -328,8 +349,12 @@ class GlassNetRegressor(RegressorMixin, _GlassNet):
             loss=loss,
         )
 
-    def fit(self, X: Any, y: Any) -> GlassNetRegressor:
-        """Train on ``X`` ``(n_samples, n_features)`` and targets ``y`` ``(n_samples,)`` or 2-d."""
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> GlassNetRegressor:
+        """Train on ``X`` ``(n_samples, n_features)`` and targets ``y`` ``(n_samples,)`` or 2-d.
+
+        ``sample_weight`` (or any other keyword) is refused, as by the classifier.
+        """
+        self._refuse_fit_params(fit_params)
         settings = self._validated_settings()
         X, y = validate_data(self, X, y, dtype=np.float64, multi_output=True, y_numeric=True)
         self._y_1d = y.ndim == 1

@@ -32,14 +32,16 @@ def compare(run_a: str, run_b: str, out: str | None, tolerance: float, digits: i
     from glassnet.compare import compare_runs
     from glassnet.errors import ConfigError
     from glassnet.explain.compare import format_comparison
+    from glassnet.files import check_output, write_file
     from glassnet.plots.compare import plot_comparison
-    from glassnet.serialize import atomic_write, load
+    from glassnet.serialize import load
 
     fmt = None
     if out is not None:
         fmt = Path(out).suffix.lstrip(".").lower()
         if fmt not in ("png", "svg", "pdf"):
             raise ConfigError(f"--out must end in .png, .svg or .pdf; got {out!r}.")
+        check_output(out, "--out")
     labels = (Path(run_a).name, Path(run_b).name)
     if labels[0] == labels[1]:
         labels = (run_a, run_b) if run_a != run_b else ("A", "B")
@@ -48,6 +50,6 @@ def compare(run_a: str, run_b: str, out: str | None, tolerance: float, digits: i
     if out is not None:
         buffer = io.BytesIO()
         plot_comparison(comparison).savefig(buffer, format=fmt)
-        atomic_write(out, buffer.getvalue())
+        write_file(out, buffer.getvalue(), "--out")
         click.echo(f"wrote {out}")
     return 0

@@ -42,8 +42,8 @@ def run(
                 f"(the run's iterations); got {k}."
             )
     if json_out:  # refuse a bad output path or too little memory before training, not after
+        from glassnet.files import check_output
         from glassnet.memory import check_memory
-        from glassnet.serialize import check_output
 
         check_output(json_out)
 

@@ -102,4 +102,4 @@ def from_arrays(inputs: object, targets: object, name: str = "inline") -> Datase
     return Dataset(X, y, name, _default_names("x", X.shape[1]), _default_names("y", y.shape[1]))
 
 
-from glassnet.data.csvfile import read_csv  # noqa: E402  (re-exported)
+from glassnet.data.csvfile import read_csv  # noqa: E402, F401  (re-exported)

@@ -122,7 +122,7 @@ def split(data: Dataset, test_fraction: float, seed: int) -> Split:
     test_rows: list[Array] = []
     for rows in groups:
         shuffled = rows[rng.permutation(len(rows))]
-        test_rows.append(shuffled[: int(round(test_fraction * len(rows)))])
+        test_rows.append(shuffled[: round(test_fraction * len(rows))])
     is_test = np.zeros(data.n_samples, dtype=bool)
     is_test[np.concatenate(test_rows)] = True
     n_test = int(is_test.sum())

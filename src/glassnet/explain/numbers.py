@@ -25,12 +25,11 @@ Notation of a printed left side (evaluated by :func:`evaluate`)
 
 from __future__ import annotations
 
-import ast
 import math
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -86,7 +85,7 @@ def fmt(value: float, decimals: int, sign: bool = False) -> str:
             text = f"{value:.{max(significant, 1) - 1}e}".replace("e-0", "e-")
         return ("+" + text) if sign and value > 0 else text
     text = f"{value:.{decimals}f}"
-    if text.startswith("-0.") or text.startswith("0."):
+    if text.startswith(("-0.", "0.")):
         text = text.replace("0.", ".", 1)
     if sign and not text.startswith("-"):
         text = "+" + text
@@ -131,13 +130,6 @@ def is_exact(values: np.ndarray, decimals: int = 4) -> bool:
 _ELIDED = re.compile(r"\[[^\]:]*:\s*([^\]]+)\]")
 _ABS = re.compile(r"\|([^|]*)\|")
 _EXP = re.compile(r"e\^-\(")
-_BINOPS: dict[type, Callable[[float, float], float]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-}
 
 
 def _exp(x: float) -> float:
@@ -161,50 +153,244 @@ def to_python(lhs: str) -> str:
     """The printed notation as a Python expression (``e^-(z)`` -> ``exp(-(z))`` ...)."""
     text = _ELIDED.sub(r"(\1)", lhs)
     text = _ABS.sub(r"abs(\1)", text)
-    # e^-(...) -> exp(-(...)): the closing parenthesis of the argument closes exp too.
-    while True:
-        match = _EXP.search(text)
-        if match is None:
-            break
-        depth, i = 1, match.end()
-        while depth and i < len(text):
-            depth += {"(": 1, ")": -1}.get(text[i], 0)
-            i += 1
-        text = text[: match.start()] + "exp(-(" + text[match.end() : i] + ")" + text[i:]
-    return text.replace("^", "**")
+    # e^-(...) -> exp(-(...)): the parenthesis closing the argument closes exp too.
+    # One pass, so that a line with thousands of sigmoids takes linear time.
+    if "e^-(" not in text:
+        return text.replace("^", "**")
+    out: list[str] = []
+    closes: list[int] = []  # depths at which an e^-( argument opened
+    depth = i = 0
+    while i < len(text):
+        if text.startswith("e^-(", i):
+            out.append("exp(-(")
+            depth += 1
+            closes.append(depth)
+            i += 4
+            continue
+        char = text[i]
+        out.append(char)
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if closes and closes[-1] == depth:
+                out.append(")")
+                closes.pop()
+            depth -= 1
+        i += 1
+    out.append(")" * len(closes))  # an argument never closed: closed at the end
+    return "".join(out).replace("^", "**")
 
 
-def _eval(node: ast.AST) -> float:
-    if isinstance(node, ast.Expression):
-        return _eval(node.body)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return float(node.value)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _eval(node.operand)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
-        return _BINOPS[type(node.op)](_eval(node.left), _eval(node.right))
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id in _FUNCTIONS
-    ):
-        return float(_FUNCTIONS[node.func.id](*(_eval(arg) for arg in node.args)))
-    if isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare):
-        test = node.test
-        left, right = _eval(test.left), _eval(test.comparators[0])
-        ops = {ast.Gt: operator.gt, ast.Lt: operator.lt, ast.GtE: operator.ge, ast.LtE: operator.le}
-        chosen = node.body if ops[type(test.ops[0])](left, right) else node.orelse
-        return _eval(chosen)
-    raise ValueError(f"cannot evaluate {ast.dump(node)}")
+#: Tokens of the Python form: numbers, names, operators; ``\S`` catches anything else.
+_TOKEN = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[A-Za-z_]\w*|\*\*|>=|<=|[-+*/(),<>]|\S")
+#: A whole number written without a point or exponent (made a float before evaluating).
+_WHOLE = re.compile(r"(?<![\w.])(?<![eE][-+])(\d+)(?![\w.])")
+#: Names in the Python form (exponents such as ``e-21`` are part of their number).
+_NAMES = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|([A-Za-z_]\w*)")
+#: Anything but numbers, the functions, operators, parentheses, commas and spaces.
+_FOREIGN = re.compile(r"[^\w\s.+\-*/(),]")
+#: Lines with fewer ``+`` and ``-`` than this are evaluated by Python's compiler; its
+#: syntax tree nests one level per term of a sum and overflows the stack on long ones.
+PYTHON_TERMS = 200
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+}
+_OPS: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
+
+#: A parsed expression: ``("num", value)``, ``("chain", first, [(op, operand), ...])``,
+#: ``("neg" | "pos", operand)``, ``("pow", base, exponent)``, ``("call", name, args)``,
+#: ``("if", body, op, left, right, orelse)``.
+Node = tuple[Any, ...]
+
+
+class _Parser:
+    """A Python expression of the printed notation, parsed into nested tuples (:data:`Node`).
+
+    The grammar is Python's for this subset (``a if x > y else b``; ``+ -``;
+    ``* /``; unary ``-``; ``**``; calls; parentheses), every number a float,
+    so the value is what Python computes. A chain of ``+`` (the sum of 1,797
+    products of a big dataset, say) is one flat node, parsed and evaluated in
+    a loop: only parentheses and calls nest, never the length of a line.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.tokens = [*_TOKEN.findall(text), ""]  # "" marks the end
+        self.pos = 0
+
+    def take(self, expected: str | None = None) -> str:
+        token = self.tokens[self.pos]
+        if not token or (expected is not None and token != expected):
+            raise ValueError(f"expected {expected or 'more'!r}, got {token!r}")
+        self.pos += 1
+        return token
+
+    def parse(self) -> Node:
+        node = self.ternary()
+        if self.tokens[self.pos]:
+            raise ValueError(f"unexpected {self.tokens[self.pos]!r}")
+        return node
+
+    def ternary(self) -> Node:
+        body = self.sum()
+        if self.tokens[self.pos] != "if":
+            return body
+        self.pos += 1
+        left = self.sum()
+        op = self.take()
+        if op not in _COMPARE:
+            raise ValueError(f"expected a comparison, got {op!r}")
+        right = self.sum()
+        self.take("else")
+        return ("if", body, op, left, right, self.ternary())
+
+    def sum(self) -> Node:
+        first = self.term()
+        tokens = self.tokens
+        if tokens[self.pos] not in ("+", "-"):
+            return first
+        rest = []
+        while tokens[self.pos] in ("+", "-"):
+            self.pos += 1
+            rest.append((tokens[self.pos - 1], self.term()))
+        return ("chain", first, rest)
+
+    def term(self) -> Node:
+        first = self.factor()
+        tokens = self.tokens
+        if tokens[self.pos] not in ("*", "/"):
+            return first
+        rest = []
+        while tokens[self.pos] in ("*", "/"):
+            self.pos += 1
+            rest.append((tokens[self.pos - 1], self.factor()))
+        return ("chain", first, rest)
+
+    def factor(self) -> Node:
+        token = self.tokens[self.pos]
+        if token == "-" or token == "+":
+            self.pos += 1
+            return ("neg" if token == "-" else "pos", self.factor())
+        base = self.atom()
+        if self.tokens[self.pos] == "**":
+            self.pos += 1
+            return ("pow", base, self.factor())
+        return base
+
+    def atom(self) -> Node:
+        token = self.take()
+        first = token[0]
+        if first.isdigit() or (first == "." and len(token) > 1):
+            return ("num", float(token))  # a whole number too, as the compiled path reads 2.0
+        if token in _FUNCTIONS and self.tokens[self.pos] == "(":
+            self.pos += 1
+            args = [self.ternary()]
+            while self.tokens[self.pos] == ",":
+                self.pos += 1
+                args.append(self.ternary())
+            self.take(")")
+            return ("call", token, args)
+        if token == "(":
+            node = self.ternary()
+            self.take(")")
+            return node
+        raise ValueError(f"cannot evaluate {token!r}")
+
+
+def _value(node: Node) -> float:
+    kind = node[0]
+    if kind == "num":
+        return float(node[1])
+    if kind == "chain":
+        total = _value(node[1])
+        for op, operand in node[2]:
+            total = _OPS[op](total, _value(operand))
+        return total
+    if kind == "neg":
+        return -_value(node[1])
+    if kind == "pos":
+        return +_value(node[1])
+    if kind == "pow":
+        return float(operator.pow(_value(node[1]), _value(node[2])))
+    if kind == "call":
+        return float(_FUNCTIONS[node[1]](*(_value(arg) for arg in node[2])))
+    if kind == "if":
+        _, body, op, left, right, orelse = node
+        return _value(body if _COMPARE[op](_value(left), _value(right)) else orelse)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+_NUMBER = r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+#: ``(x * w)`` or a bare number (the first capturing x and w, the second the number).
+_PRODUCT_OR_NUMBER = rf"(?:\(\s*({_NUMBER})\s*\*\s*({_NUMBER})\s*\)|({_NUMBER})(?![\w.]))"
+#: One term of a sum of products: ``+ (0 * -.2158)`` or ``- .0097``.
+_TERM = re.compile(rf"\s*([-+]?)\s*{_PRODUCT_OR_NUMBER}")
+#: A whole line of such terms, the first without a sign (the same, without groups).
+_TERM_SHAPE = rf"(?:\(\s*{_NUMBER}\s*\*\s*{_NUMBER}\s*\)|{_NUMBER}(?![\w.]))"
+_SUM_OF_PRODUCTS = re.compile(rf"\s*{_TERM_SHAPE}(?:\s*[-+]\s*{_TERM_SHAPE})*\s*")
+
+
+def _sum_of_products(text: str) -> float | None:
+    """``(x1 * w1) + (x2 * w2) - b ...`` (almost every line of a big explanation) added up
+    left to right as Python would, or ``None`` for a line of another shape."""
+    if not _SUM_OF_PRODUCTS.fullmatch(text):
+        return None
+    terms = _TERM.findall(text)
+    sign, x, w, number = terms[0]  # a sign here is the minus of a first number: -.3136
+    total = float(number) if number else float(x) * float(w)
+    if sign == "-":
+        total = -total
+    for sign, x, w, number in terms[1:]:
+        value = float(number) if number else float(x) * float(w)
+        total = total + value if sign == "+" else total - value
+    return total
+
+
+def _plain_arithmetic(text: str) -> bool:
+    """Numbers, + - * / **, parentheses and the functions only: Python's own rules apply."""
+    if _FOREIGN.search(text) or text.count("+") + text.count("-") >= PYTHON_TERMS:
+        return False
+    names = set(_NAMES.findall(text))
+    names.discard("")
+    return names <= _FUNCTIONS.keys()
 
 
 def evaluate(lhs: str) -> float:
-    """The value of a printed left side, computed from the printed numbers."""
+    """The value of a printed left side, computed from the printed numbers.
+
+    Every number is a float and the arithmetic is Python's, left to right:
+    short lines of plain arithmetic are compiled by Python itself (after the
+    check that they hold nothing else), others go through :class:`_Parser`,
+    which has no limit on the length of a sum. Anything that cannot be
+    evaluated (or overflows, or divides by zero) is NaN.
+    """
+    text = to_python(lhs).strip()
     with np.errstate(all="ignore"):
         try:
-            return _eval(ast.parse(to_python(lhs).strip(), mode="eval"))
-        except (OverflowError, ZeroDivisionError, ValueError):
+            value = _sum_of_products(text)
+            if value is not None:
+                return value
+            if _plain_arithmetic(text):
+                code = _WHOLE.sub(r"\1.0", text)  # 2 -> 2.0: float arithmetic, as the parser
+                return float(eval(code, {"__builtins__": {}}, dict(_FUNCTIONS)))
+            return _value(_Parser(text).parse())
+        except (
+            OverflowError,
+            ZeroDivisionError,
+            ValueError,
+            TypeError,
+            RecursionError,
+            SyntaxError,
+            NameError,
+        ):
             return math.nan
 
 

@@ -1,0 +1,128 @@
+"""glassnet.serialize.load: a run file is checked against the rules a run obeys.
+
+The damaged documents of the table (docs/errors.md) and the fuzz
+(tests/test_fuzz.py) cover the messages; here: the rules that bound the work
+a loaded run can cause, and that a valid run comes back bit for bit.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet
+from glassnet import files, serialize
+from glassnet.errors import GlassnetError
+from glassnet.training import CheckpointSchedule
+
+
+def saved(tmp_path: Path, **settings) -> tuple[glassnet.Run, dict]:
+    run = glassnet.Experiment(**settings).run(engine="numpy")
+    path = tmp_path / "run.json"
+    run.to_json(str(path), trace=[0])
+    return run, json.loads(path.read_text())
+
+
+def load(tmp_path: Path, doc: dict | str) -> glassnet.Run:
+    path = tmp_path / "doctored.json"
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    return glassnet.load(path)
+
+
+def test_a_saved_run_comes_back_bit_for_bit(tmp_path):
+    run, doc = saved(tmp_path, dataset="xor", layers=[3, 4, 1], bias=True, iterations=300)
+    again = load(tmp_path, doc)
+    assert serialize.dumps(again.to_dict(trace=[0])) == serialize.dumps(doc)
+    for k in (0, 1, 150, 299, 300):
+        assert np.array_equal(again.step(k).prediction, run.step(k).prediction)
+
+
+def test_a_doctored_iteration_count_cannot_make_a_replay_run_for_hours(tmp_path):
+    _, doc = saved(tmp_path, iterations=4)
+    doc["config"]["train"]["iterations"] = 500_000_000
+    with pytest.raises(GlassnetError, match=r"iterations must be 500,000,000 .* got 4\."):
+        load(tmp_path, doc)
+    doc["iterations"] = 500_000_000
+    with pytest.raises(GlassnetError, match=r"history\.loss must be a list of 500,000,000"):
+        load(tmp_path, doc)
+
+
+def test_checkpoints_must_be_as_dense_as_the_runs_own_schedule(tmp_path):
+    run, doc = saved(tmp_path, iterations=40, checkpoints=4)
+    every = CheckpointSchedule.for_run(40, 4).every
+    assert run.checkpoints.iterations.tolist() == [0, 1, *range(2, 40, every)]
+    sparse = copy.deepcopy(doc)
+    kept = [0, 1, 2]  # drop the later checkpoints: a gap of 38 > every
+    sparse["checkpoints"]["iterations"] = kept
+    for key in ("weights", "biases"):
+        sparse["checkpoints"][key] = [
+            None if layer is None else layer[: len(kept)] for layer in doc["checkpoints"][key]
+        ]
+    with pytest.raises(GlassnetError, match=rf"at most {every} apart .* got 2 followed by 40\."):
+        load(tmp_path, sparse)
+    # the same checkpoints are fine where the run's own schedule is that sparse
+    sparse["config"]["train"]["checkpoints"] = 2
+    assert CheckpointSchedule.for_run(40, 2).every >= 38
+    assert load(tmp_path, sparse).step(39).iteration == 39
+
+
+def test_checkpoints_must_start_at_0_and_increase(tmp_path):
+    _, doc = saved(tmp_path, iterations=4)
+    for bad in ([1, 2, 3, 4], [0, 2, 1, 3], [0, 1, 2, 9], [], [0, 1.0, 2, 3], "0"):
+        changed = copy.deepcopy(doc)
+        changed["checkpoints"]["iterations"] = bad
+        with pytest.raises(GlassnetError, match=r"checkpoints\.iterations must be"):
+            load(tmp_path, changed)
+
+
+def test_a_stopped_run_has_one_more_history_entry_and_may_end_non_finite(tmp_path):
+    run, doc = saved(tmp_path, learning_rate=1e6, loss="binary_cross_entropy", iterations=50)
+    assert run.stop is not None and len(doc["history"]["loss"]) == run.iterations + 1
+    assert doc["history"]["loss"][-1] == "Infinity"
+    again = load(tmp_path, doc)
+    assert again.stop == run.stop and again.iterations == run.iterations
+    doc["history"]["loss"][0] = "NaN"  # only the last entry of a stopped run may be
+    with pytest.raises(GlassnetError, match=r"history\.loss\[0\] must be a finite number"):
+        load(tmp_path, doc)
+
+
+def test_data_must_be_finite_and_final_weights_need_not_be(tmp_path):
+    _, doc = saved(tmp_path, iterations=3)
+    changed = copy.deepcopy(doc)
+    changed["final"]["weights"][0][0][0] = "Infinity"  # what an overflowing update leaves
+    assert np.isinf(load(tmp_path, changed).final.weights[0][0, 0])
+    changed = copy.deepcopy(doc)
+    changed["data"]["inputs"][1][2] = "Infinity"
+    with pytest.raises(GlassnetError, match=r"data\.inputs\[1\]\[2\] must be a finite number"):
+        load(tmp_path, changed)
+    changed = copy.deepcopy(doc)
+    changed["initial"]["weights"][0][0][0] = True
+    with pytest.raises(GlassnetError, match=r"initial\.weights\[0\]\[0\]\[0\] must be a finite"):
+        load(tmp_path, changed)
+
+
+def test_the_size_cap_and_the_memory_it_would_take(tmp_path, monkeypatch):
+    _, doc = saved(tmp_path, iterations=3)
+    text = json.dumps(doc)
+    monkeypatch.setattr(files, "MAX_RUN_BYTES", len(text) - 1)
+    with pytest.raises(GlassnetError, match=r"more than the .* accepted; record fewer"):
+        load(tmp_path, text)
+    monkeypatch.setattr(files, "MAX_RUN_BYTES", 2 * 10**9)
+    monkeypatch.setattr(glassnet.experiment, "available_memory", lambda: len(text))
+    with pytest.raises(GlassnetError, match=r"loading it takes about .* Free some memory\."):
+        load(tmp_path, text)
+
+
+def test_huge_integers_are_named_not_converted(tmp_path):
+    _, doc = saved(tmp_path, iterations=3)
+    text = json.dumps(doc).replace('"seed": 123', '"seed": ' + "9" * 5000)
+    with pytest.raises(GlassnetError) as info:
+        load(tmp_path, text)
+    assert str(info.value).endswith(
+        "config: [init] seed must be a whole number from 0 to 2**32 - 1; "
+        "got a 5,000-digit whole number."
+    )
