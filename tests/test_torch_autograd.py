@@ -33,7 +33,13 @@ F = torch.nn.functional
 
 from glassnet.activations import ACTIVATIONS  # noqa: E402
 from glassnet.losses import LOSSES  # noqa: E402
-from glassnet.network import Network, Params, loss_gradient  # noqa: E402
+from glassnet.network import (  # noqa: E402
+    Network,
+    Params,
+    allowed_hidden,
+    allowed_output,
+    loss_gradient,
+)
 from glassnet.training import CheckpointSchedule  # noqa: E402
 
 RTOL = 1e-10
@@ -48,6 +54,7 @@ TORCH_ACTIVATIONS = {
     # torch's own softplus (threshold: above it, torch returns z itself, which
     # differs from ln(1 + e^z) by e^-z < 1e-17 relative)
     "softplus": lambda z: F.softplus(z, beta=1.0, threshold=40.0),
+    "softmax": lambda z: torch.softmax(z, dim=1),
 }
 
 
@@ -57,6 +64,8 @@ def torch_loss(name: str, y, a):
         return 0.5 * F.mse_loss(a, y, reduction="sum")
     if name == "binary_cross_entropy":
         return F.binary_cross_entropy(a, y, reduction="sum")
+    if name == "categorical_cross_entropy":
+        return -(y * torch.log(a)).sum()  # of torch's softmax, through autograd
     raise AssertionError(name)
 
 
@@ -78,14 +87,20 @@ def random_case(depth: int, activation: str, loss: str, bias: bool, seed: int):
         int(rng.integers(1, 3)),
     )
     names = [activation] * depth
-    if loss == "binary_cross_entropy":
-        names[-1] = "sigmoid"
+    required = LOSSES[loss].requires
+    if required is not None:
+        names[-1] = required.name
+    if ACTIVATIONS[names[-1]].rowwise:  # a softmax needs two classes or more
+        sizes = (*sizes[:-1], max(sizes[-1], 3))
     network = Network(sizes, tuple(ACTIVATIONS[n] for n in names), (bias,) * depth, LOSSES[loss])
     weights = tuple(rng.uniform(-1, 1, shape) for shape in network.shapes)
     biases = tuple(rng.uniform(-0.5, 0.5, n_out) if bias else None for _, n_out in network.shapes)
     n_samples = int(rng.integers(3, 8))
     X = rng.uniform(-1, 1, (n_samples, sizes[0]))
-    if loss == "binary_cross_entropy":
+    if ACTIVATIONS[names[-1]].rowwise:  # one class per example, and one soft target
+        y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], size=n_samples)]
+        y[0] = 1.0 / sizes[-1]
+    elif LOSSES[loss].bounded_targets:
         y = rng.integers(0, 2, (n_samples, sizes[-1])).astype(np.float64)
         y[0, 0] = 0.3  # a soft target too
     else:
@@ -133,6 +148,8 @@ CASES = [
     for activation in ACTIVATIONS
     for loss in LOSSES
     for bias in (False, True)
+    if (depth == 1 or allowed_hidden(ACTIVATIONS[activation]))
+    and allowed_output(LOSSES[loss].requires or ACTIVATIONS[activation], LOSSES[loss])
 ]
 
 

@@ -94,6 +94,23 @@ class Params:
         return Params(tuple(out_w), tuple(out_b))
 
 
+def allowed_hidden(activation: Activation) -> bool:
+    """Whether ``activation`` may be used on a hidden layer (a row-wise one may not)."""
+    return not activation.rowwise
+
+
+def allowed_output(activation: Activation, loss: Loss) -> bool:
+    """Whether ``activation`` may be the output layer's with ``loss``.
+
+    A loss that needs a particular output (cross-entropies: a sigmoid, a
+    softmax) gets only that one, and a row-wise output (softmax) only the loss
+    whose delta cancels its slope.
+    """
+    if loss.requires is not None and activation is not loss.requires:
+        return False
+    return not activation.rowwise or loss.requires is activation
+
+
 def parameter_names(network: Network) -> tuple[str, ...]:
     """``W0[0,0], W0[0,1], ..., b0[0], W1[0,0], ...``: the order of :meth:`Params.flat`.
 

@@ -17,7 +17,7 @@ import pytest
 
 import glassnet
 from glassnet import engines
-from glassnet.activations import ACTIVATIONS, LEAKY_RELU, SIGMOID, SOFTPLUS, activation
+from glassnet.activations import ACTIVATIONS, LEAKY_RELU, SIGMOID, SOFTMAX, SOFTPLUS, activation
 from glassnet.engines.tolerance import mismatch
 from glassnet.gradcheck import check_gradient
 from glassnet.losses import LOSSES
@@ -88,7 +88,10 @@ def test_each_definition_is_one_object_pickled_and_copied_by_name(name):
     assert copy.deepcopy(act) is act
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+ELEMENTWISE = sorted(name for name, a in ACTIVATIONS.items() if not a.rowwise)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_the_derivative_from_the_output_is_the_slope_of_the_function(name):
     act = ACTIVATIONS[name]
     z = np.linspace(-6, 6, 241)
@@ -98,7 +101,7 @@ def test_the_derivative_from_the_output_is_the_slope_of_the_function(name):
     np.testing.assert_allclose(act.grad(act.fn(z)), slope, rtol=1e-7, atol=1e-9)
 
 
-@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("name", ELEMENTWISE)
 def test_the_kernel_source_computes_the_numpy_function(name):
     act = ACTIVATIONS[name]
     math = _numba_math()
@@ -111,6 +114,21 @@ def test_the_kernel_source_computes_the_numpy_function(name):
         assert value == e or abs(value - e) <= 1e-15 * abs(e), (x, value, e)
         slope = eval(act.kernel_grad("a"), {"math": math}, {"a": float(e)})
         assert slope == g or abs(slope - g) <= 1e-15 * abs(g), (x, slope, g)
+
+
+def test_softmax_rows_are_probabilities_and_its_kernel_numerator_matches():
+    z = np.array([[1.0, 2.0, 3.0], [-800.0, 0.0, 800.0], [0.5, 0.5, 0.5]])
+    a = SOFTMAX.fn(z)
+    np.testing.assert_allclose(a.sum(axis=1), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(a[0], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum(), rtol=1e-15)
+    assert a[1, 2] == 1.0 and a[1, 0] == 0.0  # no overflow, no NaN
+    math = _numba_math()
+    row = z[0]
+    numerators = [eval(SOFTMAX.kernel("z", max="top"), {"math": math}, {"z": v, "top": row.max()}) for v in row]
+    np.testing.assert_allclose(np.array(numerators) / sum(numerators), a[0], rtol=1e-15)
+    assert SOFTMAX.rowwise and SOFTMAX.saturation_ends == ()
+    with pytest.raises(ValueError, match="no elementwise derivative"):
+        SOFTMAX.grad(a)
 
 
 def _numba_math():

@@ -208,11 +208,14 @@ def test_the_kernel_source_is_generated_readable_and_exact_about_the_math():
     spec = Spec.of(glassnet.Experiment().network, 4)
     source = single.kernel_source(spec)
     assert "1.0 / (1.0 + math.exp(-z))" in source  # the sigmoid, written as the reference writes it
-    assert "# layer 0 update: W[0] += lr * (a[0].T @ delta[0])" in source
+    assert "# layer 0 update from g = dL/dW = -(a[0].T @ delta[0]): update = -lr * g" in source
     compile(source, "<kernel>", "exec")
     table = single.table_source()
     for activation in glassnet.activations.ACTIVATIONS.values():
-        assert activation.kernel("z") in table, activation.name
+        if activation.rowwise:
+            assert activation.kernel("A[a_out + i * n_out + j]", max="top") in table
+        else:
+            assert activation.kernel("z") in table, activation.name
     compile(table, "<kernel>", "exec")
 
 

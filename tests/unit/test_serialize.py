@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import glassnet
+import glassnet.memory
 from glassnet import files, serialize
 from glassnet.errors import GlassnetError
 from glassnet.training import CheckpointSchedule
@@ -112,7 +113,7 @@ def test_the_size_cap_and_the_memory_it_would_take(tmp_path, monkeypatch):
     with pytest.raises(GlassnetError, match=r"more than the .* accepted; record fewer"):
         load(tmp_path, text)
     monkeypatch.setattr(files, "MAX_RUN_BYTES", 2 * 10**9)
-    monkeypatch.setattr(glassnet.experiment, "available_memory", lambda: len(text))
+    monkeypatch.setattr(glassnet.memory, "available_memory", lambda: len(text))
     with pytest.raises(GlassnetError, match=r"loading it takes about .* Free some memory\."):
         load(tmp_path, text)
 
