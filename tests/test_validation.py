@@ -684,7 +684,8 @@ API_CASES: list[ApiCase] = [
         "Experiment: a key named by a number",
         "glassnet.Experiment({'train': {1: 5}})",
         "[train] keys must be strings (iterations, learning_rate, loss, train_biases, "
-        "checkpoints); got 1.",
+        "checkpoints, optimizer, momentum, beta1, beta2, epsilon, alpha, batch_size, "
+        "shuffle_seed, reduction, l2); got 1.",
     ),
     api(
         "Experiment: a numpy array where numbers go",

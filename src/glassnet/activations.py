@@ -39,7 +39,7 @@ from glassnet.types import Array
 __all__ = ["ACTIVATIONS", "Activation", "Array", "activation"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Activation:
     """One activation function with everything the engines and the explainer need.
 
@@ -108,6 +108,9 @@ class Activation:
     kink: bool = False
     probability: bool = False
     rowwise: bool = False
+
+    def __repr__(self) -> str:
+        return f"activation({self.name!r})"
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # A definition is one object per name: pickle (and copy) it by name.

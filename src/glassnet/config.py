@@ -41,8 +41,26 @@ SCHEMA: dict[str, tuple[str, ...]] = {
     "data": ("dataset", "inputs", "targets", "csv", "standardize", "test_fraction", "split_seed"),
     "network": ("layers", "activation", "bias"),
     "init": ("seed", "weights", "biases"),
-    "train": ("iterations", "learning_rate", "loss", "train_biases", "checkpoints"),
+    "train": (
+        "iterations",
+        "learning_rate",
+        "loss",
+        "train_biases",
+        "checkpoints",
+        "optimizer",
+        "momentum",
+        "beta1",
+        "beta2",
+        "epsilon",
+        "alpha",
+        "batch_size",
+        "shuffle_seed",
+        "reduction",
+        "l2",
+    ),
 }
+#: Keys of each ``[[edits]]`` table (changes made by hand before an iteration).
+EDIT_KEYS = ("iteration", "set", "value")
 
 #: Defaults of the seed's experiment.
 DEFAULT_SEED = 123
@@ -93,13 +111,39 @@ class InitConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Full-batch gradient descent settings."""
+    """How the network is trained: iterations, learning rate, loss, optimizer, batches.
+
+    The optimizer's settings (``momentum``, ``beta1``, ``beta2``, ``epsilon``,
+    ``alpha``) are torch.optim's defaults unless given; each may be given only
+    with an optimizer that reads it.
+    """
 
     iterations: int = DEFAULT_ITERATIONS
     learning_rate: float = DEFAULT_LEARNING_RATE
     loss: str = "half_squared_error"
     train_biases: bool = True
     checkpoints: int = DEFAULT_CHECKPOINTS
+    optimizer: str = "gd"
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    alpha: float = 0.99
+    #: Examples per update (None: all of them, in order).
+    batch_size: int | None = None
+    shuffle_seed: int = 0
+    reduction: str = "sum"
+    l2: float = 0.0
+
+
+@dataclass(frozen=True)
+class EditConfig:
+    """``[[edits]]``: before iteration ``#iteration``, set ``set`` (a parameter such as
+    ``"W0[0,0]"`` or ``"learning_rate"``) to ``value``."""
+
+    iteration: int
+    set: str
+    value: float
 
 
 @dataclass(frozen=True)
@@ -110,6 +154,7 @@ class ExperimentConfig:
     network: NetworkConfig = NetworkConfig()
     init: InitConfig = InitConfig()
     train: TrainConfig = TrainConfig()
+    edits: tuple[EditConfig, ...] = ()
     #: Folder that relative CSV paths are resolved against.
     base_dir: str = "."
 
@@ -145,14 +190,26 @@ class ExperimentConfig:
             init["weights"] = _plain(self.init.weights)
         if self.init.biases is not None:
             init["biases"] = _plain(self.init.biases)
-        train = {
+        train: dict[str, Any] = {
             "iterations": self.train.iterations,
             "learning_rate": self.train.learning_rate,
             "loss": self.train.loss,
             "train_biases": self.train.train_biases,
             "checkpoints": self.train.checkpoints,
         }
-        return {"data": data, "network": network, "init": init, "train": train}
+        # Written only when they differ from the post's method, so a run of the
+        # post's experiment keeps its document byte for byte.
+        defaults = TrainConfig()
+        for key in TRAIN_METHOD_KEYS:
+            value = getattr(self.train, key)
+            if value != getattr(defaults, key):
+                train[key] = value
+        doc: dict[str, Any] = {"data": data, "network": network, "init": init, "train": train}
+        if self.edits:
+            doc["edits"] = [
+                {"iteration": e.iteration, "set": e.set, "value": e.value} for e in self.edits
+            ]
+        return doc
 
 
 def _plain(value: Any) -> Any:
@@ -250,7 +307,10 @@ def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
     if not isinstance(mapping, Mapping):
         raise ConfigError(f"experiment must be a table of sections; got {describe(mapping)}.")
     where_is = {key: name for name, keys in SCHEMA.items() for key in keys}
+    edits = _parse_edits(mapping.get("edits", []))
     for section, body in mapping.items():
+        if section == "edits":
+            continue
         if not isinstance(section, str):
             raise ConfigError(
                 f"experiment sections must be named by strings "
@@ -286,6 +346,7 @@ def parse(mapping: Mapping[str, Any], base_dir: str = ".") -> ExperimentConfig:
         network=_parse_network(sections["network"]),
         init=_parse_init(sections["init"]),
         train=_parse_train(sections["train"]),
+        edits=edits,
         base_dir=base_dir,
     )
 
@@ -304,6 +365,16 @@ def from_settings(
     for key, value in settings.items():
         if value is None:
             continue
+        if key == "edits":
+            doc["edits"] = list(value)
+            continue
+        if key == "optimizer" and isinstance(value, str):
+            from glassnet.optimizers import OPTIMIZERS
+
+            reads = OPTIMIZERS[value].settings if value in OPTIMIZERS else ()
+            for setting in SETTING_RANGES:
+                if setting not in reads and setting not in settings:
+                    doc["train"].pop(setting, None)
         if key not in where_is:
             raise ConfigError(
                 f"unknown setting {key!r}; accepted settings are "
@@ -575,4 +646,144 @@ def _parse_train(body: dict[str, Any]) -> TrainConfig:
         loss=loss,
         train_biases=train_biases,
         checkpoints=checkpoints,
+        **_parse_method(body, iterations),
     )
+
+
+#: The [train] keys of the update method (optimizer, its settings, batches, reduction, l2).
+TRAIN_METHOD_KEYS = (
+    "optimizer",
+    "momentum",
+    "beta1",
+    "beta2",
+    "epsilon",
+    "alpha",
+    "batch_size",
+    "shuffle_seed",
+    "reduction",
+    "l2",
+)
+#: The optimizers' settings: the rule each must follow, as (low, low included, high, high included).
+SETTING_RANGES: dict[str, tuple[float, bool, float, bool]] = {
+    "momentum": (0.0, True, 1.0, False),
+    "beta1": (0.0, True, 1.0, False),
+    "beta2": (0.0, True, 1.0, False),
+    "epsilon": (0.0, False, math.inf, False),
+    "alpha": (0.0, True, 1.0, False),
+}
+
+
+def _interval(low: float, low_in: bool, high: float, high_in: bool) -> str:
+    return f"{'[' if low_in else '('}{low:g}, {high:g}{']' if high_in else ')'}"
+
+
+def _parse_method(body: dict[str, Any], iterations: int) -> dict[str, Any]:
+    """The optimizer and its settings, the batches, the reduction and l2 of [train]."""
+    from glassnet.optimizers import OPTIMIZERS
+
+    out: dict[str, Any] = {}
+    name = body.get("optimizer", "gd")
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise ConfigError(
+            f"[train] optimizer must be one of {', '.join(OPTIMIZERS)}; got {describe(name)}."
+            f"{did_you_mean(str(name), OPTIMIZERS)}"
+        )
+    out["optimizer"] = name
+    reads = OPTIMIZERS[name].settings
+    for key, (low, low_in, high, high_in) in SETTING_RANGES.items():
+        if key not in body:
+            continue
+        if key not in reads:
+            users = [o for o, opt in OPTIMIZERS.items() if key in opt.settings]
+            raise ConfigError(
+                f"[train] {key} applies to optimizer {' or '.join(repr(u) for u in users)}, "
+                f"but optimizer is {name!r}; set optimizer = {users[0]!r} or drop {key}."
+            )
+        value = body[key]
+        ok = _is_number(value) and math.isfinite(value)
+        ok = (
+            ok
+            and (value > low or (low_in and value == low))
+            and (value < high or (high_in and value == high))
+        )
+        if not ok:
+            raise ConfigError(
+                f"[train] {key} must be a number in {_interval(low, low_in, high, high_in)}; "
+                f"got {describe(value)}."
+            )
+        out[key] = float(value)
+    batch_size = body.get("batch_size")
+    if batch_size is not None:
+        if not _is_int(batch_size) or batch_size < 1:
+            raise ConfigError(
+                f"[train] batch_size must be a whole number >= 1 (examples per update; leave it "
+                f"out for all of them); got {describe(batch_size)}."
+            )
+        out["batch_size"] = batch_size
+    shuffle_seed = body.get("shuffle_seed", 0)
+    if not _is_int(shuffle_seed) or not 0 <= shuffle_seed < 2**32:
+        raise ConfigError(
+            f"[train] shuffle_seed must be a whole number from 0 to 2**32 - 1; "
+            f"got {describe(shuffle_seed)}."
+        )
+    if "shuffle_seed" in body and batch_size is None:
+        raise ConfigError(
+            "[train] shuffle_seed shuffles mini-batches, but batch_size is not set; "
+            "set batch_size or drop shuffle_seed."
+        )
+    out["shuffle_seed"] = shuffle_seed
+    reduction = body.get("reduction", "sum")
+    if reduction not in ("sum", "mean"):
+        raise ConfigError(
+            f'[train] reduction must be "sum" (the post\'s) or "mean" (torch\'s default); '
+            f"got {describe(reduction)}."
+        )
+    out["reduction"] = reduction
+    l2 = body.get("l2", 0.0)
+    if not _is_number(l2) or not math.isfinite(l2) or l2 < 0:
+        raise ConfigError(
+            f"[train] l2 must be a finite number >= 0 (0: none), e.g. 0.001; got {describe(l2)}."
+        )
+    out["l2"] = float(l2)
+    return out
+
+
+def _parse_edits(value: Any) -> tuple[EditConfig, ...]:
+    """``[[edits]]``: a list of tables ``{iteration, set, value}``, in iteration order."""
+    if not isinstance(value, (list, tuple)):
+        raise ConfigError(
+            f"[[edits]] must be a list of tables (iteration, set, value); got {describe(value)}."
+        )
+    out = []
+    for i, edit in enumerate(value):
+        where = f"[[edits]] #{i + 1}"
+        if not isinstance(edit, Mapping):
+            raise ConfigError(
+                f"{where} must be a table of {', '.join(EDIT_KEYS)}; got {describe(edit)}."
+            )
+        for key in edit:
+            if key not in EDIT_KEYS:
+                raise ConfigError(
+                    f"{where} has unknown key {key!r}; accepted keys are {', '.join(EDIT_KEYS)}."
+                    f"{did_you_mean(str(key), EDIT_KEYS)}"
+                )
+        missing = [k for k in EDIT_KEYS if k not in edit]
+        if missing:
+            raise ConfigError(f"{where} needs {', '.join(missing)}; got {describe(dict(edit))}.")
+        iteration, target, number = (_native(edit[k]) for k in EDIT_KEYS)
+        if not _is_int(iteration) or not 0 <= iteration <= MAX_ITERATIONS:
+            raise ConfigError(
+                f"{where} iteration must be a whole number from 0 (before the first update); "
+                f"got {describe(iteration)}."
+            )
+        if not isinstance(target, str) or not target:
+            raise ConfigError(
+                f'{where} set must name a parameter such as "W0[0,0]" or "learning_rate"; '
+                f"got {describe(target)}."
+            )
+        if not _is_number(number) or not math.isfinite(number):
+            raise ConfigError(f"{where} value must be a finite number; got {describe(number)}.")
+        if target == "learning_rate" and number <= 0:
+            raise ConfigError(f"{where} sets learning_rate to {number}; it must be > 0.")
+        out.append(EditConfig(iteration, target, float(number)))
+    return tuple(sorted(out, key=lambda e: e.iteration))

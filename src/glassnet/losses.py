@@ -38,7 +38,7 @@ from glassnet.types import Array
 __all__ = ["LOSSES", "Loss", "loss"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Loss:
     """One loss function with its output delta, its formulas and its kernel source.
 
@@ -100,6 +100,9 @@ class Loss:
     requires: Activation | None = None
     slope_cancels: bool = False
     bounded_targets: bool = False
+
+    def __repr__(self) -> str:
+        return f"loss({self.name!r})"
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # A definition is one object per name: pickle (and copy) it by name.

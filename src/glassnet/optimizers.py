@@ -78,7 +78,7 @@ State = dict[str, Array]
 StepFunction = Callable[[Array, State, Hyper, float, int], tuple[Array, State]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Optimizer:
     """One optimizer: its state, its step in numpy, its kernel source and its printed form.
 
@@ -110,6 +110,9 @@ class Optimizer:
     step: StepFunction
     formula: str
     source: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"optimizer({self.name!r})"
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # A definition is one object per name: pickle (and copy) it by name.

@@ -16,7 +16,7 @@ from glassnet.activations import ACTIVATIONS
 from glassnet.config import ExperimentConfig
 from glassnet.data import Dataset, builtin, from_arrays, read_csv
 from glassnet.data.real import REAL_DATASETS, Split, load_real, split, standardize
-from glassnet.errors import ConfigError, DataError
+from glassnet.errors import ConfigError, DataError, did_you_mean
 from glassnet.losses import LOSSES
 from glassnet.network import Network, Params, init_params, parameter_names
 from glassnet.optimizers import HYPER_NAMES, OPTIMIZERS, Hyper
@@ -209,28 +209,33 @@ def check_targets(network: Network, data: Dataset, allow: bool = False) -> tuple
 def method_of(cfg: ExperimentConfig) -> Method:
     """How the experiment updates its weights (``[train] optimizer, batch_size, ...``)."""
     train = cfg.train
-    defaults = Hyper()
-    hyper = Hyper(
-        **{name: float(getattr(train, name, getattr(defaults, name))) for name in HYPER_NAMES}
-    )
     return Method(
-        optimizer=OPTIMIZERS[getattr(train, "optimizer", "gd")],
-        hyper=hyper,
-        batch_size=getattr(train, "batch_size", None),
-        shuffle_seed=int(getattr(train, "shuffle_seed", 0)),
-        mean=getattr(train, "reduction", "sum") == "mean",
-        l2=float(getattr(train, "l2", 0.0)),
+        optimizer=OPTIMIZERS[train.optimizer],
+        hyper=Hyper(**{name: getattr(train, name) for name in HYPER_NAMES}),
+        batch_size=train.batch_size,
+        shuffle_seed=train.shuffle_seed,
+        mean=train.reduction == "mean",
+        l2=train.l2,
     )
 
 
 def edits_of(cfg: ExperimentConfig, network: Network) -> tuple[Edit, ...]:
-    """The experiment's ``[[edits]]``, checked against the network's parameter names."""
-    edits = tuple(Edit(int(e[0]), str(e[1]), float(e[2])) for e in getattr(cfg, "edits", ()))
-    names = set(parameter_names(network)) | {"learning_rate"}
-    for edit in edits:
-        if edit.target not in names:
+    """The experiment's ``[[edits]]``, checked against the network and the iterations."""
+    names = parameter_names(network)
+    edits = []
+    for i, edit in enumerate(cfg.edits):
+        where = f"[[edits]] #{i + 1}"
+        if edit.set != "learning_rate" and edit.set not in names:
+            example = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
             raise ConfigError(
-                f"[[edits]] target must be learning_rate or a parameter of layers "
-                f"{list(network.sizes)} such as W0[0,0]; got {edit.target!r}."
+                f"{where} set must be learning_rate or a parameter of layers "
+                f"{list(network.sizes)} ({example}); got {edit.set!r}."
+                f"{did_you_mean(edit.set, [*names, 'learning_rate'])}"
             )
-    return edits
+        if edit.iteration >= cfg.train.iterations:
+            raise ConfigError(
+                f"{where} iteration must be below [train] iterations ({cfg.train.iterations:,}), "
+                f"so that some iteration uses it; got {edit.iteration:,}."
+            )
+        edits.append(Edit(edit.iteration, edit.set, edit.value))
+    return tuple(edits)

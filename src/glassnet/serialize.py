@@ -104,7 +104,39 @@ def step_to_dict(step: Any) -> dict[str, Any]:
         "loss": step.loss,
         "error_sum": step.error_sum,
         "applied": step.applied,
+        **_method_fields(step),
     }
+
+
+def _method_fields(step: Any) -> dict[str, Any]:
+    """What a step records beyond the post's method (written only when it is not the post's)."""
+    if step.method.is_plain and step.rows is None:
+        return {}
+    out: dict[str, Any] = {
+        "learning_rate": step.learning_rate,
+        "gradients": [ly.gradient for ly in step.layers],
+        "bias_gradients": [ly.gradient_b for ly in step.layers],
+    }
+    if step.rows is not None:
+        out["rows"] = [int(r) for r in step.rows]
+        out["epoch"] = step.epoch
+    slots = step.method.optimizer.slots
+    if slots:
+        out["state_before"] = {
+            s: {
+                "weights": [ly.state_before[s] for ly in step.layers],
+                "biases": [ly.state_b_before.get(s) for ly in step.layers],
+            }
+            for s in slots
+        }
+        out["state_after"] = {
+            s: {
+                "weights": [ly.state_after[s] for ly in step.layers],
+                "biases": [ly.state_b_after.get(s) for ly in step.layers],
+            }
+            for s in slots
+        }
+    return out
 
 
 def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:
@@ -142,6 +174,16 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
         },
         "steps": [step_to_dict(run.step(k)) for k in trace],
     }
+    # Written only when the method has them, so the post's run keeps its document.
+    if run.history.batch_loss is not None:
+        doc["history"]["batch_loss"] = run.history.batch_loss
+    if run.checkpoints.slots:
+        doc["checkpoints"]["state"] = {
+            name: {"weights": list(ck.weights), "biases": list(ck.biases)}
+            for name, ck in run.checkpoints.slots.items()
+        }
+    if run.final_state:
+        doc["final"]["state"] = {name: _params(p) for name, p in run.final_state.items()}
     if run.test is not None:
         doc["history"].update(
             test_loss=run.history.test_loss, test_error_sum=run.history.test_error_sum
@@ -196,6 +238,16 @@ ENGINES = ("numpy", "compiled")
 #: Integers with more digits than this are kept as :class:`_Huge` (never converted).
 MAX_INT_DIGITS = 400
 
+#: What a step records beyond the post's method (optimizer state, batch rows).
+_STEP_METHOD_KEYS = (
+    "learning_rate",
+    "gradients",
+    "bias_gradients",
+    "rows",
+    "epoch",
+    "state_before",
+    "state_after",
+)
 _STEP_KEYS = (
     "iteration",
     "weights",
@@ -472,10 +524,10 @@ class _Checker:
         from glassnet.config import parse
         from glassnet.data import Dataset
         from glassnet.errors import ConfigError
-        from glassnet.resolve import build_network
         from glassnet.network import Params
+        from glassnet.resolve import build_network, edits_of, method_of
         from glassnet.run import History, Run
-        from glassnet.training import Checkpoints, CheckpointSchedule, Saturation, Stop
+        from glassnet.training import Batches, Checkpoints, CheckpointSchedule, Saturation, Stop
 
         test_wanted = False
         doc = self.obj(
@@ -504,7 +556,7 @@ class _Checker:
             self.string(value, f"glassnet.{key}")
         try:
             config = parse(
-                self.obj(doc["config"], "config", (), ("data", "network", "init", "train"))
+                self.obj(doc["config"], "config", (), ("data", "network", "init", "train", "edits"))
             )
         except ConfigError as exc:
             raise GlassnetError(f"{self.shown}: config: {exc}") from None
@@ -534,8 +586,12 @@ class _Checker:
         )
         try:
             network = build_network(config, data)
+            method = method_of(config)
+            edits = edits_of(config, network)
         except ConfigError as exc:
             raise GlassnetError(f"{self.shown}: config: {exc}") from None
+        slots = method.optimizer.slots
+        batched = method.batch_size is not None
         n_layers = network.n_layers
         shapes = list(network.shapes)
         bias_shapes: list[tuple[int, ...] | None] = [
@@ -586,7 +642,9 @@ class _Checker:
             )
 
         def params(value: Any, field: str, finite: bool) -> Params:
-            p = self.obj(value, field, ("weights", "biases"), ("predictions", "loss", "error_sum"))
+            p = self.obj(
+                value, field, ("weights", "biases"), ("predictions", "loss", "error_sum", "state")
+            )
             weights = self.layers(p["weights"], f"{field}.weights", list(shapes), finite)
             biases = self.layers(p["biases"], f"{field}.biases", list(bias_shapes), finite)
             return Params(tuple(w for w in weights if w is not None), biases)
@@ -595,14 +653,36 @@ class _Checker:
             self.obj(doc["initial"], "initial", ("weights", "biases")), "initial", True
         )
         f = self.obj(
-            doc["final"], "final", ("weights", "biases", "predictions", "loss", "error_sum")
+            doc["final"],
+            "final",
+            (
+                "weights",
+                "biases",
+                "predictions",
+                "loss",
+                "error_sum",
+                *(("state",) if slots else ()),
+            ),
         )
         final = params(f, "final", False)
+        final_state = {}
+        if slots:
+            st = self.obj(f["state"], "final.state", slots)
+            final_state = {
+                name: params(
+                    self.obj(st[name], f"final.state.{name}", ("weights", "biases")),
+                    f"final.state.{name}",
+                    False,
+                )
+                for name in slots
+            }
         prediction = self.array(f["predictions"], "final.predictions", (n_samples, n_out), False)
 
         test_wanted = config.data.test_fraction > 0
-        history_keys = ("loss", "error_sum") + (
-            ("test_loss", "test_error_sum") if test_wanted else ()
+        history_keys = (
+            ("loss", "error_sum")
+            + (("test_loss", "test_error_sum") if test_wanted else ())
+            + (("batch_loss",) if batched else ())
         )
         h = self.obj(doc["history"], "history", history_keys)
         per = " (one per iteration" + (", and the one that stopped the run)" if stop else ")")
@@ -617,6 +697,9 @@ class _Checker:
                     "a finite number (a run stops at its first non-finite loss)",
                     h[name][i],
                 )
+        batch_loss = None
+        if batched:
+            batch_loss = self.array(h["batch_loss"], "history.batch_loss", (n_history,), False, per)
         test_loss = test_err = None
         if test_wanted:
             test_loss = self.array(h["test_loss"], "history.test_loss", (n_history,), False, per)
@@ -624,7 +707,11 @@ class _Checker:
                 h["test_error_sum"], "history.test_error_sum", (n_history,), False, per
             )
 
-        c = self.obj(doc["checkpoints"], "checkpoints", ("iterations", "weights", "biases"))
+        c = self.obj(
+            doc["checkpoints"],
+            "checkpoints",
+            ("iterations", "weights", "biases", *(("state",) if slots else ())),
+        )
         at = c["iterations"]
         if type(at) is not list or not at or any(type(k) is not int for k in at):
             raise self.fail("checkpoints.iterations", "a non-empty list of whole numbers", at)
@@ -657,6 +744,22 @@ class _Checker:
             [None if b is None else (k, *b) for b in bias_shapes],
             False,
         )
+        ck_slots = {}
+        if slots:
+            st = self.obj(c["state"], "checkpoints.state", slots)
+            for name in slots:
+                where = f"checkpoints.state.{name}"
+                part = self.obj(st[name], where, ("weights", "biases"))
+                sw = self.layers(
+                    part["weights"], f"{where}.weights", [(k, *sh) for sh in shapes], False
+                )
+                sb = self.layers(
+                    part["biases"],
+                    f"{where}.biases",
+                    [None if b is None else (k, *b) for b in bias_shapes],
+                    False,
+                )
+                ck_slots[name] = Checkpoints(ks, tuple(w for w in sw if w is not None), sb)  # type: ignore[arg-type]
 
         steps = doc["steps"]
         if type(steps) is not list:
@@ -666,11 +769,12 @@ class _Checker:
                 step,
                 f"steps[{i}]",
                 iterations,
-                n_samples,
+                min(method.batch_size or n_samples, n_samples),
                 shapes,
                 bias_shapes,
                 outs,
                 train.train_biases,
+                batched,
             )
 
         test = None
@@ -718,11 +822,19 @@ class _Checker:
             initial=initial,
             final=final,
             iterations=iterations,
-            history=History(loss, err, test_loss, test_err),
+            history=History(
+                loss,
+                err,
+                test_loss,
+                test_err,
+                batch_loss,
+                Batches(n_samples, method.batch_size).per_epoch,
+            ),
             checkpoints=Checkpoints(
                 ks,  # type: ignore[arg-type]  # int64 iterations, as training stores them
                 tuple(w for w in ck_weights if w is not None),
                 ck_biases,
+                ck_slots,
             ),
             final_prediction=prediction,
             final_loss=self.number(f["loss"], "final.loss"),
@@ -734,6 +846,9 @@ class _Checker:
             final_test_prediction=final_test[0],
             final_test_loss=final_test[1],
             final_test_error_sum=final_test[2],
+            method=method,
+            edits=edits,
+            final_state=final_state,
         )
 
     def step(
@@ -746,9 +861,20 @@ class _Checker:
         bias_shapes: list[tuple[int, ...] | None],
         outs: list[int],
         train_biases: bool,
+        batched: bool = False,
     ) -> None:
-        """A traced step: every array the shape of its layer (any values: they are replayed)."""
-        s = self.obj(value, field, _STEP_KEYS)
+        """A traced step: every array the shape of its layer (any values: they are replayed).
+
+        ``n_samples`` is the rows of a batch (the last batch of an epoch may be shorter).
+        """
+        s = self.obj(value, field, _STEP_KEYS, _STEP_METHOD_KEYS)
+        if batched:
+            rows = s.get("rows")
+            if type(rows) is not list or not 1 <= len(rows) <= n_samples:
+                raise self.fail(
+                    f"{field}.rows", f"a list of 1 to {n_samples} example numbers", rows
+                )
+            n_samples = len(rows)
         k = self.integer(s["iteration"], f"{field}.iteration", 0, iterations)
         if s["applied"] is not (k < iterations):
             raise self.fail(

@@ -124,7 +124,10 @@ def test_softmax_rows_are_probabilities_and_its_kernel_numerator_matches():
     assert a[1, 2] == 1.0 and a[1, 0] == 0.0  # no overflow, no NaN
     math = _numba_math()
     row = z[0]
-    numerators = [eval(SOFTMAX.kernel("z", max="top"), {"math": math}, {"z": v, "top": row.max()}) for v in row]
+    numerators = [
+        eval(SOFTMAX.kernel("z", max="top"), {"math": math}, {"z": v, "top": row.max()})
+        for v in row
+    ]
     np.testing.assert_allclose(np.array(numerators) / sum(numerators), a[0], rtol=1e-15)
     assert SOFTMAX.rowwise and SOFTMAX.saturation_ends == ()
     with pytest.raises(ValueError, match="no elementwise derivative"):

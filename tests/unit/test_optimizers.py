@@ -78,7 +78,10 @@ def random_case(depth: int, bias: bool, seed: int, softmax: bool = False):
 
 def torch_run(network, params, X, y, name, lr, hyper, l2, batch_size, mean, seed):
     ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in params.weights]
-    bs = [None if b is None else torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in params.biases]
+    bs = [
+        None if b is None else torch.tensor(b, dtype=torch.float64, requires_grad=True)
+        for b in params.biases
+    ]
     groups = [{"params": ws, "weight_decay": l2}]
     if any(b is not None for b in bs):
         groups.append({"params": [b for b in bs if b is not None], "weight_decay": 0.0})
@@ -89,8 +92,10 @@ def torch_run(network, params, X, y, name, lr, hyper, l2, batch_size, mean, seed
         a = X_t[rows]
         for act, w, b in zip(network.activations, ws, bs):
             z = a @ w + (b if b is not None else 0.0)
-            a = torch.softmax(z, dim=1) if act.rowwise else (
-                torch.tanh(z) if act.name == "tanh" else torch.sigmoid(z)
+            a = (
+                torch.softmax(z, dim=1)
+                if act.rowwise
+                else (torch.tanh(z) if act.name == "tanh" else torch.sigmoid(z))
             )
         target = y_t[rows]
         if network.loss.name == "half_squared_error":
@@ -112,9 +117,7 @@ def compare(what: str, mine, theirs) -> None:
 
 
 CASES = list(
-    itertools.product(
-        sorted(OPTIMIZERS), (0.0, 0.01), (None, 2), (1, 2, 3), (False, True)
-    )
+    itertools.product(sorted(OPTIMIZERS), (0.0, 0.01), (None, 2), (1, 2, 3), (False, True))
 )
 
 
@@ -123,11 +126,20 @@ def test_100_updates_equal_torch_optim(name, l2, batch_size, depth, bias):
     network, params, X, y = random_case(depth, bias, seed=depth * 10 + bias)
     hyper = Hyper()
     method = Method(OPTIMIZERS[name], hyper, batch_size, 7, False, l2)
-    ws, bs, opt = torch_run(network, params, X, y, name, RATES[name], hyper, l2, batch_size, False, 7)
+    ws, bs, opt = torch_run(
+        network, params, X, y, name, RATES[name], hyper, l2, batch_size, False, 7
+    )
     for engine in ("numpy", "compiled"):
         trained = engines.trainer(engine)(
-            network, params.copy(), X, y, iterations=STEPS, learning_rate=RATES[name],
-            train_biases=True, schedule=CheckpointSchedule.for_run(STEPS, 10), method=method,
+            network,
+            params.copy(),
+            X,
+            y,
+            iterations=STEPS,
+            learning_rate=RATES[name],
+            train_biases=True,
+            schedule=CheckpointSchedule.for_run(STEPS, 10),
+            method=method,
         )
         assert trained.stop is None
         for i, (w, b) in enumerate(zip(ws, bs)):
@@ -136,9 +148,17 @@ def test_100_updates_equal_torch_optim(name, l2, batch_size, depth, bias):
                 compare(f"[{engine}] b{i}", trained.final.biases[i], b.detach().numpy())
             assert set(trained.final_state) == set(TORCH_STATE[name])
             for slot, key in TORCH_STATE[name].items():
-                compare(f"[{engine}] {slot} of W{i}", trained.final_state[slot].weights[i], opt.state[w][key].numpy())
+                compare(
+                    f"[{engine}] {slot} of W{i}",
+                    trained.final_state[slot].weights[i],
+                    opt.state[w][key].numpy(),
+                )
                 if b is not None:
-                    compare(f"[{engine}] {slot} of b{i}", trained.final_state[slot].biases[i], opt.state[b][key].numpy())
+                    compare(
+                        f"[{engine}] {slot} of b{i}",
+                        trained.final_state[slot].biases[i],
+                        opt.state[b][key].numpy(),
+                    )
 
 
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
@@ -150,8 +170,15 @@ def test_the_mean_reduction_and_a_softmax_output_equal_torch(name, batch_size):
     ws, bs, _ = torch_run(network, params, X, y, name, RATES[name], hyper, 0.0, batch_size, True, 3)
     for engine in ("numpy", "compiled"):
         trained = engines.trainer(engine)(
-            network, params.copy(), X, y, iterations=STEPS, learning_rate=RATES[name],
-            train_biases=True, schedule=CheckpointSchedule.for_run(STEPS, 10), method=method,
+            network,
+            params.copy(),
+            X,
+            y,
+            iterations=STEPS,
+            learning_rate=RATES[name],
+            train_biases=True,
+            schedule=CheckpointSchedule.for_run(STEPS, 10),
+            method=method,
         )
         for i, (w, b) in enumerate(zip(ws, bs)):
             compare(f"[{engine}] W{i}", trained.final.weights[i], w.detach().numpy())
@@ -177,8 +204,13 @@ def test_the_compiled_engine_replays_jumps_across_many_epochs():
     # more epochs than one kernel call takes, and a batch size that does not divide
     network, params, X, y = random_case(2, True, seed=9)
     method = Method(OPTIMIZERS["momentum"], Hyper(), 3, 2, False, 0.0)
-    args = dict(iterations=30_000, learning_rate=0.01, train_biases=True,
-                schedule=CheckpointSchedule.for_run(30_000, 50), method=method)
+    args = dict(
+        iterations=30_000,
+        learning_rate=0.01,
+        train_biases=True,
+        schedule=CheckpointSchedule.for_run(30_000, 50),
+        method=method,
+    )
     ref = engines.trainer("numpy")(network, params.copy(), X, y, **args)
     mine = engines.trainer("compiled")(network, params.copy(), X, y, **args)
     from glassnet.engines.tolerance import assert_close

@@ -81,6 +81,19 @@ def experiment_options(func: F) -> F:
             "--checkpoints", type=int, help="How many weight snapshots to keep for replay."
         ),
         click.option(
+            "--optimizer",
+            help="gd (the post's), momentum, nesterov, adam or rmsprop.",
+        ),
+        click.option("--batch-size", type=int, help="Examples per update (default: all of them)."),
+        click.option("--shuffle-seed", type=int, help="Seed of the mini-batches' shuffle."),
+        click.option("--reduction", help="sum (the post's) or mean over the batch."),
+        click.option("--l2", type=float, help="Adds l2 * w to each weight's gradient."),
+        click.option("--momentum", type=float, help="momentum, nesterov: mu (default 0.9)."),
+        click.option("--beta1", type=float, help="adam: decay of the first moment (0.9)."),
+        click.option("--beta2", type=float, help="adam: decay of the second moment (0.999)."),
+        click.option("--epsilon", type=float, help="adam, rmsprop: added to the root (1e-8)."),
+        click.option("--alpha", type=float, help="rmsprop: decay of the mean square (0.99)."),
+        click.option(
             "--allow",
             is_flag=True,
             default=None,
