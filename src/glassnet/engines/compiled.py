@@ -46,6 +46,7 @@ where none).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -57,8 +58,6 @@ from glassnet.engines.codegen import (
     Spec,
     Writer,
     activation_code,
-    dispatch,
-    each_activation,
     literal,
     load_module,
     loss_code,
@@ -66,14 +65,14 @@ from glassnet.engines.codegen import (
     record_compiled,
     stem_of,
 )
-from glassnet.losses import LOSSES
+from glassnet.losses import LOSSES, Loss
 from glassnet.network import Network, Params, parameter_names
-from glassnet.optimizers import HYPER_NAMES, OPTIMIZERS, Optimizer
+from glassnet.optimizers import HYPER_NAMES, Optimizer
 from glassnet.training import (
     PROGRESS_EVERY,
     Batches,
-    CheckpointSchedule,
     Checkpoints,
+    CheckpointSchedule,
     Edit,
     Method,
     Progress,
@@ -161,6 +160,26 @@ def _forward_rows(
         w(f"        if {has_b}:")
         w(f"            z = z + b[{v['b0']} + j]")
     w(f"        {row} = z")
+    w(f"    top = {A}[{v['a_out']} + i * {v['n_out']}]")
+    w(f"    for j in range(1, {v['n_out']}):")
+    w(f"        z = {row}")
+    w("        top = z if (z > top or z != z) else top  # a NaN wins, as in numpy's max")
+    w("    total = 0.0")
+    w(f"    for j in range({v['n_out']}):")
+    w(f"        z = {numerator(row, 'top')}")
+    w(f"        {row} = z")
+    w("        total += z")
+    w(f"    for j in range({v['n_out']}):")
+    w(f"        {row} = {row} / total")
+
+
+def _normalize_rows(
+    w: Writer, v: dict[str, str], A: str, numerator: Callable[[str, str], str]
+) -> None:
+    """A row-wise activation of dot products already stored in ``A``: the same operations
+    as :func:`_forward_rows` after its dot products."""
+    row = f"{A}[{v['a_out']} + i * {v['n_out']} + j]"
+    w(f"for i in range({v['N']}):")
     w(f"    top = {A}[{v['a_out']} + i * {v['n_out']}]")
     w(f"    for j in range(1, {v['n_out']}):")
     w(f"        z = {row}")
@@ -307,11 +326,12 @@ def _update(
     w.dedent()
 
 
-def _prologue(w: Writer, signature: str, n_in: str) -> None:
-    w("import math")
-    w("from numba import njit")
-    w()
-    w()
+def _prologue(w: Writer, signature: str, n_in: str, imports: bool = True) -> None:
+    if imports:
+        w("import math")
+        w("from numba import njit")
+        w()
+        w()
     w('@njit(cache=True, error_model="numpy")')
     w(f"def train_kernel({signature}):")
     w.indent()
@@ -528,37 +548,152 @@ def unrolled_source(spec: Spec) -> str:
 # --------------------------------------------------------------------------- the table form
 
 
-def table_source() -> str:
-    """The kernel for every network: sizes, activations, loss and optimizer read from tables.
+def _table_helpers(w: Writer) -> None:
+    """The table form's per-layer operations, one small compiled function each, shared by
+    every pass (all examples, one batch) and every layer: each compiles once, quickly."""
+    elementwise = [a for a in ACTIVATIONS.values() if not a.rowwise]
 
-    Generated from every definition in :data:`~glassnet.activations.ACTIVATIONS`,
-    :data:`~glassnet.losses.LOSSES` and :data:`~glassnet.optimizers.OPTIMIZERS`;
-    each is chosen by its code (its position in its table).
+    def cases(
+        code: str, items: Sequence[tuple[int, Callable[[], None]]], default: str = ""
+    ) -> None:
+        for i, (number, emit) in enumerate(items):
+            w(f"{'if' if i == 0 else 'elif'} {code} == {number}:")
+            w.indent()
+            emit()
+            w.dedent()
+        if default:
+            w("else:")
+            w(f"    {default}")
+
+    def njit(signature: str) -> None:
+        w()
+        w()
+        w('@njit(cache=True, error_model="numpy")')
+        w(f"def {signature}:")
+        w.indent()
+
+    njit("activate(code, A, start, stop)")
+    w('"""a = f(z) in place, for the elementwise activation numbered code."""')
+
+    def activate(act: Activation) -> Callable[[], None]:
+        return lambda: (w("for m in range(start, stop):"), w(f"    A[m] = {act.kernel('A[m]')}"))  # type: ignore[func-returns-value]
+
+    cases("code", [(activation_code(a), activate(a)) for a in elementwise])
+    w.dedent()
+
+    njit("normalize_rows(code, A, a_out, n_rows, n_out)")
+    w('"""a row-wise activation (softmax) of the dot products stored in A, row by row."""')
+    v = {"a_out": "a_out", "n_out": "n_out", "N": "n_rows"}
+
+    def rows(act: Activation) -> Callable[[], None]:
+        return lambda: _normalize_rows(w, v, "A", lambda z, top: act.kernel(z, max=top))
+
+    cases("code", [(activation_code(a), rows(a)) for a in ACTIVATIONS.values() if a.rowwise])
+    w("return 0")
+    w.dedent()
+
+    njit("slope(code, A, a0, D, d0, count)")
+    w('"""delta = delta * f\'(a) in place (a from the outputs A[a0:], delta at D[d0:])."""')
+
+    def slope(act: Activation) -> Callable[[], None]:
+        def emit() -> None:
+            w("for m in range(count):")
+            w("    a = A[a0 + m]")
+            w(f"    D[d0 + m] = D[d0 + m] * {act.kernel_grad('a')}")
+
+        return emit
+
+    cases("code", [(activation_code(a), slope(a)) for a in elementwise])
+    w("return 0")
+    w.dedent()
+
+    njit("saturated(code, A, start, stop)")
+    w('"""whether an output lands exactly on an end its activation only approaches (no NaN)."""')
+    w("at_end = False")
+    w("nan = False")
+
+    def ends(act: Activation) -> Callable[[], None]:
+        def emit() -> None:
+            w("for m in range(start, stop):")
+            w(f"    at_end = at_end or {_ends_test(act.saturation_ends, 'A[m]')}")
+            w("    nan = nan or A[m] != A[m]")
+
+        return emit
+
+    cases(
+        "code", [(activation_code(a), ends(a)) for a in ACTIVATIONS.values() if a.saturation_ends]
+    )
+    w("return at_end and not nan")
+    w.dedent()
+
+    njit("loss_rows(loss_code, A, out0, D, dout0, y, rows, n_rows, n_last, deltas)")
+    w('"""(loss, error sum) of the outputs at A[out0:] for targets y[rows]; with deltas,')
+    w("the output delta into D[dout0:] as far as the loss gives it (times f'(a) later where")
+    w('the slope does not cancel)."""')
+    w("loss_sum = 0.0")
+    w("err_sum = 0.0")
+
+    def loss_loop(loss: Loss) -> Callable[[], None]:
+        def emit() -> None:
+            w("for i in range(n_rows):")
+            w("    for j in range(n_last):")
+            w("        a = A[out0 + i * n_last + j]")
+            w("        t = y[rows[i], j]")
+            w("        e = t - a")
+            w(f"        loss_sum += {loss.kernel_term('t', 'a', 'e')}")
+            w("        err_sum += abs(e)")
+            w("        if deltas:")
+            w(f"            D[dout0 + i * n_last + j] = {loss.kernel_delta('t', 'a', 'e', '1.0')}")
+            w(f"return {loss.kernel_total('loss_sum')}, err_sum")
+
+        return emit
+
+    cases("loss_code", [(loss_code(x), loss_loop(x)) for x in LOSSES.values()])
+    w("return math.nan, err_sum")
+    w.dedent()
+
+
+def table_source(optimizer: Optimizer, batched: bool) -> str:
+    """The kernel for every network trained by ``optimizer`` (on mini-batches if ``batched``):
+    sizes, activations and loss read from tables.
+
+    Generated from every definition in :data:`~glassnet.activations.ACTIVATIONS`
+    and :data:`~glassnet.losses.LOSSES`; each is chosen by its code (its
+    position in its table), in small helper functions (:func:`_table_helpers`)
+    called once per layer. One kernel per optimizer and batching keeps each
+    small enough to compile in seconds, once per machine.
     """
     w = Writer()
-    w("# Generated by glassnet.engines.compiled: the table-driven kernel. Do not edit.")
+    w(
+        f"# Generated by glassnet.engines.compiled: the table-driven kernel for {optimizer.name}"
+        f"{' on mini-batches' if batched else ''}. Do not edit."
+    )
     w("# Activations: " + ", ".join(f"{activation_code(a)} {a.name}" for a in ACTIVATIONS.values()))
     w("# Losses: " + ", ".join(f"{loss_code(x)} {x.name}" for x in LOSSES.values()))
-    w("# Optimizers: " + ", ".join(f"{optimizer_code(o)} {o.name}" for o in OPTIMIZERS.values()))
-    _prologue(w, f"{TABLES}, {ARGUMENTS}", "sizes[0]")
+    w("import math")
+    w("import numpy as np")
+    w("from numba import njit")
+    _table_helpers(w)
+    w()
+    w()
+    _prologue(w, f"{TABLES}, {ARGUMENTS}", "sizes[0]", imports=False)
     w("n_layers = sizes.shape[0] - 1")
     w("loss_code = codes[0]")
-    w("opt = codes[1]")
     w("batch_size = codes[2]")
     w("mean = codes[3] != 0")
     w("use_l2 = codes[4] != 0")
-    w("batched = batch_size > 0")
-    w("per_epoch = (n_samples + batch_size - 1) // batch_size if batched else 1")
+    w("cancels = codes[5] != 0")
+    w("rowwise = codes[6]")
     w("last = act[n_layers - 1]")
+    w("n_last = sizes[n_layers]")
+    w("every_row = np.arange(n_samples)")
+    if batched:
+        w("per_epoch = (n_samples + batch_size - 1) // batch_size")
     w("for k in range(k_start, k_end):")
     w.indent()
     _checkpoint(w)
-    _adam_corrections(w)
-    optimizers = [(optimizer_code(o), o) for o in OPTIMIZERS.values()]
-    rowwise = [(activation_code(a), a) for a in ACTIVATIONS.values() if a.rowwise]
-    saturating = [(activation_code(a), "True") for a in ACTIVATIONS.values() if a.saturation_ends]
-    losses = list(LOSSES.values())
-    grad = each_activation("last", lambda a: a.kernel_grad("a"))
+    _adam_corrections(w)  # unused (and dropped by the compiler) but for Adam
+    optimizers: list[tuple[int | None, Optimizer]] = [(None, optimizer)]
 
     def forward_pass(A: str, rows: str, offs: str, saturation: bool) -> None:
         w("for l in range(n_layers):")
@@ -575,54 +710,30 @@ def table_source() -> str:
         ):
             w(f"{name} = {value}")
         v = {k: k for k in ("n_in", "n_out", "a_in", "a_out", "w0", "b0")} | {"N": rows}
-        for i, (code, act) in enumerate(rowwise):
-            w(f"{'if' if i == 0 else 'elif'} code == {code}:")
-            w.indent()
-            _forward_rows(w, v, A, "hb", lambda z, top, a=act: a.kernel(z, max=top))  # type: ignore[misc]
-            w.dedent()
-        if rowwise:
-            w("else:")
-            w.indent()
-        _forward(w, v, A, "hb", lambda z: each_activation("code", lambda a: a.kernel(z)))
-        if rowwise:
-            w.dedent()
-        if saturation and saturating:
-            w("# saturation: an output exactly at an end its activation only approaches")
-            w(f"if {dispatch('code', [*saturating, (-1, 'False')])}:")
-            w.indent()
-            _saturation(
-                w,
-                v,
-                lambda x: each_activation("code", lambda a: _ends_test(a.saturation_ends, x)),
-                "l",
-            )
-            w.dedent()
+        _forward(w, v, A, "hb", lambda z: z)  # the dot products z, then f(z) in place
+        w("if code == rowwise:")
+        w(f"    normalize_rows(code, {A}, a_out, {rows}, n_out)")
+        w("else:")
+        w(f"    activate(code, {A}, a_out, a_out + {rows} * n_out)")
+        if saturation:
+            w(f"if sat_iter < 0 and saturated(code, {A}, a_out, a_out + {rows} * n_out):")
+            w("    sat_iter = k")
+            w("    sat_layer = l")
         w.dedent()
 
     def loss_pass(
-        A: str, D: str | None, rows: str, offs: str, target: str, result: str, err: str | None
+        A: str, D: str, rows: str, offs: str, target: str, result: str, err: str, deltas: bool
     ) -> None:
-        v = {
-            "N": rows,
-            "n_last": "sizes[n_layers]",
-            "out0": f"{offs}[n_layers]",
-            "dout0": f"{offs}[n_layers] - {offs}[1]",
-            "mean": "mean",
-        }
-        _loss(
-            w,
-            v,
-            A,
-            D,
-            target,
-            dispatch("loss_code", [(loss_code(x), x.kernel_term("t", "a", "e")) for x in losses]),
-            dispatch(
-                "loss_code", [(loss_code(x), x.kernel_delta("t", "a", "e", grad)) for x in losses]
-            ),
-            dispatch("loss_code", [(loss_code(x), x.kernel_total("loss_sum")) for x in losses]),
-            result,
-            err,
+        out0, dout0 = f"{offs}[n_layers]", f"{offs}[n_layers] - {offs}[1]"
+        w(
+            f"{result}, {err} = loss_rows(loss_code, {A}, {out0}, {D}, {dout0}, y, {target}, "
+            f"{rows}, n_last, {deltas})"
         )
+        if deltas:
+            w("if not cancels:")
+            w(f"    slope(last, {A}, {out0}, {D}, {dout0}, {rows} * n_last)")
+        w("if mean:")
+        w(f"    {result} = {result} / {rows}")
 
     def backward_pass(A: str, D: str, rows: str, offs: str) -> None:
         w("for l in range(n_layers - 2, -1, -1):")
@@ -634,11 +745,11 @@ def table_source() -> str:
             ("d_next", f"{offs}[l + 2] - {offs}[1]"),
             ("a_mid", f"{offs}[l + 1]"),
             ("w_next", "w_off[l + 1]"),
-            ("code", "act[l]"),
         ):
             w(f"{name} = {value}")
         v = {k: k for k in ("n_mid", "n_next", "d_mid", "d_next", "a_mid", "w_next")} | {"N": rows}
-        _hidden_delta(w, v, A, D, lambda a: each_activation("code", lambda x: x.kernel_grad(a)))
+        _hidden_delta(w, v, A, D, lambda a: "1.0")  # the error e, then times f'(a) in place
+        w(f"slope(act[l], {A}, a_mid, {D}, d_mid, {rows} * n_mid)")
         w.dedent()
         w("for l in range(n_layers):")
         w.indent()
@@ -662,30 +773,22 @@ def table_source() -> str:
 
     w("# forward: z[l] = a[l] @ W[l] (+ b[l]);  a[l+1] = f_l(z[l])")
     forward_pass("A", "n_samples", "a_off", saturation=True)
-    w("# the loss, the post's error sum and (for the full batch) the output delta -dL/dz")
-    w("if batched:")
-    w.indent()
-    loss_pass("A", None, "n_samples", "a_off", "i", "loss", "err_sum")
-    w("# the batch of iteration #k, its forward pass, loss and output delta")
-    _gather(w, "sizes[0]", "batch_size")
-    forward_pass("Ab", "nb", "ab_off", saturation=False)
-    loss_pass("Ab", "Db", "nb", "ab_off", "perms[ep, start + i]", "batch_loss", None)
-    w.dedent()
-    w("else:")
-    w.indent()
-    loss_pass("A", "D", "n_samples", "a_off", "i", "loss", "err_sum")
-    w("batch_loss = loss")
-    w.dedent()
-    _record_and_stop(w, "batched")
-    w("# hidden deltas and updates, from the batch (or every example)")
-    w("if batched:")
-    w.indent()
-    backward_pass("Ab", "Db", "nb", "ab_off")
-    w.dedent()
-    w("else:")
-    w.indent()
-    backward_pass("A", "D", "n_samples", "a_off")
-    w.dedent()
+    if batched:
+        w("# the loss and the post's error sum of every example")
+        loss_pass("A", "D", "n_samples", "a_off", "every_row", "loss", "err_sum", False)
+        w("# the batch of iteration #k, its forward pass, loss and output delta")
+        _gather(w, "sizes[0]", "batch_size")
+        forward_pass("Ab", "nb", "ab_off", saturation=False)
+        loss_pass("Ab", "Db", "nb", "ab_off", "perms[ep, start:]", "batch_loss", "batch_err", True)
+        _record_and_stop(w, True)
+        w("# hidden deltas and updates, from the batch")
+        backward_pass("Ab", "Db", "nb", "ab_off")
+    else:
+        w("# the loss, the post's error sum and the output delta -dL/dz")
+        loss_pass("A", "D", "n_samples", "a_off", "every_row", "loss", "err_sum", True)
+        _record_and_stop(w, False)
+        w("# hidden deltas and updates")
+        backward_pass("A", "D", "n_samples", "a_off")
     w.dedent()
     _save_state(w)
     w("return k_end")
@@ -713,6 +816,7 @@ def tables(network: Network, n_samples: int, method: Method) -> tuple[Array, ...
         return np.concatenate([[0], np.cumsum([rows * s for s in network.sizes])]).astype(np.int64)
 
     batch = int(method.batch_size or 0)
+    rowwise = [activation_code(a) for a in ACTIVATIONS.values() if a.rowwise]
     codes = np.array(
         [
             loss_code(network.loss),
@@ -720,6 +824,8 @@ def tables(network: Network, n_samples: int, method: Method) -> tuple[Array, ...
             min(batch, n_samples) if batch else 0,
             int(method.mean),
             int(bool(method.l2)),
+            int(network.loss.slope_cancels),
+            rowwise[0] if rowwise else -1,
         ],
         dtype=np.int64,
     )
@@ -741,7 +847,9 @@ def unrolled_kernel(spec: Spec) -> Callable[..., int]:
 
 def table_kernel(network: Network, n_samples: int, method: Method) -> Callable[..., int]:
     """The table-driven kernel with this network's tables bound: the unrolled kernel's call."""
-    module = load_module(table_source(), "single_tables")
+    batched = method.batch_size is not None
+    stem = f"single_tables_{method.optimizer.name}{'_batches' if batched else ''}"
+    module = load_module(table_source(method.optimizer, batched), stem)
     bound = tables(network, n_samples, method)
 
     def kernel(*args: Any) -> int:
@@ -804,7 +912,7 @@ def _segments(iterations: int, edits: Sequence[Edit], step: int) -> list[tuple[i
     """``(start, end)`` kernel calls: cut at every edit and every ``step`` iterations."""
     cuts = sorted({0, iterations, *(e.iteration for e in edits if 0 < e.iteration < iterations)})
     out = []
-    for start, end in zip(cuts[:-1], cuts[1:]):
+    for start, end in itertools.pairwise(cuts):
         out += [(s, min(s + step, end)) for s in range(start, end, step)]
     return out
 
