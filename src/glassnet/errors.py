@@ -45,6 +45,23 @@ class FileError(GlassnetError):
     that is full, a path that names a disk device (see :mod:`glassnet.files`)."""
 
 
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM); raised between kernel calls, never mid-write.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: no ``except Exception``
+    swallows it. The command line turns it into one line and exit code 143.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: Exit codes of a run stopped by Ctrl-C (SIGINT) and by SIGTERM: 128 + the signal.
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
 class GlassnetWarning(UserWarning):
     """Something allowed but worth knowing (``allow=True`` targets the loss cannot reach)."""
 

@@ -306,6 +306,8 @@ def _removed_on_sigterm(temporary: list[str]) -> Iterator[None]:
         for path in temporary:
             with contextlib.suppress(OSError):
                 os.unlink(path)
+        if callable(previous):  # the command line's: one message, exit 143
+            previous(signum, frame)
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)

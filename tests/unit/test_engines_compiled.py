@@ -196,7 +196,8 @@ def test_the_table_driven_and_unrolled_kernels_give_identical_bits(name):
 
 
 def test_progress_is_reported_in_chunks_with_the_same_numbers(monkeypatch):
-    monkeypatch.setattr(single, "CHUNK", 700)
+    monkeypatch.setattr(single, "FIRST_SLICE", 700)
+    monkeypatch.setattr(single, "_next_slice", lambda length, ran, seconds: 700)
     seen: list[int] = []
     exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], seed=1, iterations=2000)
     mine, ref = train_both(exp, progress=seen.append)
@@ -272,3 +273,25 @@ def test_without_numba_compiled_falls_back_to_numpy_with_one_note(tmp_path):
         "import glassnet; print(glassnet.Experiment(iterations=20).run(engine='compiled').engine)"
     )
     assert run_python(code, env).stdout.strip() == "numpy"
+
+
+@pytest.mark.parametrize("hidden", [50, 130])
+def test_any_depth_compiles_and_trains_like_the_reference(hidden):
+    """Deep networks use the table-driven kernel: compiled once for every depth (before,
+    50 hidden layers took 33 s and 2.3 GB to compile, then hit a RecursionError in numba;
+    at 130 the kernel's file name was too long for the file system)."""
+    exp = glassnet.Experiment(
+        dataset="xor",
+        layers=[3] + [2] * hidden + [1],
+        activation="tanh",
+        bias=True,
+        iterations=300,
+        learning_rate=0.05,
+    )
+    spec = Spec.of(exp.network, 4)
+    assert not single.unrollable(spec)
+    from glassnet.engines.codegen import MAX_STEM, module_name, stem_of
+
+    assert len(module_name(single.unrolled_source(spec), stem_of(spec))) <= MAX_STEM + 30
+    mine, ref = train_both(exp)
+    assert_same_training(mine, ref)

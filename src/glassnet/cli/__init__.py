@@ -2,7 +2,10 @@
 
 ``main(argv) -> int`` never raises for bad input: the package's own
 :class:`~glassnet.errors.GlassnetError` and click's usage errors become one
-line on stderr and exit code 2 (:data:`~glassnet.errors.EXIT_USAGE`).
+line on stderr and exit code 2 (:data:`~glassnet.errors.EXIT_USAGE`). Ctrl-C
+and SIGTERM stop any command within a fraction of a second (the compiled
+engine trains in slices of about 0.1 s) with one line and exit codes 130 and
+143; no file is left half-written.
 
 Each command lives in its own module of this package and is imported only
 when it is used, so ``glassnet run`` never pays for matplotlib or the report.
@@ -11,12 +14,22 @@ when it is used, so ``glassnet run`` never pays for matplotlib or the report.
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
-from glassnet.errors import EXIT_OK, EXIT_USAGE, GlassnetError
+from glassnet.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    GlassnetError,
+    Terminated,
+)
 
 #: Command name -> "module:function" (modules relative to this package).
 COMMANDS: dict[str, str] = {
@@ -91,14 +104,18 @@ def cli(ctx: click.Context, out_dir: str | None, no_files: bool) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = _stop_on_sigterm()
     try:
         result = cli.main(args=args, prog_name="glassnet", standalone_mode=False)
     except GlassnetError as exc:
         click.echo(f"glassnet: error: {exc}", err=True)
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("glassnet: aborted", err=True)
-        return 130
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("glassnet: interrupted (Ctrl-C); every file written is whole", err=True)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        click.echo("glassnet: stopped (SIGTERM); every file written is whole", err=True)
+        return EXIT_TERMINATED
     except click.ClickException as exc:
         where = f" {exc.ctx.command_path}" if getattr(exc, "ctx", None) else ""
         message = " ".join(exc.format_message().split())
@@ -108,7 +125,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _stop_on_sigterm() -> Any:
+    """Turn SIGTERM into :class:`~glassnet.errors.Terminated` (raised where Python runs
+    next: between kernel calls, a tenth of a second apart); returns the previous handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated(signum)
+
+    return signal.signal(signal.SIGTERM, handler)
 
 
 def entry_point() -> None:
