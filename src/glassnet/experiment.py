@@ -114,9 +114,17 @@ class Experiment:
             cfg = config_mod.from_settings({"iterations": iterations}, cfg)
         engines.check(engine)
         train = cfg.train
-        check_memory(self.network, self.data, train.iterations, train.checkpoints)
-        schedule = CheckpointSchedule.for_run(train.iterations, train.checkpoints)
         chosen = engines.select(engine, self.network, train.iterations, self.data.n_samples)
+        check_memory(
+            self.network,
+            self.data,
+            train.iterations,
+            train.checkpoints,
+            method=self.method,
+            engine=chosen,
+            n_test=0 if self.test is None else self.test.n_samples,
+        )
+        schedule = CheckpointSchedule.for_run(train.iterations, train.checkpoints)
         held_out: dict[str, Any] = {}
         if self.test is not None:
             # Only the reference engine records the test figures each iteration.

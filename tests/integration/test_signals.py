@@ -44,7 +44,9 @@ LONG_RUN = [
         (signal.SIGTERM, 143, "glassnet: stopped (SIGTERM)"),
     ],
 )
-def test_a_signal_stops_a_compiled_run_quickly_and_leaves_nothing(tmp_path: Path, sig, code, message):
+def test_a_signal_stops_a_compiled_run_quickly_and_leaves_nothing(
+    tmp_path: Path, sig, code, message
+):
     out = tmp_path / "out"
     out.mkdir()
     proc = subprocess.Popen(

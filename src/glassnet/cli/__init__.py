@@ -125,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return EXIT_OK
+    except MemoryError:
+        from glassnet.memory import OUT_OF_MEMORY
+
+        click.echo(f"glassnet: error: {OUT_OF_MEMORY}.", err=True)
+        return EXIT_USAGE
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

@@ -135,18 +135,26 @@ def build_experiment(experiment: str | None, **settings: Any) -> Any:
 
 
 @contextmanager
-def warnings_as_lines(category: type[Warning], label: str) -> Iterator[None]:
-    """Turn the ``category`` warnings raised inside into ``glassnet: LABEL: ...`` lines on stderr."""
+def warnings_as_lines(
+    category: type[Warning] | dict[type[Warning], str], label: str = ""
+) -> Iterator[None]:
+    """Turn the warnings of ``category`` raised inside into ``glassnet: LABEL: ...`` lines on
+    stderr (or of each category of a ``{category: label}`` mapping); any other warning is
+    issued again, to whatever catches warnings outside."""
     import warnings
 
+    labels = category if isinstance(category, dict) else {category: label}
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", category)
+        warnings.simplefilter("always")
         yield
     for warning in caught:
-        if issubclass(warning.category, category):
-            click.echo(f"glassnet: {label}: {warning.message}", err=True)
-        else:  # pragma: no cover - anything else is shown as Python would
-            warnings.showwarning(
+        found = next(
+            (lab for cat, lab in labels.items() if issubclass(warning.category, cat)), None
+        )
+        if found is not None:
+            click.echo(f"glassnet: {found}: {warning.message}", err=True)
+        else:
+            warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
 
@@ -160,7 +168,7 @@ def training_process() -> Iterator[None]:
     from glassnet.engines.runtime import prefer_lean_startup
 
     prefer_lean_startup()
-    with warnings_as_lines(EngineFallback, "note"), warnings_as_lines(CacheWarning, "warning"):
+    with warnings_as_lines({EngineFallback: "note", CacheWarning: "warning"}):
         yield
 
 

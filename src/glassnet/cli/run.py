@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import click
@@ -41,14 +42,29 @@ def run(
                 f"--trace iterations must be from 0 to {exp.config.train.iterations} "
                 f"(the run's iterations); got {k}."
             )
-    if json_out:  # refuse a bad output path or too little memory before training, not after
+    if json_out:  # refuse a bad output path before training, not after
         from glassnet.files import check_output
-        from glassnet.memory import check_memory
 
         check_output(json_out)
+    with training_process(), warnings.catch_warnings():
+        # refuse too little memory for the history, the traced steps and the JSON before
+        # training (the engine's fallback note, if any, comes once, from the run itself)
+        from glassnet import engines
+        from glassnet.memory import check_memory
 
+        warnings.simplefilter("ignore", engines.EngineFallback)
         train = exp.config.train
-        check_memory(exp.network, exp.data, train.iterations, train.checkpoints, json=True)
+        check_memory(
+            exp.network,
+            exp.data,
+            train.iterations,
+            train.checkpoints,
+            json=bool(json_out),
+            method=exp.method,
+            trace=len(traced),
+            engine=engines.select(engine, exp.network, train.iterations, exp.data.n_samples),
+            n_test=0 if exp.test is None else exp.test.n_samples,
+        )
     with training_process(), progress_bar(exp.config.train.iterations) as progress:
         result = exp.run(engine=engine, progress=progress)
     click.echo(format_summary(result, traced), nl=False)

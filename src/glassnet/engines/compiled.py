@@ -84,7 +84,7 @@ from glassnet.types import Array
 
 #: A run is cut into kernel calls of about this many seconds: between calls Python
 #: runs its signal handlers (Ctrl-C, SIGTERM) and the progress callback.
-SLICE_SECONDS = 0.1
+SLICE_SECONDS = 0.05
 #: Iterations of the first call, before the time of one iteration is known.
 FIRST_SLICE = 1024
 #: At most this many epochs' permutations are handed to one kernel call.
