@@ -29,18 +29,39 @@ SAFE = {
     "exp": lambda x: math.exp(x) if x < 709 else math.inf,
     "log": lambda x: math.log(x) if x > 0 else -math.inf,
     "tanh": math.tanh,
+    "sqrt": math.sqrt,
     "max": max,
     "abs": abs,
 }
+#: The end of an equation: ``= number``. A line without it continues on the next lines,
+#: which start with an operator (an equation wider than the page, broken before a + or -).
+ENDS = re.compile(rf"=\s+{NUMBER}\s*$")
+CONTINUES = re.compile(r"^\s+[-+] ")
+
+
+def logical_lines(text: str) -> list[str]:
+    """The printed lines, each wrapped equation joined back into one line."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        joins = lines and CONTINUES.match(line) and EQUATION_START.match(lines[-1])
+        if joins and not ENDS.search(lines[-1]):
+            lines[-1] += " " + line.strip()
+            continue
+        lines.append(line)
+    return lines
+
+
+EQUATION_START = re.compile(r"^\s*[^\s:()|][^:()|]*:\s+\S")
 
 
 def printed_equations(text: str) -> list[tuple[str, str, str]]:
     """Every ``label: lhs = rhs`` line whose left side is arithmetic on printed numbers."""
     found = []
-    for line in text.splitlines():
+    for line in logical_lines(text):
         m = EQUATION.match(line)
         if m and not re.search(
-            r"[a-df-z]", re.sub(r"1/\(1\+e\^-|tanh|max|ln|if|else|\[[^\]]*:", "", m["lhs"])
+            r"[a-df-z]",
+            re.sub(r"1/\(1\+e\^-|e\^\(|sqrt|tanh|max|ln|if|else|\[[^\]]*:", "", m["lhs"]),
         ):
             found.append((m["label"], m["lhs"], m["rhs"]))
     return found
@@ -50,6 +71,7 @@ def evaluate(lhs: str) -> float:
     expr = re.sub(r"\[\d+ more [a-z]+: *([^\]]+)\]", r"(\1)", lhs)
     expr = re.sub(r"\|([^|]+)\|", r"abs(\1)", expr)
     expr = re.sub(r"e\^-\(([^()]*)\)", r"exp(-(\1))", expr)
+    expr = re.sub(r"(?<![\w.])e\^\(", "exp(", expr)
     expr = expr.replace("^", "**").replace("ln(", "log(")
     return float(eval(expr.strip(), {"__builtins__": {}}, SAFE))
 

@@ -74,9 +74,42 @@ def explanation(
         DEFAULT_DIGITS if digits is None else digits,
         worked.ALL if show_all else worked.Limits(),
     )
-    header = [worked.Paragraph(worked.spans(describe(run)))]
-    blocks = worked.step_document(step, previous, check_step(run.network, step), ctx, header)
+    header: list[worked.Block] = [worked.Paragraph(worked.spans(describe(run)))]
+    comparison = None
+    if not step.method.is_plain:
+        from glassnet.explain.method import batch_paragraph
+
+        named = worked.with_rows(ctx, step).names
+        header.append(
+            batch_paragraph(
+                step,
+                [named.example(s) for s in range(len(step.y))],
+                run.data.n_samples,
+                run.batches.per_epoch,
+            )
+        )
+    if previous is not None and step.rows is not None:
+        # a mini-batch: the previous iteration saw other examples; compare the recorded curve
+        figures = (_figures(run, k - 1), _figures(run, k))
+        blocks_ = worked.history_comparison_blocks(step, previous, figures, run.data.n_samples, ctx)
+        comparison, previous = (k - 1, blocks_), None
+    blocks = worked.step_document(
+        step,
+        previous,
+        check_step(run.network, step),
+        ctx,
+        header,
+        constant=worked.constant_columns(run.data.X),
+        comparison=comparison,
+    )
     return worked.document(blocks)
+
+
+def _figures(run: Run, k: int) -> tuple[float, float]:
+    """``(loss, error sum)`` over every example at iteration ``#k``, as recorded."""
+    if k < len(run.history):
+        return float(run.history.loss[k]), float(run.history.error_sum[k])
+    return float(run.final_loss), float(run.final_error_sum)
 
 
 def names_of(run: Run) -> Names:
@@ -96,10 +129,13 @@ def describe(run: Run) -> str:
     net = run.network
     acts = sorted({a.name for a in net.activations}, key=[a.name for a in net.activations].index)
     bias = "" if not any(net.bias) else ", with biases"
+    from glassnet.explain.method import describe_method
+
+    method = describe_method(run.method)
     return (
         f"Data: {run.data.name}, {run.data.n_samples} examples. Network: layers "
         f"{list(net.sizes)}, {'/'.join(acts)}{bias}. Loss: {net.loss.name}. "
-        f"Learning rate {run.learning_rate:g}."
+        f"Learning rate {run.learning_rate:g}." + (f" {method}" if method else "")
     )
 
 

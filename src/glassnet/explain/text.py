@@ -14,16 +14,53 @@ from glassnet.explain.document import (
     plain,
 )
 
-#: Sentences wrap at this width; equations and tables never wrap.
+#: Sentences wrap at this width; tables never wrap.
 WIDTH = 88
+
+#: An equation wider than this breaks before a ``+`` or ``-`` of its left side, the rest on
+#: lines of their own under the start of the left side (read them as one line).
+EQUATION_WIDTH = 100
 
 _INDENT = "  "
 
 
-def equation_lines(block: Equations) -> list[str]:
-    """``label:  lhs = rhs`` lines, labels padded so that the left sides line up."""
-    width = max((len(eq.label) for eq in block.lines), default=0) + 1
-    return [f"{_INDENT}{(eq.label + ':').ljust(width)}  {eq.lhs} = {eq.rhs}" for eq in block.lines]
+def equation_lines(block: Equations, width: int = EQUATION_WIDTH) -> list[str]:
+    """``label:  lhs = rhs`` lines, labels padded so that the left sides line up.
+
+    An equation longer than ``width`` columns continues on the next lines,
+    broken before a ``" + "`` or ``" - "`` and indented to its left side;
+    joining the lines with single spaces gives the equation back.
+    """
+    return [line for lines in equation_rows(block, width) for line in lines]
+
+
+def equation_rows(block: Equations, width: int = EQUATION_WIDTH) -> list[list[str]]:
+    """The lines of each equation of ``block`` (one, or more where it wraps)."""
+    pad = max((len(eq.label) for eq in block.lines), default=0) + 1
+    return [
+        _wrapped(f"{_INDENT}{(eq.label + ':').ljust(pad)}  ", f"{eq.lhs} = {eq.rhs}", width)
+        for eq in block.lines
+    ]
+
+
+def _wrapped(head: str, text: str, width: int) -> list[str]:
+    """``head + text``, broken before `` + `` / `` - `` where it is wider than ``width``."""
+    if len(head) + len(text) <= width:
+        return [head + text]
+    indent = " " * len(head)
+    room = max(width - len(head), 20)
+    out: list[str] = []
+    while len(text) > room:
+        cut = max(text.rfind(" + ", 0, room), text.rfind(" - ", 0, room))
+        if cut <= 0:  # no place to break before the width: at the first one after it
+            ahead = [i for i in (text.find(" + ", room), text.find(" - ", room)) if i > 0]
+            if not ahead:
+                break
+            cut = min(ahead)
+        out.append(text[:cut])
+        text = text[cut + 1 :]
+    out.append(text)
+    return [head + out[0]] + [indent + line for line in out[1:]]
 
 
 def table_lines(block: Table) -> list[str]:
