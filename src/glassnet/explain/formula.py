@@ -75,7 +75,8 @@ def fill(template: str, texts: Mapping[str, str]) -> list[tuple[str, bool]]:
     """``template`` with each ``{slot}`` replaced, as ``(text, is a number)`` pieces.
 
     A negative number is put in parentheses before a power (``(-.0034)^2``),
-    where ``-.0034^2`` would read as ``-(.0034^2)``.
+    where ``-.0034^2`` would read as ``-(.0034^2)``; subtracting a negative
+    number is written as adding it (``z + .52``, not ``z - -.52``).
     """
     pieces: list[tuple[str, bool]] = []
     position = 0
@@ -85,6 +86,10 @@ def fill(template: str, texts: Mapping[str, str]) -> list[tuple[str, bool]]:
         text = texts[match.group(1)]
         if text.startswith("-") and template.startswith("^", match.end()):
             text = f"({text})"
+        elif text.startswith("-") and pieces and pieces[-1][0].endswith(" - "):
+            # z - -m is written z + m: the same number (subtracting a negative adds it)
+            pieces[-1] = (pieces[-1][0][:-3] + " + ", False)
+            text = text[1:]
         pieces.append((text, True))
         position = match.end()
     if position < len(template):

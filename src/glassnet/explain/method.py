@@ -164,16 +164,27 @@ def printed(opt: Optimizer) -> Printed:
 # --------------------------------------------------------------------------- in words
 
 
-def describe_method(method: Method, n_samples: int | None = None) -> str:
+def describe_method(method: Method, short: bool = False) -> str:
     """The method in one sentence, or ``""`` for the post's (gradient descent, every example,
-    summed, no l2)."""
+    summed, no l2). ``short``: as ``glassnet run`` lists it, without the sentence's words."""
     if method.is_plain:
         return ""
     opt = method.optimizer
     settings = ", ".join(
         f"{SYMBOLS[s]} {fmt_exact(getattr(method.hyper, s))}" for s in opt.settings
     )
-    parts = [f"Optimizer: {opt.name}" + (f" ({settings})" if settings else "")]
+    name = opt.name + (f" ({settings})" if settings else "")
+    if short:
+        batch = (
+            "full batch"
+            if method.batch_size is None
+            else (f"batch size {method.batch_size} (shuffle seed {method.shuffle_seed})")
+        )
+        parts = [f"optimizer {name}", batch, f"reduction {'mean' if method.mean else 'sum'}"]
+        if method.l2:
+            parts.append(f"l2 {fmt_exact(method.l2)}")
+        return ", ".join(parts)
+    parts = [f"Optimizer: {name}"]
     if method.batch_size is None:
         parts.append("every example in every update (the full batch)")
     else:
@@ -305,9 +316,9 @@ def gradient_block(step: Step, ly: LayerStep, ctx: Context, entries: Sequence[En
 
     g = "" if ly.l2_term is not None else "g = "
     over = "examples" if step.rows is None else "the batch's examples"
-    by = f" / {n} (reduction = mean)" if mean and n != 1 else ""
-    bias = " (a bias is a weight on an input of 1)" if ly.gradient_b is not None else ""
-    title = f"gradient, {g}dL/dw = -(sum over {over} of input * delta){by}{bias}:"
+    by = f" / {n} (the mean)" if mean and n != 1 else ""
+    bias = "; a bias's input is 1" if ly.gradient_b is not None else ""
+    title = f"{g}dL/dw = -(sum over {over} of input * delta){by}{bias}:"
     cut_weights = (
         ""
         if len([e for e in entries if e[1] is not None]) == ly.W.size
@@ -317,8 +328,15 @@ def gradient_block(step: Step, ly: LayerStep, ctx: Context, entries: Sequence[En
     return first_true(build, lambda b: [(eq.lhs, eq.rhs) for eq in b.lines])
 
 
-def l2_block(step: Step, ly: LayerStep, ctx: Context, entries: Sequence[Entry]) -> Equations | None:
-    """``g = dL/dw + l2 * w`` of each weight shown (a bias has no l2 term)."""
+def l2_block(
+    step: Step,
+    ly: LayerStep,
+    ctx: Context,
+    entries: Sequence[Entry],
+    gradient: str = "dL/dw",
+) -> Equations | None:
+    """``g = dL/dw + l2 * w`` of each weight shown (a bias has no l2 term); ``gradient`` is how
+    the notation writes ``dL/dw``."""
     if ly.l2_term is None or ly.gradient is None:
         return None
     l2 = fmt_exact(step.method.l2)
@@ -335,9 +353,10 @@ def l2_block(step: Step, ly: LayerStep, ctx: Context, entries: Sequence[Entry]) 
     ]
     bias = "; a bias has none, its g is dL/db" if ly.b is not None and ly.db is not None else ""
     return formula_block(
-        f"g = dL/dw + l2 * w, with l2 = {l2}: the l2 term pulls every weight toward 0{bias}:",
+        f"g = {gradient} + l2 * w, with l2 = {l2}: the l2 term pulls every weight toward 0{bias}:",
         rows,
         ctx.digits,
+        decimals=ctx.decimals,
     )
 
 
@@ -397,7 +416,11 @@ def optimizer_blocks(
                 )
             )
         title = _title(rule, method, t)
-        blocks.append(formula_block(title, rows, ctx.digits, sign=rule.result == "update"))
+        blocks.append(
+            formula_block(
+                title, rows, ctx.digits, sign=rule.result == "update", decimals=ctx.decimals
+            )
+        )
     return blocks
 
 

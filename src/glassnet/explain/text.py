@@ -51,16 +51,32 @@ def _wrapped(head: str, text: str, width: int) -> list[str]:
     room = max(width - len(head), 20)
     out: list[str] = []
     while len(text) > room:
-        cut = max(text.rfind(" + ", 0, room), text.rfind(" - ", 0, room))
-        if cut <= 0:  # no place to break before the width: at the first one after it
-            ahead = [i for i in (text.find(" + ", room), text.find(" - ", room)) if i > 0]
-            if not ahead:
-                break
-            cut = min(ahead)
+        breaks = _breaks(text)
+        # the last break that fits, outside parentheses if one does; else the first one after
+        fits = [i for depth, i in breaks if 0 < i < room]
+        outside = [i for depth, i in breaks if depth == 0 and 0 < i < room]
+        later = [i for depth, i in breaks if i >= room]
+        cut = max(outside) if outside else max(fits) if fits else min(later, default=-1)
+        if cut <= 0:
+            break
         out.append(text[:cut])
         text = text[cut + 1 :]
     out.append(text)
     return [head + out[0]] + [indent + line for line in out[1:]]
+
+
+def _breaks(text: str) -> list[tuple[int, int]]:
+    """``(parenthesis depth, position)`` of every `` + `` and `` - `` of ``text``."""
+    found = []
+    depth = 0
+    for i, char in enumerate(text):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char in "+-" and text[i - 1 : i] == " " and text[i + 1 : i + 2] == " ":
+            found.append((depth, i - 1))
+    return found
 
 
 def table_lines(block: Table) -> list[str]:

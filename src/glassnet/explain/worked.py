@@ -199,6 +199,9 @@ class Context:
     names: Names
     digits: int = DEFAULT_DIGITS
     limits: Limits = Limits()
+    #: Fixed decimals of the formula blocks, before any widening (the chain notation's
+    #: nine), instead of ``digits`` significant digits.
+    decimals: int | None = None
 
 
 def _activation_lhs(act: Activation, z: str) -> list[Token]:
