@@ -254,6 +254,17 @@ def test_gold_files_match_byte_for_byte(name, suffix):
     assert render(name, SUFFIXES[suffix]).encode("utf-8") == expected
 
 
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_gold_explanations_fit_within_100_columns(name):
+    text = (GOLD_DIR / f"{name}.txt").read_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    # in Markdown, the equations (code blocks) fit too; sentences are paragraphs
+    md = (GOLD_DIR / f"{name}.md").read_text()
+    blocks = re.findall(r"```text\n(.*?)```", md, re.S)
+    assert blocks and max(len(line) for b in blocks for line in b.splitlines()) <= 100
+    assert false_lines(text) == [] and false_lines(md) == []
+
+
 def test_gold_xor_explains_the_hidden_layer():
     text = (GOLD_DIR / "xor_3_4_1_seed_1_iteration_0.txt").read_text()
     assert "error back-propagated to each unit, delta_next @ W1.T:" in text

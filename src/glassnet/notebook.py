@@ -266,7 +266,7 @@ def step_body(step: Step, names: tuple[str, ...] = ()) -> str:
             for slot, before in ly.state_before.items():
                 parts.append(matrix_html(before, f"{slot} before", "in "))
                 parts.append(matrix_html(ly.state_after[slot], f"{slot} after", "in "))
-            parts.append(matrix_html(ly.dW, f"update dW ({step.method.optimizer.formula})", "in "))
+            parts.append(matrix_html(ly.dW, f"update dW ({step.method.optimizer.name})", "in "))
         parts.append(matrix_html(ly.W_after, f"W{ly.index} after = W + dW", "in "))
         if ly.db is not None and ly.b_after is not None:
             caption = "bias update db = learning_rate * sum(delta)" if plain else "bias update db"

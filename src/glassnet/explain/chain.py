@@ -298,7 +298,8 @@ def _error_blocks(step: Step, names: ChainNames, ctx: Context) -> list[Block]:
     shown_s, shown_j = limits.count(n), limits.count(n_out)
     with np.errstate(all="ignore"):
         terms = loss.scale * loss.terms(y, a)
-    rows, parts, values = [], [], {}
+    rows, parts = [], []
+    values: dict[str, float] = {}
     for s in range(shown_s):
         for j in range(shown_j):
             y_text = fmt_exact(float(y[s, j]))

@@ -108,13 +108,17 @@ def slope(row: Row, slot: str) -> float:
     if value == 0.0 or not math.isfinite(value):
         return 0.0  # a zero prints exactly; a non-finite value has no slope to speak of
     h = 1e-6 * abs(value)
+    if h == 0.0:  # a subnormal value: step by the value itself
+        h = abs(value)
     texts = {**row.constants, **{k: repr(float(v)) for k, v in row.values.items()}}
 
     def at(v: float) -> float:
         return evaluate(filled(row.template, {**texts, slot: repr(v)}))
 
-    with np.errstate(all="ignore"):
+    try:
         derivative = (at(value + h) - at(value - h)) / (2 * h)
+    except (ZeroDivisionError, OverflowError):
+        return math.inf
     return abs(derivative) if math.isfinite(derivative) else math.inf
 
 

@@ -102,6 +102,13 @@ def _note(note: str, width: int) -> list[str]:
     )
 
 
+def _title(title: str) -> list[str]:
+    """A block's title: one line, or wrapped where it is wider than :data:`EQUATION_WIDTH`."""
+    if len(title) <= EQUATION_WIDTH:
+        return [title]
+    return textwrap.wrap(title, EQUATION_WIDTH, subsequent_indent=_INDENT)
+
+
 def format_text(doc: Document, width: int = WIDTH) -> str:
     """The document as plain text (no styles)."""
     lines: list[str] = []
@@ -119,7 +126,7 @@ def format_text(doc: Document, width: int = WIDTH) -> str:
         if isinstance(block, Paragraph):
             lines += textwrap.wrap(plain(block.parts), width) or [""]
         elif isinstance(block, Equations):
-            lines.append(block.title)
+            lines += _title(block.title)
             lines += equation_lines(block)
             if block.note:
                 lines += _note(block.note, width)
@@ -127,7 +134,7 @@ def format_text(doc: Document, width: int = WIDTH) -> str:
             lines.append(block.title)
             lines += [_INDENT + line for line in block.lines]
         elif isinstance(block, Table):
-            lines.append(block.title)
+            lines += _title(block.title)
             lines += table_lines(block)
             if block.note:
                 lines += _note(block.note, width)

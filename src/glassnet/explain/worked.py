@@ -531,6 +531,14 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
     mean = step.method.mean and n != 1
     base_l = decimals_for([step.loss], ctx.digits)
     s_loss = loss.sensitivity(y, a) / (n if mean else 1)
+    # terms that are 0 whatever the prediction (categorical cross-entropy where y = 0) are
+    # left out of the loss: it shows the first of the others
+    counted = [(s, j) for s, j in every if loss.printed_term(float(y[s, j]), "a", "e", str)]
+    in_loss = counted[: limits.count(len(counted))]
+    rest_of_loss = np.zeros_like(error, dtype=bool)
+    for s, j in counted[len(in_loss) :]:
+        rest_of_loss[s, j] = True
+    loss_what = what if len(counted) == len(every) else "terms"
 
     def build_loss(shift: int) -> Equations:
         p = Precision(shift)
@@ -539,15 +547,14 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         d_a = p.operand(base_a, d_l, s_loss)
         yv = y_text(p.operand(base_y, d_l, s_loss))
         row: list[Token] = []
-        for s, j in summed:
+        for s, j in in_loss:
             term = loss.printed_term(y[s, j], fmt(a[s, j], d_a), fmt(error[s, j], d_e), yv)
-            if term:  # a term of 0 (categorical cross-entropy where y = 0) is left out
-                row.append((" + " if row else "", False))
-                row.append((term, False))
-        if hidden.any():
+            row += [(" + " if row else "", False), (term, False)]
+        if rest_of_loss.any():
             with np.errstate(all="ignore"):
-                rest = float(loss.terms(y[hidden], a[hidden]).sum())
-            row += [(" + ", False), *_elided(int(hidden.sum()), what, fmt(rest, d_l + 1))]
+                rest = float(loss.terms(y[rest_of_loss], a[rest_of_loss]).sum())
+            count = int(rest_of_loss.sum())
+            row += [(" + ", False), *_elided(count, loss_what, fmt(rest, d_l + 1))]
         inner = "".join(t for t, _ in row) or "0"
         lhs = loss.printed_total.format(terms=inner)
         title = f"loss, {loss.formula}:"
