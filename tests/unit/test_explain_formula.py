@@ -76,6 +76,17 @@ def test_a_wide_equation_wraps_before_a_plus_and_joins_back():
     assert all(line.rstrip().endswith(")") for line in wrapped[:-1])
 
 
+def test_a_wide_max_wraps_after_a_comma():
+    args = ", ".join(f"-{i}4604.265754222" for i in range(1, 9))
+    block = Equations("max:", (Equation("ex1 max", f"max({args})", "-14604.265754222"),))
+    lines = equation_lines(block)
+    assert len(lines) > 1 and all(len(line) <= EQUATION_WIDTH for line in lines)
+    assert all(line.endswith(",") for line in lines[:-1])
+    assert lines[0] + "".join(" " + line.strip() for line in lines[1:]) == (
+        f"  ex1 max:  max({args}) = -14604.265754222"
+    )
+
+
 def test_a_wide_title_wraps_and_a_short_document_is_unchanged():
     doc_blocks = (Equations("x" * 40 + " " + "y" * 70 + ":", (Equation("a", "1", "1"),)),)
     from glassnet.explain.document import Document

@@ -199,7 +199,21 @@ def _forward_blocks(step: Step, ly: LayerStep, names: ChainNames, ctx: Context) 
             if ly.b is not None:
                 template += " + {b} * 1"
                 values["b"] = float(ly.b[j])
-            net_rows.append(Row(names.at(s, f"net_{unit}"), template, values, float(ly.z[s, j])))
+            # rounding a weight moves the net by its input, rounding an input by its weight
+            sensitivity = (
+                float(np.abs(ly.inputs[s, :shown_i]).sum() + np.abs(ly.W[:shown_i, j]).sum())
+                + ("rest" in values)
+                + ("b" in values)
+            )
+            net_rows.append(
+                Row(
+                    names.at(s, f"net_{unit}"),
+                    template,
+                    values,
+                    float(ly.z[s, j]),
+                    sensitivity=sensitivity,
+                )
+            )
             if not act.rowwise:
                 printed = act.printed
                 if act.printed_large is not None and ly.z[s, j] > act.large_above:
@@ -375,6 +389,19 @@ def _products(
     return " + ".join(terms), values
 
 
+def _product_sensitivity(values: dict[str, float]) -> float:
+    """How far rounding every factor moves a sum of products ``p_s * q_s * x_s`` (or
+    ``p_s * x_s``): each factor's slope is the product of the others."""
+    total = 1.0 if "rest" in values else 0.0
+    s = 0
+    while f"p{s}" in values:
+        factors = [abs(values[f"{k}{s}"]) for k in "pqx" if f"{k}{s}" in values]
+        for i in range(len(factors)):
+            total += float(np.prod(factors[:i] + factors[i + 1 :]))
+        s += 1
+    return total
+
+
 def _gradient_block(
     step: Step,
     ly: LayerStep,
@@ -394,7 +421,15 @@ def _gradient_block(
         if mean:
             template = f"({template}) / {n}"
         value = ly.gradient_b[j] if i is None else ly.gradient[i, j]  # type: ignore[index]
-        rows.append(Row(f"dE_total/d{label}", template, values, float(value)))
+        rows.append(
+            Row(
+                f"dE_total/d{label}",
+                template,
+                values,
+                float(value),
+                sensitivity=_product_sensitivity(values) / (n if mean else 1),
+            )
+        )
     unit = "o" if ly.index == len(step.layers) - 1 else "h"
     if factors == 3:
         chain = f"dE_total/dout_{unit} * dout_{unit}/dnet_{unit} * dnet_{unit}/dw"

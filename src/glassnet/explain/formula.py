@@ -69,6 +69,9 @@ class Row:
     result: float
     constants: Mapping[str, str] = field(default_factory=dict)
     style: str | None = None
+    #: ``sum |d(left side) / d(slot)|`` over the rounded slots where the caller knows it (a
+    #: long sum of products); ``None``: measured on the template (see :func:`slope`).
+    sensitivity: float | None = None
 
 
 def fill(template: str, texts: Mapping[str, str]) -> list[tuple[str, bool]]:
@@ -163,7 +166,13 @@ def formula_block(
     base_result = base([r.result for r in rows])
     # how far rounding every slot of a line by one unit can move its result, at most
     sensitivity = max(
-        (sum(slope(r, s) for s in r.values if s not in exact) for r in rows), default=0.0
+        (
+            r.sensitivity
+            if r.sensitivity is not None
+            else sum(slope(r, s) for s in r.values if s not in exact)
+            for r in rows
+        ),
+        default=0.0,
     )
     sensitivity *= 2.0  # room for the curvature a first-order slope leaves out
 

@@ -28,8 +28,8 @@ def equation_lines(block: Equations, width: int = EQUATION_WIDTH) -> list[str]:
     """``label:  lhs = rhs`` lines, labels padded so that the left sides line up.
 
     An equation longer than ``width`` columns continues on the next lines,
-    broken before a ``" + "`` or ``" - "`` and indented to its left side;
-    joining the lines with single spaces gives the equation back.
+    broken before a ``" + "`` or ``" - "`` (or after a comma) and indented to
+    its left side; joining the lines with single spaces gives the equation back.
     """
     return [line for lines in equation_rows(block, width) for line in lines]
 
@@ -66,7 +66,8 @@ def _wrapped(head: str, text: str, width: int) -> list[str]:
 
 
 def _breaks(text: str) -> list[tuple[int, int]]:
-    """``(parenthesis depth, position)`` of every `` + `` and `` - `` of ``text``."""
+    """``(parenthesis depth, position)`` of every `` + `` and `` - `` of ``text`` (the space
+    before the operator) and of every ``, `` (the space after the comma)."""
     found = []
     depth = 0
     for i, char in enumerate(text):
@@ -76,6 +77,8 @@ def _breaks(text: str) -> list[tuple[int, int]]:
             depth -= 1
         elif char in "+-" and text[i - 1 : i] == " " and text[i + 1 : i + 2] == " ":
             found.append((depth, i - 1))
+        elif char == "," and text[i + 1 : i + 2] == " ":
+            found.append((depth - 1, i + 1))  # after the comma of max(a, b, ...)
     return found
 
 
