@@ -1087,7 +1087,8 @@ def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Blo
             f"this batch's loss falls fastest{l2}. A delta has the sign of its unit's error (the "
             "slope f'(a) is never negative), so an example pushes a weight up when its input and "
             "its error have the same sign, down when they differ, and not at all when its input is "
-            f"0. Then {words(step.method)}."
+            f"0. Then, with g = dL/dw{' + l2 * w' if step.method.l2 else ''} the gradient it uses, "
+            f"{words(step.method)}."
         )
     blocks: list[Block] = [Paragraph(spans(intro))]
     for ly in step.layers:
@@ -1430,7 +1431,7 @@ def history_comparison_blocks(
             f"Iteration #{previous.iteration} used another batch, so its predictions are not "
             f"those of these examples. Over all {n_samples} examples (the curve glassnet "
             f"records at every iteration), the loss went {fmt(old_loss, d)} -> "
-            f"{fmt(new_loss, d)}; the sum of absolute errors:"
+            f"{fmt(new_loss, d)}."
         )
     )
     sentence, eq = error_sum_change(old_sum, new_sum, ctx)
