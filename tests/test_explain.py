@@ -29,18 +29,41 @@ SAFE = {
     "exp": lambda x: math.exp(x) if x < 709 else math.inf,
     "log": lambda x: math.log(x) if x > 0 else -math.inf,
     "tanh": math.tanh,
+    "sqrt": math.sqrt,
     "max": max,
     "abs": abs,
 }
+#: The end of an equation: ``= number``. A line without it continues on the next lines,
+#: which start with an operator (an equation wider than the page, broken before a + or -)
+#: or follow a comma.
+ENDS = re.compile(rf"=\s+{NUMBER}\s*$")
+CONTINUES = re.compile(r"^\s+[-+] ")
+
+
+def logical_lines(text: str) -> list[str]:
+    """The printed lines, each wrapped equation joined back into one line."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        after_comma = lines and lines[-1].endswith(",") and line.startswith(" ")
+        joins = lines and (CONTINUES.match(line) or after_comma) and EQUATION_START.match(lines[-1])
+        if joins and not ENDS.search(lines[-1]):
+            lines[-1] += " " + line.strip()
+            continue
+        lines.append(line)
+    return lines
+
+
+EQUATION_START = re.compile(r"^\s*[^\s:()|][^:()|]*:\s+\S")
 
 
 def printed_equations(text: str) -> list[tuple[str, str, str]]:
     """Every ``label: lhs = rhs`` line whose left side is arithmetic on printed numbers."""
     found = []
-    for line in text.splitlines():
+    for line in logical_lines(text):
         m = EQUATION.match(line)
         if m and not re.search(
-            r"[a-df-z]", re.sub(r"1/\(1\+e\^-|tanh|max|ln|if|else|\[[^\]]*:", "", m["lhs"])
+            r"[a-df-z]",
+            re.sub(r"1/\(1\+e\^-|e\^\(|sqrt|tanh|max|ln|if|else|\[[^\]]*:", "", m["lhs"]),
         ):
             found.append((m["label"], m["lhs"], m["rhs"]))
     return found
@@ -50,6 +73,7 @@ def evaluate(lhs: str) -> float:
     expr = re.sub(r"\[\d+ more [a-z]+: *([^\]]+)\]", r"(\1)", lhs)
     expr = re.sub(r"\|([^|]+)\|", r"abs(\1)", expr)
     expr = re.sub(r"e\^-\(([^()]*)\)", r"exp(-(\1))", expr)
+    expr = re.sub(r"(?<![\w.])e\^\(", "exp(", expr)
     expr = expr.replace("^", "**").replace("ln(", "log(")
     return float(eval(expr.strip(), {"__builtins__": {}}, SAFE))
 
@@ -232,6 +256,17 @@ def test_gold_files_match_byte_for_byte(name, suffix):
     assert render(name, SUFFIXES[suffix]).encode("utf-8") == expected
 
 
+@pytest.mark.parametrize("name", sorted(GOLD))
+def test_gold_explanations_fit_within_100_columns(name):
+    text = (GOLD_DIR / f"{name}.txt").read_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    # in Markdown, the equations (code blocks) fit too; sentences are paragraphs
+    md = (GOLD_DIR / f"{name}.md").read_text()
+    blocks = re.findall(r"```text\n(.*?)```", md, re.S)
+    assert blocks and max(len(line) for b in blocks for line in b.splitlines()) <= 100
+    assert false_lines(text) == [] and false_lines(md) == []
+
+
 def test_gold_xor_explains_the_hidden_layer():
     text = (GOLD_DIR / "xor_3_4_1_seed_1_iteration_0.txt").read_text()
     assert "error back-propagated to each unit, delta_next @ W1.T:" in text
@@ -351,6 +386,19 @@ def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run):
     )
     assert "[61 more terms:" in text
     assert false_lines(explain(big_run, 2)) == []
+
+
+def test_the_chain_view_of_a_big_network_is_fast_fits_and_holds(big_run):
+    big_run.step(2)
+    for show_all in (False, True):
+        start = time.perf_counter()
+        text = explain(big_run, 2, notation="chain", show_all=show_all)
+        elapsed = time.perf_counter() - start
+        print(f"64x32 chain (all={show_all}): {elapsed:.3f} s, {len(text.splitlines())} lines")
+        assert elapsed < (30.0 if show_all else 5.0)  # measured 0.03 s and 8 s
+        assert max(len(line) for line in text.splitlines()) <= 100
+        assert ("dE_total/dW0[0,0]" in text and "W1[31,0]+" in text) or not show_all
+        assert false_lines(text) == []
 
 
 def test_all_shows_every_unit(big_run):

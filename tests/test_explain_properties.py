@@ -1,6 +1,11 @@
 """Property tests: for random small networks, every printed line is true at its printed precision,
 and the finite-difference gradient agrees with the backward pass.
 
+The networks are trained by every optimizer, with and without l2, on the full
+batch and on mini-batches, with the loss summed or averaged, with sigmoid,
+tanh, relu and linear layers and softmax outputs; each is explained in both
+notations (the post's deltas and Mazur's chain rule).
+
 The lines are parsed from the printed output and evaluated by the independent
 checker in test_explain.py (not by glassnet.explain.numbers).
 """
@@ -17,8 +22,10 @@ from test_explain import false_lines, last_digit, printed_equations
 
 import glassnet
 from glassnet.explain import explain
+from glassnet.explain.method import printed
 from glassnet.explain.numbers import decimals_for, fmt, holds
 from glassnet.gradcheck import check_step
+from glassnet.optimizers import OPTIMIZERS
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "linear"]
 
@@ -57,6 +64,19 @@ def experiments(draw: st.DrawFn) -> tuple[dict, int, int]:
     loss = "half_squared_error"
     if acts[-1] == "sigmoid" and draw(st.booleans()):
         loss = "binary_cross_entropy"
+    if n_out >= 2 and draw(st.booleans()):
+        # a softmax output, trained on one-hot targets
+        acts[-1], loss = "softmax", "categorical_cross_entropy"
+        hot = draw(st.lists(st.integers(0, n_out - 1), min_size=n_samples, max_size=n_samples))
+        y = [[1.0 if j == c else 0.0 for j in range(n_out)] for c in hot]
+    method: dict = {
+        "optimizer": draw(st.sampled_from(sorted(OPTIMIZERS))),
+        "l2": draw(st.sampled_from([0.0, 0.01])),
+        "reduction": draw(st.sampled_from(["sum", "mean"])),
+    }
+    batch_size = draw(st.one_of(st.none(), st.integers(1, n_samples)))
+    if batch_size is not None:
+        method["batch_size"] = batch_size
     config = {
         "data": {"inputs": X, "targets": y},
         "network": {
@@ -70,6 +90,7 @@ def experiments(draw: st.DrawFn) -> tuple[dict, int, int]:
             "learning_rate": draw(st.sampled_from([0.1, 0.5, 1.0, 2.0])),
             "loss": loss,
             "train_biases": draw(st.booleans()),
+            **method,
         },
     }
     return config, draw(st.integers(0, 3)), draw(st.integers(1, 6))
@@ -94,7 +115,17 @@ def test_every_printed_equation_holds_at_its_printed_precision(case):
         n = step.X.shape[0]
         assert n_lines >= 3 * (n if n <= 8 else 3), text
         assert false_lines(text) == [], "\n".join(false_lines(text))
+        chain = explain(run, k, format=fmt_, digits=digits, notation="chain")
+        assert len(printed_equations(chain)) >= 3 * (n if n <= 8 else 3), chain
+        assert false_lines(chain) == [], "\n".join(false_lines(chain))
     text = explain(run, k, digits=digits)
+    for printed_text in (text, explain(run, k, notation="chain")):
+        wide = [line for line in printed_text.splitlines() if len(line) > 100]
+        assert not wide, "\n".join(wide)
+    if not step.method.is_plain:
+        # the gradient, and the optimizer's arithmetic down to its update, are written out
+        assert "dL/dw = -(sum over" in text
+        assert printed(step.method.optimizer).rules[-1].title in text
     # "w1 rose by .2352 (.6742 -> .9095)": the move is the printed difference, to the coarser digit
     for verb, by, old, new in re.findall(
         r"(rose|fell) by (\S+) \((\S+) -> (\S+)\)", " ".join(text.split())
@@ -136,7 +167,10 @@ def test_finite_differences_agree_with_the_backward_pass(case):
     assert check.max_relative < 1e-5, (check.max_relative, check.worst)
     lr = step.learning_rate
     for ly, g in zip(step.layers, check.analytic.weights):
-        np.testing.assert_allclose(g, -ly.dW / lr, rtol=1e-9, atol=1e-12)
+        # the gradient checked is the one the step used (its batch, the mean, before l2)
+        assert np.array_equal(g, ly.gradient)
+        if step.method.is_plain:
+            np.testing.assert_allclose(g, -ly.dW / lr, rtol=1e-9, atol=1e-12)
 
 
 @given(st.floats(-1e4, 1e4, allow_nan=False), st.integers(0, 8))

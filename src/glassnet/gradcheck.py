@@ -3,6 +3,9 @@
 The backward pass (:func:`glassnet.network.loss_gradient`) gives
 ``dL/dparam`` from the deltas; the central finite difference gives it from
 loss values alone. Where the two agree, the derivative formulas are right.
+:func:`check_step` checks the gradient a recorded step used: of its batch's
+loss (the mean with ``reduction = "mean"``), before the l2 term, which is
+added by its formula and is not part of the loss.
 The explainer prints this record beside each worked step; it never computes it.
 
 Relative difference of one parameter::
@@ -29,6 +32,8 @@ import numpy as np
 from glassnet.activations import Array
 from glassnet.network import Network, Params, finite_difference_gradient, forward, loss_gradient
 from glassnet.trace import Step
+from glassnet.training import loss_value
+from glassnet.types import IntArray
 
 #: Gradients smaller than this (relative to the largest) are compared in absolute terms.
 FLOOR = 1e-5
@@ -54,7 +59,7 @@ class GradientCheck:
     ----------
     analytic : Params
         ``dL/dW`` and ``dL/db`` from the backward pass, the shapes of the
-        params (``-update / learning_rate``).
+        params (with the post's method, ``-update / learning_rate``).
     numeric : Params
         The same by the fourth-order central difference with step ``eps``;
         NaN for a parameter that was not checked.
@@ -82,7 +87,15 @@ class GradientCheck:
 
 
 def check_gradient(
-    network: Network, params: Params, X: Array, y: Array, eps: float = EPS, budget: float = BUDGET
+    network: Network,
+    params: Params,
+    X: Array,
+    y: Array,
+    eps: float = EPS,
+    budget: float = BUDGET,
+    *,
+    mean: bool = False,
+    analytic: Params | None = None,
 ) -> GradientCheck:
     """Compare :func:`loss_gradient` with central finite differences at ``params``.
 
@@ -97,17 +110,28 @@ def check_gradient(
         Finite-difference step.
     budget : float
         Multiply-adds allowed; beyond, a sample of the parameters is checked.
+    mean : bool
+        The loss is the mean over the examples (``reduction = "mean"``): the
+        finite differences are taken of that mean, and the default analytic
+        gradient is divided by ``n_samples``.
+    analytic : Params, optional
+        The gradient to check (a recorded one); default :func:`loss_gradient`'s.
     """
     with np.errstate(all="ignore"):
-        analytic = loss_gradient(network, params, X, y)
+        if analytic is None:
+            analytic = loss_gradient(network, params, X, y)
+            if mean:
+                analytic = _scaled(analytic, 1.0 / len(y))
         a_flat = analytic.flat()
         n_params = a_flat.size
         chosen = _chosen(params, n_params, X.shape[0], budget)
-        if chosen is None:
+        if chosen is None and not mean:
             n_flat = finite_difference_gradient(network, params, X, y, eps).flat()
+        elif chosen is None:
+            n_flat = finite_difference_at(network, params, X, y, np.arange(n_params), eps, mean)
         else:
             n_flat = np.full(n_params, np.nan)
-            n_flat[chosen] = finite_difference_at(network, params, X, y, chosen, eps)
+            n_flat[chosen] = finite_difference_at(network, params, X, y, chosen, eps, mean)
         floor = max(FLOOR, FLOOR * float(np.max(np.abs(a_flat), initial=0.0)))
         if not np.isfinite(floor):
             floor = FLOOR
@@ -132,19 +156,53 @@ def check_gradient(
 
 
 def check_step(network: Network, step: Step, eps: float = EPS) -> GradientCheck:
-    """The check at the weights a recorded step started from (``step.before``)."""
-    return check_gradient(network, step.before, step.X, step.y, eps)
+    """The check of the gradient a recorded step used, at the weights it started from.
+
+    The step's examples (its batch), its loss (the mean over them with
+    ``reduction = "mean"``) and its recorded ``dL/dW`` and ``dL/db`` (of a
+    frozen bias, the one :func:`loss_gradient` gives). The l2 term
+    ``l2 * w`` is not part of the loss: it is added by its formula, and what
+    is checked is the gradient of the data's loss, before it.
+    """
+    mean = step.method.mean
+    with np.errstate(all="ignore"):
+        full = loss_gradient(network, step.before, step.X, step.y)
+        if mean:
+            full = _scaled(full, 1.0 / len(step.y))
+    analytic = Params(
+        tuple(
+            w if ly.gradient is None else ly.gradient for w, ly in zip(full.weights, step.layers)
+        ),
+        tuple(
+            b if ly.gradient_b is None else ly.gradient_b for b, ly in zip(full.biases, step.layers)
+        ),
+    )
+    return check_gradient(network, step.before, step.X, step.y, eps, mean=mean, analytic=analytic)
+
+
+def _scaled(params: Params, factor: float) -> Params:
+    return Params(
+        tuple(w * factor for w in params.weights),
+        tuple(None if b is None else b * factor for b in params.biases),
+    )
 
 
 def finite_difference_at(
-    network: Network, params: Params, X: Array, y: Array, indices: Array, eps: float = EPS
+    network: Network,
+    params: Params,
+    X: Array,
+    y: Array,
+    indices: Array | IntArray,
+    eps: float = EPS,
+    mean: bool = False,
 ) -> Array:
     """The finite-difference gradient at some positions of :meth:`Params.flat` only.
 
     The same fourth-order stencil as
     :func:`glassnet.network.finite_difference_gradient` (the tests check that
     the two agree number for number),
-    ``(L(p-2h) - 8 L(p-h) + 8 L(p+h) - L(p+2h)) / (12 h)``.
+    ``(L(p-2h) - 8 L(p-h) + 8 L(p+h) - L(p+2h)) / (12 h)``, of the loss summed
+    over the examples, or of its mean with ``mean``.
     """
     base = params.flat()
 
@@ -152,7 +210,7 @@ def finite_difference_at(
         vector = base.copy()
         vector[i] += shift
         _, acts = forward(network, params.with_flat(vector), X)
-        return network.loss.fn(y, acts[-1])
+        return loss_value(network, y, acts[-1], mean)
 
     return np.array(
         [

@@ -173,17 +173,53 @@ def dot_line(x: Array, w: Array, b: float | None, z: float, digits: int = 4) -> 
 def _grad_formula(name: str) -> str:
     from glassnet.activations import ACTIVATIONS
 
-    return ACTIVATIONS[name].grad_formula if name in ACTIVATIONS else "f'(z)"
+    if name not in ACTIVATIONS:
+        return "f'(z)"
+    act = ACTIVATIONS[name]
+    return "not elementwise (row-wise; its loss cancels it)" if act.rowwise else act.grad_formula
+
+
+def _rowwise(name: str) -> bool:
+    from glassnet.activations import ACTIVATIONS
+
+    return name in ACTIVATIONS and ACTIVATIONS[name].rowwise
+
+
+def _method_line(step: Step) -> str:
+    """The batch and the method of a step other than the post's, as one paragraph ('' else)."""
+    from glassnet.explain.method import describe_method
+
+    method = step.method
+    if method.is_plain:
+        return ""
+    if step.rows is None:
+        batch = f"the full batch ({len(step.y)} examples)"
+    else:
+        rows = ", ".join(str(int(r)) for r in step.rows[:MAX_ROWS])
+        more = f" … {len(step.rows) - MAX_ROWS} more" if len(step.rows) > MAX_ROWS else ""
+        batch = f"data rows {rows}{more} (epoch {step.epoch})"
+    return (
+        f"<p>batch: {html.escape(batch)}; {html.escape(describe_method(method, short=True))}; "
+        f"update number t = {step.iteration + 1}; the optimizer: "
+        f"{html.escape(method.optimizer.formula)}</p>"
+    )
 
 
 def step_body(step: Step, names: tuple[str, ...] = ()) -> str:
-    """Every number of one iteration, layer by layer, with the arithmetic written out."""
+    """Every number of one iteration, layer by layer, with the arithmetic written out.
+
+    Beyond the post's method: the batch, and per layer the gradient, the l2
+    term, the optimizer's state before and after, and the update it made.
+    """
+    plain = step.method.is_plain
     parts = [
         f"<p>iteration #{step.iteration}: loss {step.loss_name} = {_num(step.loss)}, "
         f"error sum sum(|y - a|) = {_num(step.error_sum)}; learning rate "
         f"{step.learning_rate:g}{'' if step.applied else ' (update shown, not applied by the run)'}"
-        f"</p>"
+        f"</p>",
+        _method_line(step),
     ]
+    n = len(step.y)
     for ly in step.layers:
         parts.append(f"<h4>layer {ly.index} ({ly.activation})</h4>")
         parts.append('<div class="row">')
@@ -201,7 +237,8 @@ def step_body(step: Step, names: tuple[str, ...] = ()) -> str:
         parts.append("<p>dot products (inputs @ W" + ("" if ly.b is None else " + b") + "):</p>")
         parts.append("<pre>" + html.escape("\n".join(lines)) + "</pre>")
         parts.append('<div class="row">')
-        for name, array in (
+        rowwise = _rowwise(ly.activation)
+        arrays = [
             (f"a = {ly.activation}(z)", ly.a),
             (f"derivative f'(z) = {_grad_formula(ly.activation)}", ly.derivative),
             (
@@ -209,16 +246,33 @@ def step_body(step: Step, names: tuple[str, ...] = ()) -> str:
                 + (" y - a" if ly.index == len(step.layers) - 1 else " delta_next @ W_next.T"),
                 ly.error,
             ),
-            ("delta = error * f'(a)", ly.delta),
-        ):
+            ("delta = error" if rowwise else "delta = error * f'(a)", ly.delta),
+        ]
+        if rowwise:
+            arrays.pop(1)  # a row-wise activation has no elementwise slope (NaN in the trace)
+        for name, array in arrays:
             parts.append(matrix_html(array, name, "example "))
         parts.append('</div><div class="row">')
-        parts.append(matrix_html(ly.dW, "update dW = learning_rate * inputs.T @ delta", "in "))
+        if plain:
+            parts.append(matrix_html(ly.dW, "update dW = learning_rate * inputs.T @ delta", "in "))
+        else:
+            per = f" / {n}" if step.method.mean and n != 1 else ""
+            if ly.gradient is not None:
+                parts.append(
+                    matrix_html(ly.gradient, f"gradient dL/dW = -inputs.T @ delta{per}", "in ")
+                )
+            if ly.l2_term is not None:
+                parts.append(matrix_html(ly.l2_term, f"l2 term {step.method.l2:g} * W", "in "))
+            for slot, before in ly.state_before.items():
+                parts.append(matrix_html(before, f"{slot} before", "in "))
+                parts.append(matrix_html(ly.state_after[slot], f"{slot} after", "in "))
+            parts.append(matrix_html(ly.dW, f"update dW ({step.method.optimizer.name})", "in "))
         parts.append(matrix_html(ly.W_after, f"W{ly.index} after = W + dW", "in "))
         if ly.db is not None and ly.b_after is not None:
-            parts.append(
-                matrix_html(ly.db.reshape(1, -1), "bias update db = learning_rate * sum(delta)")
-            )
+            caption = "bias update db = learning_rate * sum(delta)" if plain else "bias update db"
+            if not plain and ly.gradient_b is not None:
+                parts.append(matrix_html(ly.gradient_b.reshape(1, -1), "gradient dL/db"))
+            parts.append(matrix_html(ly.db.reshape(1, -1), caption))
             parts.append(matrix_html(ly.b_after.reshape(1, -1), f"b{ly.index} after"))
         parts.append("</div>")
     return "".join(parts)

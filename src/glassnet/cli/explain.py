@@ -41,12 +41,21 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
     is_flag=True,
     help="Write out every example, unit and weight of big layers.",
 )
+@click.option(
+    "--notation",
+    type=click.Choice(["delta", "chain"]),
+    default="delta",
+    show_default=True,
+    help="delta: the post's deltas and sums; chain: every gradient by the chain rule, in "
+    "Matt Mazur's names and signs (--digits then counts decimals, default 9).",
+)
 def explain(
     experiment: str | None,
     iteration: int,
     format_: str | None,
     digits: int | None,
     show_all: bool,
+    notation: str,
     **settings: Any,
 ) -> int:
     """Work out iteration K of EXPERIMENT (default: the seed's) by hand: dot products,
@@ -67,7 +76,9 @@ def explain(
         return EXIT_DIVERGED
     if format_ is None:
         format_ = "terminal" if sys.stdout.isatty() else "text"
-    text = explain_run(result, iteration, format=format_, digits=digits, show_all=show_all)
+    text = explain_run(
+        result, iteration, format=format_, digits=digits, show_all=show_all, notation=notation
+    )
     # colour codes are only there when wanted (a terminal, no NO_COLOR, or FORCE_COLOR);
     # click would strip them from a pipe even under FORCE_COLOR
     click.echo(text, nl=False, color=format_ == "terminal" or None)

@@ -21,27 +21,38 @@ summary      what ``glassnet run`` prints
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from glassnet.errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from glassnet.explain.document import Document
-    from glassnet.explain.worked import Names
+    from glassnet.explain.document import Block, Document
+    from glassnet.explain.worked import Context, Names
     from glassnet.run import Run
+    from glassnet.trace import Step
 
 #: Output formats of :func:`explain`.
 FORMATS = ("text", "md", "terminal")
 
+#: Notations of :func:`explain`: glassnet's deltas (the post's), or the chain rule term by
+#: term as Matt Mazur's "A Step by Step Backpropagation Example" writes it.
+NOTATIONS = ("delta", "chain")
+
 #: Accepted range of ``digits``.
 MIN_DIGITS, MAX_DIGITS = 1, 12
 
-__all__ = ["FORMATS", "explain", "explanation", "render"]
+__all__ = ["FORMATS", "NOTATIONS", "explain", "explanation", "render"]
 
 
-def _check(format: str, digits: int | None) -> None:
+def _check(format: str, digits: int | None, notation: str = "delta") -> None:
     if format not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}; got {format!r}.")
+    if notation not in NOTATIONS:
+        raise ConfigError(
+            f"notation must be one of {', '.join(NOTATIONS)} (delta: the post's; chain: Matt "
+            f"Mazur's chain rule); got {notation!r}."
+        )
     if digits is not None and (
         isinstance(digits, bool)
         or not isinstance(digits, int)
@@ -54,29 +65,119 @@ def _check(format: str, digits: int | None) -> None:
 
 
 def explanation(
-    run: Run, iteration: int, *, digits: int | None = None, show_all: bool = False
+    run: Run,
+    iteration: int,
+    *,
+    digits: int | None = None,
+    show_all: bool = False,
+    notation: str = "delta",
 ) -> Document:
     """The worked example of iteration ``#iteration`` of ``run`` as a document.
 
     Reads ``run.step(iteration)`` (and ``run.step(iteration - 1)`` for the
-    comparison) and the core's gradient check at the step's weights.
+    comparison, ``run.step(iteration + 1)``'s loss for the chain notation's
+    error after the update) and the core's gradient check at the step's weights.
     """
     from glassnet.explain import worked
     from glassnet.explain.numbers import DEFAULT_DIGITS
-    from glassnet.gradcheck import check_step
 
-    _check("text", digits)
+    _check("text", digits, notation)
     step = run.step(iteration)
     k = step.iteration
-    previous = run.step(k - 1) if k > 0 else None
     ctx = worked.Context(
         names_of(run),
         DEFAULT_DIGITS if digits is None else digits,
         worked.ALL if show_all else worked.Limits(),
     )
-    header = [worked.Paragraph(worked.spans(describe(run)))]
-    blocks = worked.step_document(step, previous, check_step(run.network, step), ctx, header)
-    return worked.document(blocks)
+    header: list[worked.Block] = [worked.Paragraph(worked.spans(describe(run)))]
+    if notation == "chain":
+        return worked.document(_chain(run, step, ctx, header, digits))
+    return worked.document(iteration_blocks(run, k, ctx, header))
+
+
+def iteration_blocks(run: Run, k: int, ctx: Context, header: Sequence[Block] = ()) -> list[Block]:
+    """Every section of the worked iteration ``#k`` of ``run`` in the default notation.
+
+    Beyond the post's method it adds the batch to the header, and a
+    mini-batch, whose previous iteration saw other examples, is compared with
+    it on the recorded curve of every example.
+    """
+    from glassnet.explain import worked
+    from glassnet.gradcheck import check_step
+
+    step = run.step(k)
+    previous = run.step(k - 1) if k > 0 else None
+    header = list(header)
+    comparison = None
+    if not step.method.is_plain:
+        from glassnet.explain.method import batch_paragraph
+
+        named = worked.with_rows(ctx, step).names
+        header.append(
+            batch_paragraph(
+                step,
+                [named.example(s) for s in range(len(step.y))],
+                run.data.n_samples,
+                run.batches.per_epoch,
+            )
+        )
+    if previous is not None and step.rows is not None:
+        # a mini-batch: the previous iteration saw other examples; compare the recorded curve
+        figures = (_figures(run, k - 1), _figures(run, k))
+        blocks = worked.history_comparison_blocks(step, previous, figures, run.data.n_samples, ctx)
+        comparison, previous = (k - 1, blocks), None
+    return worked.step_document(
+        step,
+        previous,
+        check_step(run.network, step),
+        ctx,
+        header,
+        constant=worked.constant_columns(run.data.X),
+        comparison=comparison,
+    )
+
+
+def _chain(
+    run: Run, step: Step, ctx: Context, header: list[Block], digits: int | None
+) -> list[Block]:
+    """The chain notation's document: Mazur's names, nine decimals, the error after the update."""
+    from dataclasses import replace
+
+    from glassnet.explain import chain
+
+    names = chain.ChainNames.of(run.network.sizes, ctx.names.inputs, step)
+    ctx = replace(ctx, decimals=chain.CHAIN_DECIMALS if digits is None else digits)
+    if not step.method.is_plain:
+        from glassnet.explain.method import batch_paragraph
+
+        header.append(
+            batch_paragraph(
+                step,
+                [names.example(s) for s in range(len(step.y))],
+                run.data.n_samples,
+                run.batches.per_epoch,
+            )
+        )
+    k, n = step.iteration, len(step.y)
+    after = None
+    if step.applied:
+        if step.rows is None:
+            where = "the same example" if n == 1 else f"the same {n} examples"
+            after = (float(step.loss), _figures(run, k + 1)[0], where)
+        else:
+            after = (
+                _figures(run, k)[0],
+                _figures(run, k + 1)[0],
+                f"all {run.data.n_samples} examples",
+            )
+    return chain.chain_document(step, names, ctx, header, after)
+
+
+def _figures(run: Run, k: int) -> tuple[float, float]:
+    """``(loss, error sum)`` over every example at iteration ``#k``, as recorded."""
+    if k < len(run.history):
+        return float(run.history.loss[k]), float(run.history.error_sum[k])
+    return float(run.final_loss), float(run.final_error_sum)
 
 
 def names_of(run: Run) -> Names:
@@ -96,10 +197,14 @@ def describe(run: Run) -> str:
     net = run.network
     acts = sorted({a.name for a in net.activations}, key=[a.name for a in net.activations].index)
     bias = "" if not any(net.bias) else ", with biases"
+    from glassnet.explain.method import describe_method
+
+    method = describe_method(run.method)
     return (
-        f"Data: {run.data.name}, {run.data.n_samples} examples. Network: layers "
+        f"Data: {run.data.name}, {run.data.n_samples} example"
+        f"{'s' if run.data.n_samples != 1 else ''}. Network: layers "
         f"{list(net.sizes)}, {'/'.join(acts)}{bias}. Loss: {net.loss.name}. "
-        f"Learning rate {run.learning_rate:g}."
+        f"Learning rate {run.learning_rate:g}." + (f" {method}" if method else "")
     )
 
 
@@ -126,6 +231,7 @@ def explain(
     format: str = "text",
     digits: int | None = None,
     show_all: bool = False,
+    notation: str = "delta",
 ) -> str:
     """The worked example of iteration ``#iteration`` of ``run``, every number written out.
 
@@ -145,11 +251,18 @@ def explain(
     show_all : bool
         Write out every example, unit and weight of big layers instead of the
         first few.
+    notation : {"delta", "chain"}
+        ``"delta"`` (the default): the post's deltas, sums over examples and
+        updates. ``"chain"``: each weight's gradient by the chain rule, term by
+        term, with Matt Mazur's names and signs ("A Step by Step
+        Backpropagation Example"), ending with the error after the update;
+        ``digits`` then counts decimals (default 9, his).
 
     Returns
     -------
     str
         The explanation, ending with a newline.
     """
-    _check(format, digits)
-    return render(explanation(run, iteration, digits=digits, show_all=show_all), format)
+    _check(format, digits, notation)
+    document = explanation(run, iteration, digits=digits, show_all=show_all, notation=notation)
+    return render(document, format)

@@ -12,13 +12,15 @@ Styles a span or cell may carry: ``"up"`` (a value that rose), ``"down"``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 #: A piece of text with an optional style name.
 Span = tuple[str, str | None]
 
+#: What :func:`spans` takes: a styled span or plain text.
+Part = str | Span
 
-def spans(*parts: str | Span) -> tuple[Span, ...]:
+
+def spans(*parts: Part) -> tuple[Span, ...]:
     """Plain strings become unstyled spans."""
     return tuple((p, None) if isinstance(p, str) else p for p in parts)
 
@@ -84,7 +86,7 @@ class Verbatim:
     lines: tuple[str, ...]
 
 
-Block = Union[Heading, Paragraph, Equations, Table, Verbatim]
+Block = Heading | Paragraph | Equations | Table | Verbatim
 
 
 @dataclass(frozen=True)

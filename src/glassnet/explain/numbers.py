@@ -17,7 +17,10 @@ Notation of a printed left side (evaluated by :func:`evaluate`)
 ``(0 * .6742) + (1 * -.4047)``   sums of products
 ``1/(1+e^-(-.4047))``            the sigmoid
 ``tanh(.5)``, ``max(0, .5)``     tanh, relu
-``.4002 * (1 - .4002)``          a product; ``x^2`` is a power
+``e^(.12 - 1.2) / 1.56``         an exponential (the softmax)
+``max(.12, -.3, 1.2)``           the largest of several numbers
+``sqrt(.0004) + 1e-8``           a square root (Adam, RMSprop)
+``.4002 * (1 - .4002)``          a product; ``x^2`` and ``.9^4`` are powers
 ``|-.4002|``                     an absolute value
 ``ln(.4002)``                    a natural logarithm
 ``[61 more terms: -1.2345]``    the sum of the terms not shown, as one number
@@ -130,10 +133,16 @@ def is_exact(values: np.ndarray, decimals: int = 4) -> bool:
 _ELIDED = re.compile(r"\[[^\]:]*:\s*([^\]]+)\]")
 _ABS = re.compile(r"\|([^|]*)\|")
 _EXP = re.compile(r"e\^-\(")
+#: ``e^(...)``: the exponential of a parenthesized argument (``e^-(`` is handled apart).
+_EXP_OF = re.compile(r"(?<![\w.])e\^\(")
 
 
 def _exp(x: float) -> float:
     return math.exp(x) if x < 709.0 else math.inf  # 1/(1+e^-(-800)) is 0, not an error
+
+
+def _sqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0 else math.nan
 
 
 def _ln(x: float) -> float:
@@ -144,6 +153,7 @@ _FUNCTIONS: dict[str, Callable[..., float]] = {
     "exp": _exp,
     "ln": _ln,
     "tanh": math.tanh,
+    "sqrt": _sqrt,
     "max": max,
     "abs": abs,
 }
@@ -153,6 +163,7 @@ def to_python(lhs: str) -> str:
     """The printed notation as a Python expression (``e^-(z)`` -> ``exp(-(z))`` ...)."""
     text = _ELIDED.sub(r"(\1)", lhs)
     text = _ABS.sub(r"abs(\1)", text)
+    text = _EXP_OF.sub("exp(", text)
     # e^-(...) -> exp(-(...)): the parenthesis closing the argument closes exp too.
     # One pass, so that a line with thousands of sigmoids takes linear time.
     if "e^-(" not in text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from glassnet.explain.method import describe_method
 from glassnet.explain.walkthrough import matrix as _matrix
 from glassnet.run import Run
 
@@ -26,6 +27,9 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
         f"training: {run.iterations:,} iterations, learning rate {run.learning_rate:g}, "
         f"{run.engine} engine",
     ]
+    method = describe_method(run.method, short=True)
+    if method:
+        lines.append(f"method: {method}")
     n = len(run.history)
     h = run.history
     split = h.test_error_sum is not None and h.test_loss is not None
@@ -48,7 +52,7 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
     for i, w in enumerate(run.final.weights):
         lines += [f"final weights W{i}:", matrix(w)]
         if run.final.biases[i] is not None:
-            lines += [f"final bias b{i}:", matrix(run.final.biases[i])]  # type: ignore[arg-type]
+            lines += [f"final bias b{i}:", matrix(run.final.biases[i])]
     lines += ["final predictions:", matrix(run.final_prediction)]
     for k in trace:
         step = run.step(k)

@@ -11,7 +11,7 @@ import os
 import sys
 
 from glassnet.explain.document import Document, Equations, Heading, Paragraph, Table, Verbatim
-from glassnet.explain.text import equation_lines
+from glassnet.explain.text import equation_rows
 
 STYLES = {"up": "green", "down": "red", "em": "bold", "dim": "dim"}
 
@@ -72,7 +72,10 @@ def format_terminal(doc: Document, color: bool | None = None, width: int | None 
             console.print(styled(block.parts), width=min(width, 100))
         elif isinstance(block, Equations):
             console.print(Text(block.title, style="italic"))
-            for eq, line in zip(block.lines, equation_lines(block)):
+            for eq, lines in zip(block.lines, equation_rows(block)):
+                for line in lines[:-1]:
+                    console.print(Text(line), no_wrap=True, overflow="ignore", crop=False)
+                line = lines[-1]
                 head = line[: len(line) - len(eq.rhs)]
                 text = Text(head)
                 text.append(eq.rhs, style=STYLES.get(eq.style or "", "bold"))

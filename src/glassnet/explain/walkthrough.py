@@ -134,8 +134,7 @@ def walkthrough_document(
     run: Run, digits: int = DEFAULT_DIGITS, show_all: bool = False
 ) -> Document:
     """#0, #1, the error over time and the final state of ``run`` as one document."""
-    from glassnet.explain import describe, names_of, worked
-    from glassnet.gradcheck import check_step
+    from glassnet.explain import describe, iteration_blocks, names_of, worked
 
     ctx = worked.Context(names_of(run), digits, worked.ALL if show_all else worked.Limits())
     blocks: list[Block] = [
@@ -147,15 +146,9 @@ def walkthrough_document(
             )
         )
     ]
-    first = run.step(0)
-    blocks += worked.step_document(
-        first, None, check_step(run.network, first), ctx, header=notebook_print(first)
-    )
+    blocks += iteration_blocks(run, 0, ctx, notebook_print(run.step(0)))
     if run.iterations >= 1:
-        second = run.step(1)
-        blocks += worked.step_document(
-            second, first, check_step(run.network, second), ctx, header=notebook_print(second)
-        )
+        blocks += iteration_blocks(run, 1, ctx, notebook_print(run.step(1)))
     blocks += error_over_time(run, digits)
     blocks += worked.final_document(run.step(run.iterations), run.iterations, ctx)
     blocks += final_print(run)

@@ -22,7 +22,7 @@ elided, unless ``show_all``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from glassnet.explain.document import (
     Equations,
     Heading,
     Paragraph,
+    Part,
     Span,
     Table,
     spans,
@@ -51,7 +52,7 @@ from glassnet.explain.numbers import (
 from glassnet.gradcheck import GradientCheck
 from glassnet.losses import LOSSES
 from glassnet.trace import LayerStep, Step
-from glassnet.types import Array
+from glassnet.types import Array, IntArray
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Names:
 
     inputs: tuple[str, ...]
     sizes: tuple[int, ...]
+    #: The data's row of each example of the step (a mini-batch's), or ``None``: row ``s``.
+    rows: tuple[int, ...] | None = None
 
     def unit(self, layer: int, j: int) -> str:
         """Name of unit ``j`` of the layer computed by weight layer ``layer``."""
@@ -102,9 +105,9 @@ class Names:
     def bias(self, layer: int, j: int) -> str:
         return "b" if self.simple(layer) else f"b->{self.unit(layer, j)}"
 
-    @staticmethod
-    def example(s: int) -> str:
-        return f"ex{s + 1}"
+    def example(self, s: int) -> str:
+        """Example ``s`` of the step, named by its row in the data (``ex1`` is the first)."""
+        return f"ex{(s if self.rows is None else self.rows[s]) + 1}"
 
     def row_label(self, layer: int, s: int, j: int) -> str:
         """Label of the line for example ``s`` and unit ``j`` of a layer."""
@@ -196,6 +199,9 @@ class Context:
     names: Names
     digits: int = DEFAULT_DIGITS
     limits: Limits = Limits()
+    #: Fixed decimals of the formula blocks, before any widening (the chain notation's
+    #: nine), instead of ``digits`` significant digits.
+    decimals: int | None = None
 
 
 def _activation_lhs(act: Activation, z: str) -> list[Token]:
@@ -227,6 +233,136 @@ def _row_sums(values: Array, axis: int) -> float:
     return float(total.max()) if total.size else 0.0
 
 
+@dataclass(frozen=True, eq=False)
+class RowSums:
+    """A row-wise output activation (softmax) worked out, example by example.
+
+    ``a[s, j] = e^(z[s, j] - max[s]) / sum[s]``: ``max`` the row's largest dot
+    product, ``sum`` the row's sum of ``e^(z - max)``. The trace keeps ``z``
+    and ``a``; ``max`` and ``sum`` are taken here from ``z`` with the same
+    operations as the activation (:attr:`~glassnet.activations.Activation.fn`),
+    for display.
+    """
+
+    ly: LayerStep
+    max: Array
+    sum: Array
+
+    def decimals(self, p: Precision, d_a: int, base_z: int, digits: int) -> int:
+        """Decimals of ``z`` (and ``max``) that make both the sums and the outputs true."""
+        d_sum = p.operand(decimals_for(self.sum, digits), d_a, 1.0)
+        biggest = float(np.max(self.sum)) if self.sum.size else 1.0
+        return max(p.operand(base_z, d_a, 3.0), p.operand(base_z, d_sum, 2.0 * biggest))
+
+    def intro(self, act: Activation) -> str:
+        return (
+            f"The {act.name} turns each example's dot products into probabilities that add up to "
+            f"1: a_j = {act.formula}. Subtracting the example's largest dot product first, "
+            f"a_j = {act.printed.format(z='z_j', max='max', sum='sum')} with sum = the sum over "
+            "the units of e^(z_k - max), changes nothing (the numerator and the sum are both "
+            "divided by e^max) but keeps e^z from overflowing."
+        )
+
+    def blocks(self, p: Precision, d_z: int, d_a: int, ctx: Context) -> tuple[Equations, ...]:
+        names, limits = ctx.names, ctx.limits
+        ly = self.ly
+        act = ACTIVATIONS[ly.activation]
+        n, n_out = ly.z.shape
+        shown_s, shown_j = limits.count(n), limits.count(n_out)
+        d_sum = p.operand(decimals_for(self.sum, ctx.digits), d_a, 1.0)
+        d_rest = p.operand(decimals_for(self.sum, ctx.digits), d_sum, 1.0)
+        labels, max_rows, max_rhs, sum_rows, sum_rhs = [], [], [], [], []
+        for s in range(shown_s):
+            z = [fmt(ly.z[s, j], d_z) for j in range(shown_j)]
+            top = fmt(self.max[s], d_z)
+            row: list[Token] = [("max(", False)]
+            for j, text in enumerate(z):
+                row += [(", " if j else "", False), (text, True)]
+            if shown_j < n_out:
+                rest = float(np.max(ly.z[s, shown_j:]))
+                row += [(", ", False), *_elided(n_out - shown_j, "units", fmt(rest, d_z))]
+            max_rows.append([*row, (")", False)])
+            max_rhs.append(top)
+            terms: list[Token] = []
+            for j, text in enumerate(z):
+                terms += [(" + " if j else "", False), ("e^(", False), (text, True)]
+                terms += [(" - ", False), (top, True), (")", False)]
+            if shown_j < n_out:
+                with np.errstate(all="ignore"):
+                    rest = float(np.exp(ly.z[s, shown_j:] - self.max[s]).sum())
+                terms += [(" + ", False), *_elided(n_out - shown_j, "terms", fmt(rest, d_rest))]
+            sum_rows.append(_no_double_minus(terms))
+            sum_rhs.append(fmt(self.sum[s], d_sum))
+            labels.append(names.example(s))
+        act_labels, act_rows, act_rhs = [], [], []
+        for j in range(shown_j):
+            for s in range(shown_s):
+                act_labels.append(names.row_label(ly.index, s, j))
+                act_rows.append(
+                    _template_tokens_signed(
+                        act.printed,
+                        {
+                            "z": fmt(ly.z[s, j], d_z),
+                            "max": fmt(self.max[s], d_z),
+                            "sum": fmt(self.sum[s], d_sum),
+                        },
+                    )
+                )
+                act_rhs.append(fmt(ly.a[s, j], d_a))
+        note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "units"))
+        return (
+            _block("the largest dot product of each example, max:", labels, max_rows, max_rhs),
+            _block(
+                "sum = the sum over the units of e^(z - max):", labels, sum_rows, sum_rhs, note=note
+            ),
+            _block(
+                f"{act.name}, a = {act.printed.format(z='z', max='max', sum='sum')}:",
+                act_labels,
+                act_rows,
+                act_rhs,
+            ),
+        )
+
+
+def rowwise_sums(ly: LayerStep) -> RowSums:
+    """``max`` and ``sum`` of every example of a row-wise layer (see :class:`RowSums`)."""
+    with np.errstate(all="ignore"):
+        top = ly.z.max(axis=1)
+        total = np.exp(ly.z - top[:, None]).sum(axis=1)
+    return RowSums(ly, top, total)
+
+
+def _no_double_minus(tokens: list[Token]) -> list[Token]:
+    """``z - -m`` written ``z + m`` (the same number: subtracting a negative adds it)."""
+    out: list[Token] = []
+    for text, number in tokens:
+        if number and text.startswith("-") and out and out[-1] == (" - ", False):
+            out[-1] = (" + ", False)
+            text = text[1:]
+        out.append((text, number))
+    return out
+
+
+def _template_tokens_signed(template: str, texts: dict[str, str]) -> list[Token]:
+    return _no_double_minus(_template_tokens(template, texts))
+
+
+def _template_tokens(template: str, texts: dict[str, str]) -> list[Token]:
+    """A printed template (``"e^({z} - {max}) / {sum}"``) as tokens, its numbers marked."""
+    import re
+
+    tokens: list[Token] = []
+    position = 0
+    for match in re.finditer(r"\{(\w+)\}", template):
+        if match.start() > position:
+            tokens.append((template[position : match.start()], False))
+        tokens.append((texts[match.group(1)], True))
+        position = match.end()
+    if position < len(template):
+        tokens.append((template[position:], False))
+    return tokens
+
+
 def forward_blocks(
     ly: LayerStep, ctx: Context, title: str = "weights W{index} (before the update)"
 ) -> list[Block]:
@@ -246,40 +382,25 @@ def forward_blocks(
     s_w = _row_sums(ly.W, 0)
     if not whole:
         s_x = s_x + s_w
+    row_sums = rowwise_sums(ly) if act.rowwise else None
 
-    def build(shift: int) -> tuple[Equations, Equations]:
+    def build(shift: int) -> tuple[Equations, ...]:
         p = Precision(shift)
         d_a = p.result(base_a)
         d_z = p.operand(base_wz, d_a)
+        if row_sums is not None:
+            d_z = row_sums.decimals(p, d_a, base_wz, ctx.digits)
         d_w = p.operand(base_wz, d_z, s_x)
         d_x = p.operand(base_x, d_z, s_x)
         x = fmt_exact if whole else (lambda v: fmt(v, d_x))
-        labels, rows, rhs, act_rows, act_rhs = [], [], [], [], []
+        labels, rhs, act_rows, act_rhs = [], [], [], []
         for j in range(shown_j):
             for s in range(shown_s):
-                row: list[Token] = []
-                for i in range(shown_i):
-                    row += [
-                        (" + " if i else "", False),
-                        ("(", False),
-                        (x(ly.inputs[s, i]), True),
-                        (" * ", False),
-                        (fmt(ly.W[i, j], d_w), True),
-                        (")", False),
-                    ]
-                if shown_i < n_in:
-                    rest = float(ly.inputs[s, shown_i:] @ ly.W[shown_i:, j])
-                    row += [(" + ", False), *_elided(n_in - shown_i, "terms", fmt(rest, d_w))]
-                if ly.b is not None:
-                    row += [
-                        (" - " if ly.b[j] < 0 else " + ", False),
-                        (fmt(abs(ly.b[j]), d_w), True),
-                    ]
                 labels.append(names.row_label(ly.index, s, j))
-                rows.append(row)
                 rhs.append(fmt(ly.z[s, j], d_z))
-                act_rows.append(_activation_lhs(act, fmt(ly.z[s, j], d_z)))
-                act_rhs.append(fmt(ly.a[s, j], d_a))
+                if row_sums is None:
+                    act_rows.append(_activation_lhs(act, fmt(ly.z[s, j], d_z)))
+                    act_rhs.append(fmt(ly.a[s, j], d_a))
         if names.simple(ly.index):
             terms = " + ".join(f"{names.unit(-1, i)}*w{i + 1}" for i in range(min(n_in, 3)))
             terms += " + ..." if n_in > 3 else ""
@@ -289,12 +410,42 @@ def forward_blocks(
         note = _note(
             _cut(n, limits, "examples"), _cut(n_out, limits, "units"), _cut(n_in, limits, "inputs")
         )
-        dots = _block(f"dot products, z = {terms}{bias}:", labels, rows, rhs, note=note)
+
+        def dots_of(count: int) -> Equations:
+            rows = []
+            for j in range(shown_j):
+                for s in range(shown_s):
+                    row: list[Token] = []
+                    for i in range(count):
+                        row += [
+                            (" + " if i else "", False),
+                            ("(", False),
+                            (x(ly.inputs[s, i]), True),
+                            (" * ", False),
+                            (fmt(ly.W[i, j], d_w), True),
+                            (")", False),
+                        ]
+                    if count < n_in:
+                        rest = float(ly.inputs[s, count:] @ ly.W[count:, j])
+                        row += [(" + ", False), *_elided(n_in - count, "terms", fmt(rest, d_w))]
+                    if ly.b is not None:
+                        row += [
+                            (" - " if ly.b[j] < 0 else " + ", False),
+                            (fmt(abs(ly.b[j]), d_w), True),
+                        ]
+                    rows.append(row)
+            return _block(f"dot products, z = {terms}{bias}:", labels, rows, rhs, note=note)
+
+        dots = dots_of(shown_i)
+        if row_sums is not None:
+            return (dots, *row_sums.blocks(p, d_z, d_a, ctx))
         acts = _block(f"{act.name}, a = {act.formula}:", labels, act_rows, act_rhs)
         return dots, acts
 
-    dots, acts = first_true(build, lambda pair: _pairs(*pair))
-    return blocks + [dots, acts]
+    built = first_true(build, lambda pair: _pairs(*pair))
+    if row_sums is not None:
+        blocks.append(Paragraph(spans(row_sums.intro(act))))
+    return blocks + list(built)
 
 
 def weights_table(ly: LayerStep, W: Array, b: Array | None, ctx: Context, title: str) -> Table:
@@ -308,7 +459,7 @@ def weights_table(ly: LayerStep, W: Array, b: Array | None, ctx: Context, title:
     columns = (
         ("weight", "value")
         if simple
-        else (("from \\ to",) + tuple(names.unit(ly.index, j) for j in range(shown_j)))
+        else ("from \\ to", *(names.unit(ly.index, j) for j in range(shown_j)))
     )
     rows: list[tuple[Span, ...]] = []
     for i in range(shown_i):
@@ -377,8 +528,17 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         )
 
     loss = LOSSES[step.loss_name]
+    mean = step.method.mean and n != 1
     base_l = decimals_for([step.loss], ctx.digits)
-    s_loss = loss.sensitivity(y, a)
+    s_loss = loss.sensitivity(y, a) / (n if mean else 1)
+    # terms that are 0 whatever the prediction (categorical cross-entropy where y = 0) are
+    # left out of the loss: it shows the first of the others
+    counted = [(s, j) for s, j in every if loss.printed_term(float(y[s, j]), "a", "e", str)]
+    in_loss = counted[: limits.count(len(counted))]
+    rest_of_loss = np.zeros_like(error, dtype=bool)
+    for s, j in counted[len(in_loss) :]:
+        rest_of_loss[s, j] = True
+    loss_what = what if len(counted) == len(every) else "terms"
 
     def build_loss(shift: int) -> Equations:
         p = Precision(shift)
@@ -387,17 +547,21 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         d_a = p.operand(base_a, d_l, s_loss)
         yv = y_text(p.operand(base_y, d_l, s_loss))
         row: list[Token] = []
-        for s, j in summed:
-            sep = " + " if row else ""
+        for s, j in in_loss:
             term = loss.printed_term(y[s, j], fmt(a[s, j], d_a), fmt(error[s, j], d_e), yv)
-            row.append((sep + term, False))
-        if hidden.any():
+            row += [(" + " if row else "", False), (term, False)]
+        if rest_of_loss.any():
             with np.errstate(all="ignore"):
-                rest = float(loss.terms(y[hidden], a[hidden]).sum())
-            row += [(" + ", False), *_elided(int(hidden.sum()), what, fmt(rest, d_l + 1))]
-        inner = "".join(t for t, _ in row)
+                rest = float(loss.terms(y[rest_of_loss], a[rest_of_loss]).sum())
+            count = int(rest_of_loss.sum())
+            row += [(" + ", False), *_elided(count, loss_what, fmt(rest, d_l + 1))]
+        inner = "".join(t for t, _ in row) or "0"
         lhs = loss.printed_total.format(terms=inner)
-        return _block(f"loss, {loss.formula}:", ["loss"], [[(lhs, False)]], [fmt(step.loss, d_l)])
+        title = f"loss, {loss.formula}:"
+        if mean:
+            lhs += f" / {n}"
+            title = f"loss, {loss.formula} / {n}, the mean over the batch's {n} examples:"
+        return _block(title, ["loss"], [[(lhs, False)]], [fmt(step.loss, d_l)])
 
     return [
         first_true(build_errors, lambda b: _pairs(b)),
@@ -506,7 +670,68 @@ def _output_delta_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]
         f"{loss.delta_formula}: the {act.name}'s slope cancels out, so the delta is the error "
         "itself."
     )
+    if act.rowwise:
+        return [*_rowwise_delta_blocks(step, ly, ctx), *_delta_lines(ly, ctx, False, "error")]
     return [Paragraph(spans(intro)), *_delta_lines(ly, ctx, False, "error")]
+
+
+def _rowwise_delta_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
+    """Why the delta of a softmax output under categorical cross-entropy is ``y - a``: the
+    chain rule through every output of the example, then each ``dL/dz_j`` with its numbers."""
+    from glassnet.explain.formula import Row, formula_block
+
+    loss = LOSSES[step.loss_name]
+    act = ACTIVATIONS[ly.activation]
+    names, limits = ctx.names, ctx.limits
+    y = step.y
+    n, n_out = y.shape
+    why = Paragraph(
+        spans(
+            f"With a {act.name} output every a_k depends on every z_j of its example: "
+            "da_k/dz_j = a_k * (1[j=k] - a_j), where 1[j=k] is 1 for k = j and 0 otherwise. "
+            f"For the loss {loss.formula}, dL/da_k = -y_k / a_k, so by the chain rule "
+            "dL/dz_j = sum_k dL/da_k * da_k/dz_j = sum_k (-y_k / a_k) * a_k * (1[j=k] - a_j) "
+            "= -y_j + a_j * sum_k y_k = a_j - y_j, because the targets of an example add up "
+            "to 1 (one-hot). So the delta -dL/dz is y - a, the error itself: the "
+            f"{act.name}'s slope cancels out."
+        )
+    )
+    totals = y.sum(axis=1)
+    if not np.all(totals == 1.0):
+        bad = int(np.flatnonzero(totals != 1.0)[0])
+        return [
+            why,
+            Paragraph(
+                spans(
+                    (
+                        f"The targets of {names.example(bad)} add up to {fmt_exact(totals[bad])}, "
+                        "not 1: there y - a is not the slope of the loss (the gradient check "
+                        "below shows the difference).",
+                        "em",
+                    )
+                )
+            ),
+        ]
+    shown_s, shown_j = limits.count(n), limits.count(n_out)
+    rows = []
+    for j in range(shown_j):
+        for s in range(shown_s):
+            ys = [fmt_exact(v) for v in y[s, :shown_j]]
+            if shown_j < n_out:
+                ys.append(f"[{n_out - shown_j} more terms: {fmt_exact(y[s, shown_j:].sum())}]")
+            rows.append(
+                Row(
+                    names.row_label(ly.index, s, j),
+                    "-{y} + {a} * (" + " + ".join(ys) + ")",
+                    {"y": float(y[s, j]), "a": float(ly.a[s, j])},
+                    float(-ly.delta[s, j]),
+                )
+            )
+    note = _note(_cut(n, limits, "examples"), _cut(n_out, limits, "units"))
+    block = formula_block(
+        "dL/dz = -y_j + a_j * sum_k y_k (= a_j - y_j):", rows, ctx.digits, note=note
+    )
+    return [why, block]
 
 
 def _hidden_delta_blocks(nxt: LayerStep, ly: LayerStep, ctx: Context) -> list[Block]:
@@ -526,35 +751,42 @@ def _hidden_delta_blocks(nxt: LayerStep, ly: LayerStep, ctx: Context) -> list[Bl
         d_e = p.result(base_e)
         d_d = p.operand(base_d, d_e, s_back)
         d_w = p.operand(base_w, d_e, s_back)
-        labels, rows, rhs = [], [], []
+        labels, rhs = [], []
         for j in range(shown_j):
             for s in range(shown_s):
-                row: list[Token] = []
-                for k in range(shown_k):
-                    row += [
-                        (" + " if k else "", False),
-                        ("(", False),
-                        (fmt(nxt.delta[s, k], d_d), True),
-                        (" * ", False),
-                        (fmt(nxt.W[j, k], d_w), True),
-                        (")", False),
-                    ]
-                if shown_k < n_next:
-                    rest = float(nxt.delta[s, shown_k:] @ nxt.W[j, shown_k:])
-                    row += [
-                        (" + ", False),
-                        *_elided(n_next - shown_k, "terms", fmt(rest, max(d_d, d_w))),
-                    ]
                 labels.append(names.row_label(ly.index, s, j))
-                rows.append(row)
                 rhs.append(fmt(ly.error[s, j], d_e))
-        return _block(
-            f"error back-propagated to each unit, delta_next @ W{nxt.index}.T:",
-            labels,
-            rows,
-            rhs,
-            note=note,
-        )
+
+        def make(count: int) -> Equations:
+            rows = []
+            for j in range(shown_j):
+                for s in range(shown_s):
+                    row: list[Token] = []
+                    for k in range(count):
+                        row += [
+                            (" + " if k else "", False),
+                            ("(", False),
+                            (fmt(nxt.delta[s, k], d_d), True),
+                            (" * ", False),
+                            (fmt(nxt.W[j, k], d_w), True),
+                            (")", False),
+                        ]
+                    if count < n_next:
+                        rest = float(nxt.delta[s, count:] @ nxt.W[j, count:])
+                        row += [
+                            (" + ", False),
+                            *_elided(n_next - count, "terms", fmt(rest, max(d_d, d_w))),
+                        ]
+                    rows.append(row)
+            return _block(
+                f"error back-propagated to each unit, delta_next @ W{nxt.index}.T:",
+                labels,
+                rows,
+                rhs,
+                note=note,
+            )
+
+        return make(shown_k)
 
     intro = (
         "A hidden unit has no target. Its error is the next layer's deltas sent back "
@@ -686,10 +918,17 @@ def _update_blocks(step: Step, ly: LayerStep, ctx: Context) -> list[Block]:
             styles,
         )
 
-    blocks: list[Block] = [
-        first_true(build_updates, lambda b: _pairs(b)),
-        first_true(build_new, lambda b: _pairs(b)),
-    ]
+    if step.method.is_plain:
+        blocks: list[Block] = [first_true(build_updates, lambda b: _pairs(b))]
+    else:
+        from glassnet.explain import method
+
+        blocks = [method.gradient_block(step, ly, ctx, entries)]
+        l2 = method.l2_block(step, ly, ctx, entries)
+        if l2 is not None:
+            blocks.append(l2)
+        blocks += method.optimizer_blocks(step, ly, ctx, entries)
+    blocks.append(first_true(build_new, lambda b: _pairs(b)))
     if ly.b is not None and ly.db is None:
         blocks.append(
             Paragraph(spans("The bias is not trained (train_biases = false): it stays as it is."))
@@ -798,6 +1037,19 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
         f"The finite difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
         f"h = {fmt_exact(check.eps)}, uses only the loss itself."
     )
+    if not step.method.is_plain:
+        n = len(step.y)
+        of = f"the mean over the batch's {n} examples" if step.method.mean else "the batch's loss"
+        text = (
+            f"The backward pass gives dL/dw, the gradient worked out above ({of}). The finite "
+            f"difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
+            f"h = {fmt_exact(check.eps)}, uses only that loss itself."
+        )
+        if step.method.l2:
+            text += (
+                " The l2 term l2 * w is not part of the loss: it is added to the gradient by its "
+                "formula, so what is checked here is the data's part, dL/dw before it."
+            )
     return [
         Paragraph(spans(text)),
         table,
@@ -813,33 +1065,58 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
 
 
 def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Block]:
-    """Why each weight moved, in words, from each example's share of its update."""
+    """Why each weight moved, in words, from each example's share of its update (the post's
+    method) or of its gradient (any other: then also what l2 and the optimizer did)."""
     names, limits = ctx.names, ctx.limits
-    blocks: list[Block] = [
-        Paragraph(
-            spans(
-                "Each example adds learning rate * input * delta to a weight. A delta has the sign of "
-                "its unit's error (the slope f'(a) is never negative), so an example pushes a weight up "
-                "when its input and its error have the same sign, down when they differ, and not at all "
-                "when its input is 0. (A positive error means the target is above the prediction.)"
-            )
+    plain = step.method.is_plain
+    if plain:
+        intro = (
+            "Each example adds learning rate * input * delta to a weight. A delta has the sign of "
+            "its unit's error (the slope f'(a) is never negative), so an example pushes a weight up "
+            "when its input and its error have the same sign, down when they differ, and not at all "
+            "when its input is 0. (A positive error means the target is above the prediction.)"
         )
-    ]
+    else:
+        from glassnet.explain.method import words
+
+        n = len(step.y)
+        per = f" / {n}" if step.method.mean and n != 1 else ""
+        l2 = ", and the l2 term adds -l2 * w, toward 0" if step.method.l2 else ""
+        intro = (
+            f"Each example of the batch adds input * delta{per} to -dL/dw, the direction in which "
+            f"this batch's loss falls fastest{l2}. A delta has the sign of its unit's error (the "
+            "slope f'(a) is never negative), so an example pushes a weight up when its input and "
+            "its error have the same sign, down when they differ, and not at all when its input is "
+            f"0. Then, with g = dL/dw{' + l2 * w' if step.method.l2 else ''} the gradient it uses, "
+            f"{words(step.method)}."
+        )
+    blocks: list[Block] = [Paragraph(spans(intro))]
     for ly in step.layers:
         n, n_in = ly.inputs.shape
         n_out = ly.z.shape[1]
         d_w = decimals_for(np.concatenate([ly.W.ravel(), ly.W_after.ravel()]), ctx.digits)
         d_u = decimals_for(ly.dW, ctx.digits)
+        d_c = d_u
+        if not plain and ly.gradient is not None:
+            d_c = decimals_for(ly.gradient, ctx.digits)
         for j in range(limits.count(n_out)):
             for i in range(limits.count(n_in)):
                 name = names.weight(ly.index, i, j)
-                c = ly.contributions[:, i, j]
+                source = names.unit(ly.index - 1, i)
+                if plain:
+                    c = ly.contributions[:, i, j]
+                    lead: list[Part] = []
+                    tail: list[Part] = []
+                else:
+                    scale = 1.0 / n if step.method.mean else 1.0
+                    c = ly.inputs[:, i] * ly.delta[:, j] * scale  # each example's share of -dL/dw
+                    lead, tail = _why_method(step, ly, i, j, d_c)
                 d = max(d_w, decimals_for([ly.dW[i, j]], 2))
                 blocks.append(
                     Paragraph(
                         _why_weight(
                             name,
-                            names.unit(ly.index - 1, i),
+                            source,
                             float(ly.W[i, j]),
                             float(ly.W_after[i, j]),
                             float(ly.dW[i, j]),
@@ -851,6 +1128,11 @@ def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Blo
                             d_u,
                             limits,
                             constant.get(i) if ly.index == 0 else None,
+                            names,
+                            d_c=d_c,
+                            lead=lead,
+                            tail=tail,
+                            plain=plain,
                         )
                     )
                 )
@@ -870,8 +1152,39 @@ def why_blocks(step: Step, ctx: Context, constant: dict[int, float]) -> list[Blo
     return blocks
 
 
-def _examples(indices: Sequence[int], limits: Limits) -> str:
-    shown = [Names.example(int(s)) for s in indices[: limits.count(len(indices))]]
+def _why_method(
+    step: Step, ly: LayerStep, i: int, j: int, d_c: int
+) -> tuple[list[Part], list[Part]]:
+    """For a method other than the post's: the sentence about the batch's gradient (before the
+    examples' pushes) and those about l2 and the optimizer (after them)."""
+    assert ly.gradient is not None
+    down_slope = -float(ly.gradient[i, j])
+    way = "up" if down_slope > 0 else "down" if down_slope < 0 else "nowhere"
+    lead: list[Part] = [
+        f"On this batch -dL/dw = {fmt(down_slope, d_c, sign=True)}: the data points it {way}. "
+    ]
+    tail: list[Part] = []
+    g = down_slope
+    if ly.l2_term is not None and ly.l2_term[i, j] != 0:
+        pull = -float(ly.l2_term[i, j])
+        d_l = decimals_for([pull], 2)
+        tail.append(f"The l2 term adds -l2 * w = {fmt(pull, max(d_l, d_c), sign=True)}, toward 0. ")
+        g = -float(ly.gradient[i, j] + ly.l2_term[i, j])
+    update = float(ly.dW[i, j])
+    opt = step.method.optimizer
+    if opt.slots and update != 0 and g != 0:
+        if (update > 0) == (g > 0):
+            tail.append(f"{opt.name} moved it the way -g points. ")
+        else:
+            tail.append(
+                f"{opt.name} moved it against -g: its state ({', '.join(opt.slots)}) still "
+                "carries earlier gradients that point the other way. "
+            )
+    return lead, tail
+
+
+def _examples(indices: Sequence[int] | IntArray, limits: Limits, names: Names) -> str:
+    shown = [names.example(int(s)) for s in indices[: limits.count(len(indices))]]
     more = len(indices) - len(shown)
     text = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
     return text + (f" and {more} more" if more else "")
@@ -891,8 +1204,17 @@ def _why_weight(
     d_u: int,
     limits: Limits,
     constant: float | None,
+    names: Names,
+    *,
+    d_c: int | None = None,
+    lead: Sequence[Part] = (),
+    tail: Sequence[Part] = (),
+    plain: bool = True,
 ) -> tuple[Span, ...]:
-    """One weight's move in words, from its per-example shares ``c`` (``lr * x * delta``)."""
+    """One weight's move in words, from its per-example shares ``c`` (``lr * x * delta`` for
+    the post's method; else each example's share of ``-dL/dw``, printed with ``d_c`` decimals,
+    after the sentence ``lead`` and before ``tail``)."""
+    d_c = d_u if d_c is None else d_c
     up, down, none = np.flatnonzero(c > 0), np.flatnonzero(c < 0), np.flatnonzero(c == 0)
     if update > 0:
         verb: Span = ("rose", "up")
@@ -900,11 +1222,12 @@ def _why_weight(
         verb = ("fell", "down")
     else:
         verb = ("did not move", None)
-    parts: list[Span] = [(name, "em"), " ", verb]
+    parts: list[Part] = [(name, "em"), " ", verb]
     if update != 0:
         parts.append(f" by {fmt(abs(update), d_u)}")
     # old and new get enough decimals that new - old is the printed update (to the coarser digit)
-    for d in range(d, d + 4):
+    for places in range(d, d + 4):
+        d = places
         moved = float(fmt(new, d)) - float(fmt(old, d))
         shown = float(fmt(abs(update), d_u)) * (1.0 if update >= 0 else -1.0)
         if not abs(moved - shown) > 10.0 ** -min(d, d_u) * (1 + 1e-9):
@@ -915,14 +1238,15 @@ def _why_weight(
     elif old * new > 0 and abs(new) > abs(old):
         parts.append(", away from zero: its size grew")
     parts.append(". ")
+    parts += list(lead)
 
-    def shares(indices: Array) -> str:
+    def shares(indices: IntArray) -> str:
         values = ", ".join(
-            fmt(float(c[s]), d_u, sign=True) for s in indices[: limits.count(len(indices))]
+            fmt(float(c[s]), d_c, sign=True) for s in indices[: limits.count(len(indices))]
         )
-        return f"{_examples(list(indices), limits)} ({values}{', ...' if limits.count(len(indices)) < len(indices) else ''})"
+        return f"{_examples(indices, limits, names)} ({values}{', ...' if limits.count(len(indices)) < len(indices) else ''})"
 
-    def reason(indices: Array, same_sign: bool) -> str:
+    def reason(indices: IntArray, same_sign: bool) -> str:
         """What the pushing examples have in common: their input and the sign of their error."""
         xs, deltas = x[indices], delta[indices]
         if np.all(xs == xs[0]) and is_exact(xs[:1]):
@@ -952,24 +1276,28 @@ def _why_weight(
         parts += [(shares(down), "down"), reason(down, False)]
     if up.size or down.size:
         parts.append(". ")
-    zero_input = [s for s in none if x[s] == 0]
+    zero_input = [int(s) for s in none if x[s] == 0]
     if zero_input:
         parts.append(
-            f"{_examples(zero_input, limits)} contribute{'s' if len(zero_input) == 1 else ''} "
+            f"{_examples(zero_input, limits, names)} contribute{'s' if len(zero_input) == 1 else ''} "
             f"nothing: {source} is 0 there. "
         )
-    zero_delta = [s for s in none if x[s] != 0]
+    zero_delta = [int(s) for s in none if x[s] != 0]
     if zero_delta:
         parts.append(
-            f"{_examples(zero_delta, limits)} contribute{'s' if len(zero_delta) == 1 else ''} "
+            f"{_examples(zero_delta, limits, names)} contribute{'s' if len(zero_delta) == 1 else ''} "
             "nothing: the delta is 0 there. "
         )
     if constant is not None and constant != 0:
+        times = "" if constant == 1 else fmt_exact(constant) + " times "
         parts.append(
             f"{source} is {fmt_exact(constant)} in every example, so {name} moves by "
-            f"{'' if constant == 1 else fmt_exact(constant) + ' times '}the sum of all the "
-            "deltas, exactly as a bias would. "
+            f"{times}the sum of all the deltas, exactly as a bias would. "
+            if plain
+            else f"{source} is {fmt_exact(constant)} in every example, so -dL/dw of {name} is "
+            f"{times}the sum of the batch's deltas, exactly as a bias's is. "
         )
+    parts += list(tail)
     text = parts
     # drop the trailing space of the last sentence
     last = text[-1]
@@ -1041,20 +1369,23 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
     closer = int((np.abs(step.error) < np.abs(previous.error)).sum())
     words += spans(f" {closer} of {total} moved closer to their targets.")
 
-    base3 = decimals_for([previous.error_sum, step.error_sum], ctx.digits - 1)
-    base4 = decimals_for([previous.error_sum, step.error_sum], ctx.digits)
+    sentence, eq = error_sum_change(previous.error_sum, step.error_sum, ctx)
+    return [*_weights_since(step, previous, ctx), table, Paragraph(words), sentence, eq]
+
+
+def error_sum_change(old: float, new: float, ctx: Context) -> tuple[Paragraph, Equations]:
+    """``sum of absolute errors: OLD -> NEW (down D)`` and ``NEW - OLD`` as an equation, both
+    true at their printed precision."""
+    base3 = decimals_for([old, new], ctx.digits - 1)
+    base4 = decimals_for([old, new], ctx.digits)
 
     def build(shift: int) -> tuple[tuple[Span, ...], Equations, list[tuple[str, str]]]:
         p = Precision(shift)
-        delta = step.error_sum - previous.error_sum
+        delta = new - old
         fell = delta < 0
         d_diff = p.result(base3)
         d = p.operand(base3, d_diff, 2.0)
-        old_s, new_s, diff_s = (
-            fmt(previous.error_sum, d),
-            fmt(step.error_sum, d),
-            fmt(abs(delta), d_diff),
-        )
+        old_s, new_s, diff_s = (fmt(old, d), fmt(new, d), fmt(abs(delta), d_diff))
         sentence = spans(
             "sum of absolute errors: ",
             (f"{old_s} -> {new_s}", "em"),
@@ -1073,7 +1404,7 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
         eq = _block(
             "the change, NEW - OLD:",
             ["change"],
-            [[(f"{fmt(step.error_sum, d2)} - {fmt(previous.error_sum, d2)}", False)]],
+            [[(f"{fmt(new, d2)} - {fmt(old, d2)}", False)]],
             [fmt(delta, d2_diff, sign=True)],
             [_styled(-delta)],
         )
@@ -1081,7 +1412,30 @@ def comparison_blocks(step: Step, previous: Step, ctx: Context) -> list[Block]:
         return sentence, eq, checks
 
     sentence, eq, _ = first_true(build, lambda result: result[2])
-    return [*_weights_since(step, previous, ctx), table, Paragraph(words), Paragraph(sentence), eq]
+    return Paragraph(sentence), eq
+
+
+def history_comparison_blocks(
+    step: Step,
+    previous: Step,
+    figures: tuple[tuple[float, float], tuple[float, float]],
+    n_samples: int,
+    ctx: Context,
+) -> list[Block]:
+    """For a mini-batch, whose previous iteration saw other examples: the weights since then,
+    and the loss and error sum over every example, from the recorded curve."""
+    (old_loss, old_sum), (new_loss, new_sum) = figures
+    d = decimals_for([old_loss, new_loss], ctx.digits)
+    intro = Paragraph(
+        spans(
+            f"Iteration #{previous.iteration} used another batch, so its predictions are not "
+            f"those of these examples. Over all {n_samples} examples (the curve glassnet "
+            f"records at every iteration), the loss went {fmt(old_loss, d)} -> "
+            f"{fmt(new_loss, d)}."
+        )
+    )
+    sentence, eq = error_sum_change(old_sum, new_sum, ctx)
+    return [*_weights_since(step, previous, ctx), intro, sentence, eq]
 
 
 def _weights_since(step: Step, previous: Step, ctx: Context) -> list[Block]:
@@ -1091,7 +1445,7 @@ def _weights_since(step: Step, previous: Step, ctx: Context) -> list[Block]:
     for old_ly, ly in zip(previous.layers, step.layers):
         n_in, n_out = ly.W.shape
         d = decimals_for(np.concatenate([old_ly.W.ravel(), ly.W.ravel()]), ctx.digits)
-        parts: list[Span] = [f"Weights of layer {ly.index + 1} since #{previous.iteration}: "]
+        parts: list[Part] = [f"Weights of layer {ly.index + 1} since #{previous.iteration}: "]
         for j in range(limits.count(n_out)):
             for i in range(limits.count(n_in)):
                 before, now = float(old_ly.W[i, j]), float(ly.W[i, j])
@@ -1150,10 +1504,20 @@ def step_document(
     check: GradientCheck | None,
     ctx: Context,
     header: Sequence[Block] = (),
+    *,
+    constant: dict[int, float] | None = None,
+    comparison: tuple[int, Sequence[Block]] | None = None,
 ) -> list[Block]:
-    """Every section of the worked iteration ``step.iteration``."""
+    """Every section of the worked iteration ``step.iteration``.
+
+    ``constant`` are the input columns constant over the whole data (default:
+    over the step's examples); ``comparison`` is ``(previous iteration,
+    blocks)`` to print instead of the comparison with ``previous`` (a
+    mini-batch's previous iteration saw other examples).
+    """
     k = step.iteration
-    constant = constant_columns(step.X)
+    ctx = with_rows(ctx, step)
+    constant = constant_columns(step.X) if constant is None else constant
     blocks: list[Block] = [Heading(1, f"ITERATION #{k}")]
     blocks.append(
         Paragraph(
@@ -1188,7 +1552,18 @@ def step_document(
     if previous is not None:
         blocks.append(Heading(2, f"6. Compared with iteration #{previous.iteration}"))
         blocks += comparison_blocks(step, previous, ctx)
+    elif comparison is not None:
+        blocks.append(Heading(2, f"6. Compared with iteration #{comparison[0]}"))
+        blocks += list(comparison[1])
     return blocks
+
+
+def with_rows(ctx: Context, step: Step) -> Context:
+    """``ctx`` naming the step's examples by their rows in the data (a mini-batch's)."""
+    if step.rows is None:
+        return ctx
+    names = replace(ctx.names, rows=tuple(int(r) for r in step.rows))
+    return replace(ctx, names=names)
 
 
 def final_document(final: Step, iterations: int, ctx: Context) -> list[Block]:
