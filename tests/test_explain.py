@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -374,12 +373,8 @@ def big_run() -> glassnet.Run:
 
 def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run):
     big_run.step(2)  # replaying the step is the run's work, not the renderer's
-    for fmt in ("text", "terminal"):
-        start = time.perf_counter()
+    for fmt in ("text", "terminal"):  # timed in benchmarks/ (about 0.2 s), never here
         text = explain(big_run, 2, format=fmt)
-        elapsed = time.perf_counter() - start
-        print(f"64x32 explain ({fmt}): {elapsed:.3f} s, {len(text.splitlines())} lines")
-        assert elapsed < 5.0  # measured about 0.2 s; loose for shared CI machines
         assert max(len(line) for line in text.splitlines()) <= 120
     assert (
         "showing 3 of 16 examples, 3 of 32 units and 3 of 64 inputs; --all shows every one" in text
@@ -388,17 +383,15 @@ def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run):
     assert false_lines(explain(big_run, 2)) == []
 
 
-def test_the_chain_view_of_a_big_network_is_fast_fits_and_holds(big_run):
+def test_the_chain_view_of_a_big_network_fits_and_holds(big_run, xor_run):
     big_run.step(2)
-    for show_all in (False, True):
-        start = time.perf_counter()
-        text = explain(big_run, 2, notation="chain", show_all=show_all)
-        elapsed = time.perf_counter() - start
-        print(f"64x32 chain (all={show_all}): {elapsed:.3f} s, {len(text.splitlines())} lines")
-        assert elapsed < (30.0 if show_all else 5.0)  # measured 0.03 s and 8 s
-        assert max(len(line) for line in text.splitlines()) <= 100
-        assert ("dE_total/dW0[0,0]" in text and "W1[31,0]+" in text) or not show_all
-        assert false_lines(text) == []
+    text = explain(big_run, 2, notation="chain")
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert false_lines(text) == []
+    every = explain(xor_run, 5, notation="chain", show_all=True)
+    assert "dE_total/dW0[0,0]" in every and "W1[3,0]+" in every
+    assert max(len(line) for line in every.splitlines()) <= 100
+    assert false_lines(every) == []
 
 
 def test_all_shows_every_unit(big_run):
@@ -476,7 +469,7 @@ def test_finite_differences_of_a_sample_match_the_reference_number_for_number(xo
     assert sampled.max_relative < 1e-6
 
 
-def test_a_big_data_set_checks_a_sample_and_stays_fast():
+def test_a_big_data_set_checks_a_sample_of_the_parameters():
     rng = np.random.RandomState(1)
     X = rng.rand(1500, 64).round(3).tolist()
     y = (rng.rand(1500, 10) > 0.5).astype(float).tolist()
@@ -488,12 +481,12 @@ def test_a_big_data_set_checks_a_sample_and_stays_fast():
         }
     ).run(engine="numpy")
     run.step(1), run.step(0)
-    start = time.perf_counter()
     text = explain(run, 1)
-    elapsed = time.perf_counter() - start
-    print(f"1500 examples, [64, 32, 10]: explain {elapsed:.3f} s")
-    assert elapsed < 5.0
-    assert "finite differences of" in " ".join(text.split()) and "parameters checked" in text
+    # what keeps it fast (timed in benchmarks/, never here): the gradient check samples
+    # a few dozen of the 2,368 parameters, and the tables show a few rows
+    checked = re.search(r"over the (\d+) parameters checked", text)
+    assert checked is not None and int(checked.group(1)) <= 128
+    assert "showing 18 of 2368 parameters" in text
     assert max(len(line) for line in text.splitlines()) <= 120
     assert false_lines(text) == []
 

@@ -64,6 +64,9 @@ class Loss:
         Targets outside the output activation's range leave the loss without
         a lower bound (cross-entropies), so they are refused even when the
         user allows unreachable targets.
+    one_hot : bool
+        Targets are one class per example: a single column of class numbers
+        (0, 1, 2, ...) is one-hot encoded, and every row must sum to 1.
     why_infinite : callable
         ``why_infinite(y, a, activation, layer)``: for the diagnosis of a
         stopped run, why this loss of the output layer's outputs ``a`` (its
@@ -100,6 +103,7 @@ class Loss:
     requires: Activation | None = None
     slope_cancels: bool = False
     bounded_targets: bool = False
+    one_hot: bool = False
 
     def __repr__(self) -> str:
         return f"loss({self.name!r})"
@@ -286,6 +290,7 @@ CATEGORICAL_CROSS_ENTROPY = Loss(
     requires=SOFTMAX,
     slope_cancels=True,
     bounded_targets=True,
+    one_hot=True,
 )
 
 #: Every loss, by the name used in experiment files. The order is fixed: the

@@ -74,6 +74,34 @@ class Hyper:
 #: Field names of :class:`Hyper`, in the order of :meth:`Hyper.values`.
 HYPER_NAMES = tuple(f.name for f in fields(Hyper))
 
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of an optimizer's arithmetic as the explainer prints it, the same for every
+    parameter.
+
+    Attributes
+    ----------
+    title : str
+        The formula in symbols (``"m = b1 * m + (1 - b1) * g"``).
+    result : str
+        The quantity it computes: a slot of the optimizer (``"m"``, its new
+        value), ``"update"``, or a derived quantity (``"m_hat"``).
+    template : str
+        The left side with ``{name}`` for each number: ``{g}``, ``{lr}``,
+        ``{t}``, the settings by name, each slot's value before the update
+        ``{m_before}`` and after it ``{m}``, and derived quantities.
+    derive : callable or None
+        For a derived quantity, its value from the others, the hyper-settings
+        and ``t`` (the same arithmetic as the optimizer's step).
+    """
+
+    title: str
+    result: str
+    template: str
+    derive: Callable[[dict[str, float], Hyper, int], float] | None = None
+
+
 State = dict[str, Array]
 StepFunction = Callable[[Array, State, Hyper, float, int], tuple[Array, State]]
 
@@ -95,6 +123,11 @@ class Optimizer:
         over a parameter array: the reference arithmetic.
     formula : str
         The rule in one line, as the explainer introduces it.
+    rules : tuple of Rule
+        The explainer's lines, in order, each computing a slot, a derived
+        quantity (Adam's ``m_hat``) or the update from printed numbers.
+    words : str
+        What the optimizer does, in a sentence for the explainer.
     source : tuple of str
         The kernel's lines for one parameter (their own names end in ``_t``, so
         they never clash with the kernel's loop variables): they read ``g`` (the gradient),
@@ -110,6 +143,8 @@ class Optimizer:
     step: StepFunction
     formula: str
     source: tuple[str, ...]
+    rules: tuple[Rule, ...] = ()
+    words: str = ""
 
     def __repr__(self) -> str:
         return f"optimizer({self.name!r})"
@@ -130,6 +165,17 @@ class Optimizer:
 # --------------------------------------------------------------------------- the definitions
 
 
+def _m_hat(q: dict[str, float], h: Hyper, t: int) -> float:
+    return q["m"] / (1.0 - h.beta1**t)
+
+
+def _v_hat(q: dict[str, float], h: Hyper, t: int) -> float:
+    return q["v"] / (1.0 - h.beta2**t)
+
+
+_VELOCITY = Rule("v = mu * v + g", "v", "{momentum} * {v_before} + {g}")
+
+
 def _gd(g: Array, state: State, h: Hyper, lr: float, t: int) -> tuple[Array, State]:
     return -(lr * g), state
 
@@ -141,6 +187,8 @@ GD = Optimizer(
     step=_gd,
     formula="update = -lr * g",
     source=("upd = -(lr * g)",),
+    rules=(Rule("update = -lr * g", "update", "-{lr} * {g}"),),
+    words="gradient descent moves each parameter by -lr * g: straight down this batch's slope",
 )
 
 
@@ -160,6 +208,12 @@ MOMENTUM = Optimizer(
         "{v} = v_t",
         "upd = -(lr * v_t)",
     ),
+    rules=(_VELOCITY, Rule("update = -lr * v", "update", "-{lr} * {v}")),
+    words=(
+        "momentum moves each parameter by -lr * v, where v adds up the gradients with older "
+        "ones fading by mu each update, so a parameter can keep moving against this batch's "
+        "gradient"
+    ),
 )
 
 
@@ -178,6 +232,14 @@ NESTEROV = Optimizer(
         "v_t = momentum * {v} + g",
         "{v} = v_t",
         "upd = -(lr * (g + momentum * v_t))",
+    ),
+    rules=(
+        _VELOCITY,
+        Rule("update = -lr * (g + mu * v)", "update", "-{lr} * ({g} + {momentum} * {v})"),
+    ),
+    words=(
+        "Nesterov momentum moves each parameter by -lr * (g + mu * v): this gradient plus a "
+        "look ahead along v, the fading sum of gradients"
     ),
 )
 
@@ -206,6 +268,23 @@ ADAM = Optimizer(
         "{v} = v_t",
         "upd = -(lr * (m_t / c1) / (math.sqrt(v_t / c2) + epsilon))",
     ),
+    rules=(
+        Rule("m = b1 * m + (1 - b1) * g", "m", "{beta1} * {m_before} + (1 - {beta1}) * {g}"),
+        Rule("v = b2 * v + (1 - b2) * g^2", "v", "{beta2} * {v_before} + (1 - {beta2}) * {g}^2"),
+        Rule("m̂ = m / (1 - b1^t)", "m_hat", "{m} / (1 - {beta1}^{t})", _m_hat),
+        Rule("v̂ = v / (1 - b2^t)", "v_hat", "{v} / (1 - {beta2}^{t})", _v_hat),
+        Rule(
+            "update = -lr * m̂ / (sqrt(v̂) + eps)",
+            "update",
+            "-{lr} * {m_hat} / (sqrt({v_hat}) + {epsilon})",
+        ),
+    ),
+    words=(
+        "Adam moves each parameter by -lr * m̂ / (sqrt(v̂) + eps): m is a running average of "
+        "the gradients and v of their squares (m̂ and v̂ correct both for starting at 0), so a "
+        "step is about lr in size whatever the size of the gradient, and can point against "
+        "this batch's gradient while m remembers older ones"
+    ),
 )
 
 
@@ -224,6 +303,18 @@ RMSPROP = Optimizer(
         "s_t = alpha * {s} + (1.0 - alpha) * (g * g)",
         "{s} = s_t",
         "upd = -(lr * g / (math.sqrt(s_t) + epsilon))",
+    ),
+    rules=(
+        Rule(
+            "s = alpha * s + (1 - alpha) * g^2", "s", "{alpha} * {s_before} + (1 - {alpha}) * {g}^2"
+        ),
+        Rule(
+            "update = -lr * g / (sqrt(s) + eps)", "update", "-{lr} * {g} / (sqrt({s}) + {epsilon})"
+        ),
+    ),
+    words=(
+        "RMSprop moves each parameter by -lr * g / (sqrt(s) + eps): s is a running average of "
+        "the squared gradients, so each gradient is divided by its typical size"
     ),
 )
 

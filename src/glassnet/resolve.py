@@ -39,8 +39,45 @@ def load_split(cfg: ExperimentConfig) -> Split:
     then ``[data] standardize`` rescales both parts with the training rows'
     column means and standard deviations (see :mod:`glassnet.data.real`).
     """
-    parts = split(load_source(cfg), cfg.data.test_fraction, cfg.data.split_seed)
+    parts = split(
+        one_hot_targets(cfg, load_source(cfg)), cfg.data.test_fraction, cfg.data.split_seed
+    )
     return standardize(parts) if cfg.data.standardize else parts
+
+
+def one_hot_targets(cfg: ExperimentConfig, data: Dataset) -> Dataset:
+    """For a loss of one class per example (categorical cross-entropy): a single target
+    column of class numbers becomes one column per class; rows must then sum to 1."""
+    loss = LOSSES[cfg.train.loss]
+    if not loss.one_hot:
+        return data
+    y = data.y
+    if y.shape[1] == 1:
+        column = y[:, 0]
+        if not np.all((column >= 0) & (column == np.round(column))):
+            bad = int(np.argmax(~((column >= 0) & (column == np.round(column)))))
+            raise DataError(
+                f"[data] targets for {loss.name} must be class numbers 0, 1, 2, ... (one column) "
+                f"or one column per class; example {bad + 1} has {column[bad]:g}."
+            )
+        classes = int(column.max()) + 1
+        name = data.target_names[0] if data.target_names else "class"
+        return Dataset(
+            data.X,
+            np.eye(classes)[column.astype(np.int64)],
+            data.name,
+            data.input_names,
+            tuple(f"{name}={c}" for c in range(classes)),
+        )
+    sums = y.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > 1e-9)
+    if off.size:
+        raise DataError(
+            f"[data] targets for {loss.name} must give each example one class: each row sums "
+            f"to 1 (one-hot); example {int(off[0]) + 1} sums to {sums[off[0]]:g}. Give one "
+            f"column of class numbers (it is one-hot encoded) or rows that sum to 1."
+        )
+    return data
 
 
 def load_source(cfg: ExperimentConfig) -> Dataset:

@@ -245,14 +245,16 @@ class Run:
             )
         return self._steps[iteration]
 
-    def explain(self, k: int, format: str = "text", digits: int | None = None) -> str:
+    def explain(
+        self, k: int, format: str = "text", digits: int | None = None, notation: str = "delta"
+    ) -> str:
         """Iteration ``#k`` worked by hand, as text (or another format the explainer has).
 
         Delegates to :func:`glassnet.explain.explain`; nothing is retrained.
         """
         from glassnet.explain import explain
 
-        return explain(self, k, format=format, digits=digits)
+        return explain(self, k, format=format, digits=digits, notation=notation)
 
     def plot(self, kind: str = "error", **options: Any) -> Any:
         """A matplotlib figure of the run (see :func:`glassnet.plots.plot` for the kinds)."""

@@ -10,7 +10,7 @@ the core computes it (:func:`glassnet.training.optimizer_updates`):
 2. the gradient of each weight, ``dL/dw = -(sum over the batch of input *
    delta)`` (divided by the batch's size with ``reduction = "mean"``);
 3. the l2 term, ``g = dL/dw + l2 * w`` (weights only);
-4. the optimizer's own arithmetic, one block per quantity (:data:`PRINTED`),
+4. the optimizer's own arithmetic, one block per quantity (its definition's ``rules``),
    each with the numbers substituted, ending with the update;
 5. ``new = old + update`` (:mod:`glassnet.explain.worked`).
 
@@ -18,12 +18,12 @@ Every number is read from the recorded :class:`~glassnet.trace.LayerStep`
 (``gradient``, ``l2_term``, ``state_before``/``state_after``, ``dW``) except
 Adam's bias-corrected ``m̂`` and ``v̂``, which the trace does not keep: they
 are ``m / (1 - beta1^t)`` of the recorded ``m``, with the core's own
-:func:`~glassnet.optimizers.bias_corrections`.
+:attr:`~glassnet.optimizers.Rule.derive` of its definition.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,16 +32,7 @@ import numpy as np
 from glassnet.explain.document import Block, Equation, Equations, Paragraph, spans
 from glassnet.explain.formula import Row, formula_block
 from glassnet.explain.numbers import Precision, decimals_for, first_true, fmt, fmt_exact, is_exact
-from glassnet.optimizers import (
-    ADAM,
-    GD,
-    MOMENTUM,
-    NESTEROV,
-    RMSPROP,
-    Hyper,
-    Optimizer,
-    bias_corrections,
-)
+from glassnet.optimizers import Optimizer, Rule
 from glassnet.trace import LayerStep, Step
 from glassnet.training import Method
 
@@ -53,112 +44,17 @@ SYMBOLS = {"momentum": "mu", "beta1": "b1", "beta2": "b2", "epsilon": "eps", "al
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One line of an optimizer's arithmetic, the same for every parameter.
-
-    Attributes
-    ----------
-    title : str
-        The formula in symbols (``"m = b1 * m + (1 - b1) * g"``).
-    result : str
-        The quantity it computes: a slot of the optimizer (``"m"``, its new
-        value), ``"update"``, or a derived quantity (``"m_hat"``).
-    template : str
-        The left side with ``{name}`` for each number: ``{g}``, ``{lr}``,
-        ``{t}``, the settings by name, each slot's value before the update
-        ``{m_before}`` and after it ``{m}``, and derived quantities.
-    derive : callable or None
-        For a derived quantity, its value from the others, the hyper-settings
-        and ``t`` (the same arithmetic as the optimizer's step).
-    """
-
-    title: str
-    result: str
-    template: str
-    derive: Callable[[dict[str, float], Hyper, int], float] | None = None
-
-
-@dataclass(frozen=True)
 class Printed:
-    """An optimizer as the explainer writes it: its rules and what it does, in words."""
+    """An optimizer as the explainer writes it: its rules and what it does, in words
+    (both from its definition, :attr:`~glassnet.optimizers.Optimizer.rules`)."""
 
     rules: tuple[Rule, ...]
     words: str
 
 
-def _m_hat(q: dict[str, float], h: Hyper, t: int) -> float:
-    return q["m"] / bias_corrections(h, t)[0]
-
-
-def _v_hat(q: dict[str, float], h: Hyper, t: int) -> float:
-    return q["v"] / bias_corrections(h, t)[1]
-
-
-_VELOCITY = Rule("v = mu * v + g", "v", "{momentum} * {v_before} + {g}")
-
-#: The explainer's form of every optimizer of :data:`glassnet.optimizers.OPTIMIZERS`,
-#: keyed by its definition (a test checks that every one has an entry and that the
-#: printed rules compute the recorded update).
-PRINTED: dict[Optimizer, Printed] = {
-    GD: Printed(
-        (Rule("update = -lr * g", "update", "-{lr} * {g}"),),
-        "gradient descent moves each parameter by -lr * g: straight down this batch's slope",
-    ),
-    MOMENTUM: Printed(
-        (_VELOCITY, Rule("update = -lr * v", "update", "-{lr} * {v}")),
-        "momentum moves each parameter by -lr * v, where v adds up the gradients with older "
-        "ones fading by mu each update, so a parameter can keep moving against this batch's "
-        "gradient",
-    ),
-    NESTEROV: Printed(
-        (
-            _VELOCITY,
-            Rule("update = -lr * (g + mu * v)", "update", "-{lr} * ({g} + {momentum} * {v})"),
-        ),
-        "Nesterov momentum moves each parameter by -lr * (g + mu * v): this gradient plus a "
-        "look ahead along v, the fading sum of gradients",
-    ),
-    ADAM: Printed(
-        (
-            Rule("m = b1 * m + (1 - b1) * g", "m", "{beta1} * {m_before} + (1 - {beta1}) * {g}"),
-            Rule(
-                "v = b2 * v + (1 - b2) * g^2", "v", "{beta2} * {v_before} + (1 - {beta2}) * {g}^2"
-            ),
-            Rule("m̂ = m / (1 - b1^t)", "m_hat", "{m} / (1 - {beta1}^{t})", _m_hat),
-            Rule("v̂ = v / (1 - b2^t)", "v_hat", "{v} / (1 - {beta2}^{t})", _v_hat),
-            Rule(
-                "update = -lr * m̂ / (sqrt(v̂) + eps)",
-                "update",
-                "-{lr} * {m_hat} / (sqrt({v_hat}) + {epsilon})",
-            ),
-        ),
-        "Adam moves each parameter by -lr * m̂ / (sqrt(v̂) + eps): m is a running average of "
-        "the gradients and v of their squares (m̂ and v̂ correct both for starting at 0), so a "
-        "step is about lr in size whatever the size of the gradient, and can point against "
-        "this batch's gradient while m remembers older ones",
-    ),
-    RMSPROP: Printed(
-        (
-            Rule(
-                "s = alpha * s + (1 - alpha) * g^2",
-                "s",
-                "{alpha} * {s_before} + (1 - {alpha}) * {g}^2",
-            ),
-            Rule(
-                "update = -lr * g / (sqrt(s) + eps)",
-                "update",
-                "-{lr} * {g} / (sqrt({s}) + {epsilon})",
-            ),
-        ),
-        "RMSprop moves each parameter by -lr * g / (sqrt(s) + eps): s is a running average of "
-        "the squared gradients, so each gradient is divided by its typical size",
-    ),
-}
-
-
 def printed(opt: Optimizer) -> Printed:
-    """The explainer's form of ``opt``."""
-    return PRINTED[opt]
+    """The explainer's form of ``opt``: read from its one definition."""
+    return Printed(opt.rules, opt.words)
 
 
 # --------------------------------------------------------------------------- in words
@@ -365,7 +261,7 @@ def l2_block(
 
 def quantities(step: Step, ly: LayerStep, i: int | None, j: int) -> dict[str, float]:
     """Every number of one parameter's update: ``g``, each slot before and after, the derived
-    quantities of :data:`PRINTED` and ``update``."""
+    quantities of the optimizer's ``rules`` and ``update``."""
     opt, hyper, t = step.method.optimizer, step.method.hyper, step.iteration + 1
     if i is None:
         assert ly.gradient_b is not None and ly.db is not None
@@ -457,7 +353,6 @@ def words(method: Method) -> str:
 
 
 __all__ = [
-    "PRINTED",
     "Printed",
     "Rule",
     "batch_paragraph",
