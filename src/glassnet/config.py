@@ -38,7 +38,19 @@ from glassnet.losses import LOSSES
 
 #: Every accepted key, by section. Anything else is an error.
 SCHEMA: dict[str, tuple[str, ...]] = {
-    "data": ("dataset", "inputs", "targets", "csv", "standardize", "test_fraction", "split_seed"),
+    "data": (
+        "dataset",
+        "inputs",
+        "targets",
+        "csv",
+        "standardize",
+        "test_fraction",
+        "split_seed",
+        "n",
+        "noise",
+        "data_seed",
+        "features",
+    ),
     "network": ("layers", "activation", "bias"),
     "init": ("seed", "weights", "biases"),
     "train": (
@@ -85,6 +97,12 @@ class DataConfig:
     test_fraction: float = 0.0
     #: Seed of ``RandomState`` that picks the held-out examples.
     split_seed: int = 0
+    #: 2-D sets only: points drawn, noise (the playground's slider, 0 to 0.5), their seed.
+    n: int = 200
+    noise: float = 0.0
+    data_seed: int = 0
+    #: 2-D sets only: the network's inputs computed from (x1, x2).
+    features: tuple[str, ...] = ("x1", "x2")
 
 
 @dataclass(frozen=True)
@@ -176,6 +194,13 @@ class ExperimentConfig:
         if self.data.test_fraction:
             data["test_fraction"] = self.data.test_fraction
             data["split_seed"] = self.data.split_seed
+        if self.data.dataset in _planar_names():
+            data.update(
+                n=self.data.n,
+                noise=self.data.noise,
+                data_seed=self.data.data_seed,
+                features=list(self.data.features),
+            )
         network: dict[str, Any] = {
             "layers": None if self.network.layers is None else list(self.network.layers),
             "activation": _plain(self.network.activation),
@@ -408,11 +433,22 @@ def _is_number(value: Any) -> bool:
 
 #: [data] keys about preparing the examples rather than where they come from.
 SPLIT_KEYS = ("standardize", "test_fraction", "split_seed")
+#: [data] keys of the 2-D sets (how many points, their noise and seed, the features).
+PLANAR_KEYS = ("n", "noise", "data_seed", "features")
+
+
+def _planar_names() -> tuple[str, ...]:
+    from glassnet.data.planar import PLANAR_DATASETS
+
+    return tuple(PLANAR_DATASETS)
 
 
 def _parse_data(body: dict[str, Any]) -> DataConfig:
     """The data source, then how its examples are prepared (scaled, split)."""
-    source = _parse_source({k: v for k, v in body.items() if k not in SPLIT_KEYS})
+    source = _parse_source(
+        {k: v for k, v in body.items() if k not in SPLIT_KEYS and k not in PLANAR_KEYS}
+    )
+    source = _parse_planar(body, source)
     standardize = body.get("standardize", False)
     if not isinstance(standardize, bool):
         raise ConfigError(f"[data] standardize must be true or false; got {describe(standardize)}.")
@@ -430,6 +466,53 @@ def _parse_data(body: dict[str, Any]) -> DataConfig:
     return replace(
         source, standardize=standardize, test_fraction=float(test_fraction), split_seed=split_seed
     )
+
+
+def _parse_planar(body: dict[str, Any], source: DataConfig) -> DataConfig:
+    """``n``, ``noise``, ``data_seed`` and ``features``: for the 2-D sets only."""
+    from glassnet.data.planar import FEATURES
+
+    given = [k for k in PLANAR_KEYS if k in body]
+    if source.dataset not in _planar_names():
+        if given:
+            raise ConfigError(
+                f"[data] {given[0]} is for the 2-D sets ({', '.join(_planar_names())}); "
+                f"the data here is {source.dataset or source.csv or 'inline'!r}. Drop {given[0]} "
+                f'or set dataset = "spiral" (or another 2-D set).'
+            )
+        return source
+    n = body.get("n", 200)
+    if not _is_int(n) or not 2 <= n <= 100_000:
+        raise ConfigError(f"[data] n must be a whole number from 2 to 100,000; got {describe(n)}.")
+    noise = body.get("noise", 0.0)
+    if not _is_number(noise) or not 0 <= noise <= 1:
+        raise ConfigError(
+            f"[data] noise must be a number from 0 to 1 (the playground's 0 % to 50 % are 0 to "
+            f"0.5); got {describe(noise)}."
+        )
+    seed = body.get("data_seed", 0)
+    if not _is_int(seed) or not 0 <= seed < 2**32:
+        raise ConfigError(
+            f"[data] data_seed must be a whole number from 0 to 2**32 - 1; got {describe(seed)}."
+        )
+    features = body.get("features", ["x1", "x2"])
+    if (
+        not isinstance(features, list)
+        or not features
+        or not all(isinstance(f, str) and f in FEATURES for f in features)
+        or len(set(features)) != len(features)
+    ):
+        bad = (
+            next((f for f in features if not (isinstance(f, str) and f in FEATURES)), features)
+            if isinstance(features, list)
+            else features
+        )
+        raise ConfigError(
+            f"[data] features must be a list of different inputs among {', '.join(FEATURES)}; "
+            f"got {describe(features)}"
+            + (f" ({describe(bad)} is not one)." if bad is not features else ".")
+        )
+    return replace(source, n=n, noise=float(noise), data_seed=seed, features=tuple(features))
 
 
 def _parse_source(body: dict[str, Any]) -> DataConfig:
@@ -451,7 +534,7 @@ def _parse_source(body: dict[str, Any]) -> DataConfig:
         from glassnet.data import TOY_DATASETS
         from glassnet.data.real import REAL_DATASETS
 
-        names = [*TOY_DATASETS, *REAL_DATASETS]
+        names = [*TOY_DATASETS, *REAL_DATASETS, *_planar_names()]
         if not isinstance(name, str) or name not in names:
             raise ConfigError(
                 f"[data] dataset must be one of {', '.join(repr(n) for n in names)}; "

@@ -8,13 +8,15 @@ produce), with the usual one-line messages.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from glassnet.activations import ACTIVATIONS
 from glassnet.config import ExperimentConfig
-from glassnet.data import Dataset, builtin, from_arrays, read_csv
+from glassnet.data import Dataset, builtin, from_arrays, planar, read_csv
+from glassnet.data.planar import PLANAR_DATASETS
 from glassnet.data.real import REAL_DATASETS, Split, load_real, split, standardize
 from glassnet.errors import ConfigError, DataError, did_you_mean
 from glassnet.losses import LOSSES
@@ -92,6 +94,8 @@ def load_source(cfg: ExperimentConfig) -> Dataset:
         return from_arrays([list(r) for r in data.inputs], [list(r) for r in data.targets or ()])
     if data.dataset in REAL_DATASETS:
         return load_real(data.dataset)
+    if data.dataset in PLANAR_DATASETS:
+        return planar(data.dataset, data.n, data.noise, data.data_seed, data.features)
     return builtin(data.dataset or "seed")
 
 

@@ -27,18 +27,76 @@ TOY_DATASETS: dict[str, tuple[list[list[int]], list[int]]] = {
 
 
 @dataclass(frozen=True, eq=False)
+class Scaling:
+    """``x' = (x - mean) / scale`` per input column; ``mean``, ``scale``: ``(n_in,)``."""
+
+    mean: Array
+    scale: Array
+
+    def apply(self, X: Array) -> Array:
+        return (X - self.mean) / self.scale
+
+
+@dataclass(frozen=True, eq=False)
 class Dataset:
-    """Inputs ``X`` ``(n_samples, n_in)`` and targets ``y`` ``(n_samples, n_out)``."""
+    """Inputs ``X`` ``(n_samples, n_in)`` and targets ``y`` ``(n_samples, n_out)``.
+
+    A 2-D set (:mod:`glassnet.data.planar`) also keeps its points ``plane``
+    ``(n_samples, 2)``, the ``features`` its inputs are computed from, and the
+    ``scaling`` applied to them (``[data] standardize``), so that any point of
+    the plane can be fed to the network (:meth:`inputs_at`).
+    """
 
     X: Array
     y: Array
     name: str
     input_names: tuple[str, ...] = field(default=())
     target_names: tuple[str, ...] = field(default=())
+    plane: Array | None = None
+    features: tuple[str, ...] = ()
+    scaling: Scaling | None = None
 
     @property
     def n_samples(self) -> int:
         return int(self.X.shape[0])
+
+    def inputs_at(self, points: Array) -> Array:
+        """The network's inputs ``(m, n_in)`` at points ``(m, 2)`` of a 2-D set's plane."""
+        from glassnet.data.planar import feature_matrix
+
+        if self.plane is None:
+            raise ValueError(f"dataset {self.name!r} has no plane of points")
+        X = feature_matrix(points, self.features)
+        return X if self.scaling is None else self.scaling.apply(X)
+
+    def rows(self, mask: Array, name: str) -> Dataset:
+        """The examples ``mask`` selects (boolean or indices), as a dataset called ``name``."""
+        return Dataset(
+            self.X[mask],
+            self.y[mask],
+            name,
+            self.input_names,
+            self.target_names,
+            None if self.plane is None else self.plane[mask],
+            self.features,
+            self.scaling,
+        )
+
+
+def planar(name: str, n: int, noise: float, seed: int, features: tuple[str, ...]) -> Dataset:
+    """2-D set ``name`` (:mod:`glassnet.data.planar`) with ``features`` as its inputs."""
+    from glassnet.data.planar import feature_matrix, planar_points
+
+    points, labels = planar_points(name, n, noise, seed)
+    return Dataset(
+        feature_matrix(points, features),
+        labels.reshape(-1, 1),
+        name,
+        tuple(features),
+        ("class",),
+        points,
+        tuple(features),
+    )
 
 
 def builtin(name: str) -> Dataset:

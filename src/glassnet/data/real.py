@@ -22,12 +22,12 @@ centered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from glassnet.activations import Array
-from glassnet.data import Dataset
+from glassnet.data import Dataset, Scaling
 from glassnet.errors import DataError
 
 #: Real datasets by name -> the scikit-learn loader function name.
@@ -134,27 +134,9 @@ def split(data: Dataset, test_fraction: float, seed: int) -> Split:
             f"{1 - 1 / data.n_samples:.3g}, or 0 for no split."
         )
 
-    def part(mask: Array, suffix: str) -> Dataset:
-        return Dataset(
-            data.X[mask],
-            data.y[mask],
-            f"{data.name} ({suffix})",
-            data.input_names,
-            data.target_names,
-        )
-
-    return Split(part(~is_test, "train"), part(is_test, "test"))
-
-
-@dataclass(frozen=True, eq=False)
-class Scaling:
-    """``x' = (x - mean) / scale`` per input column; ``mean``, ``scale``: ``(n_in,)``."""
-
-    mean: Array
-    scale: Array
-
-    def apply(self, X: Array) -> Array:
-        return (X - self.mean) / self.scale
+    return Split(
+        data.rows(~is_test, f"{data.name} (train)"), data.rows(is_test, f"{data.name} (test)")
+    )
 
 
 def fit_scaling(X: Array) -> Scaling:
@@ -172,6 +154,6 @@ def standardize(parts: Split) -> Split:
     scaling = fit_scaling(parts.train.X)
 
     def scaled(d: Dataset) -> Dataset:
-        return Dataset(scaling.apply(d.X), d.y, d.name, d.input_names, d.target_names)
+        return replace(d, X=scaling.apply(d.X), scaling=scaling)
 
     return Split(scaled(parts.train), None if parts.test is None else scaled(parts.test))
