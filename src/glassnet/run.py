@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -313,6 +314,99 @@ class Run:
             raise ConfigError(
                 f"iteration must be a whole number from 0 to {self.iterations} "
                 f"(this run applied {self.iterations} updates); got {describe(iteration)}."
+            )
+
+    def extend(
+        self, iterations: int, *, edits: Sequence[Edit] = (), engine: str | None = None
+    ) -> Run:
+        """This run trained ``iterations`` more updates from where it ended, as a new run.
+
+        It continues from the final weights and the optimizer's state (and the
+        batches' order) exactly: the result has the numbers of one run of
+        ``self.iterations + iterations`` with all the edits, on the same
+        engine. ``edits`` are made before iterations ``#self.iterations`` or
+        later. Checkpoints are thinned to the experiment's ``[train]
+        checkpoints`` (keeping replay short); the config records the new
+        total and every edit.
+        """
+        from glassnet import config as config_mod
+        from glassnet import engines
+        from glassnet.training import CheckpointSchedule, merge_checkpoints
+
+        if not isinstance(iterations, (int, np.integer)) or not 1 <= iterations:
+            raise ConfigError(
+                f"extend needs a whole number of iterations >= 1; got {iterations!r}."
+            )
+        if self.stop is not None:
+            raise ConfigError(
+                f"this run stopped at iteration #{self.stop.iteration} (its loss was not finite); "
+                "it cannot continue."
+            )
+        early = [e for e in edits if e.iteration < self.iterations]
+        if early:
+            raise ConfigError(
+                f"edits must be at iteration #{self.iterations} or later (the run's end); "
+                f"got one at #{early[0].iteration}."
+            )
+        total = self.iterations + int(iterations)
+        all_edits = (*self.edits, *edits)
+        cfg = config_mod.from_settings(
+            {
+                "iterations": total,
+                "edits": [
+                    {"iteration": e.iteration, "set": e.target, "value": e.value} for e in all_edits
+                ],
+            },
+            self.config,
+        )
+        chosen = engine or self.engine
+        held_out = {} if self.test is None else {"X_test": self.test.X, "y_test": self.test.y}
+        trained = engines.trainer(
+            engines.select(chosen, self.network, iterations, self.data.n_samples)
+        )(
+            self.network,
+            self.final.copy(),
+            self.data.X,
+            self.data.y,
+            iterations=int(iterations),
+            learning_rate=self.learning_rate_at(self.iterations),
+            train_biases=self.config.train.train_biases,
+            schedule=CheckpointSchedule.for_run(int(iterations), cfg.train.checkpoints),
+            method=self.method,
+            edits=all_edits,
+            start=self.iterations,
+            state={k: v.copy() for k, v in self.final_state.items()},
+            **held_out,
+        )
+        history = self.history
+
+        def joined(old: Array | None, new: Array | None) -> Array | None:
+            return None if old is None or new is None else np.concatenate([old, new])
+
+        merged = replace(
+            trained,
+            loss=np.concatenate([history.loss, trained.loss]),
+            error_sum=np.concatenate([history.error_sum, trained.error_sum]),
+            test_loss=joined(history.test_loss, trained.test_loss),
+            test_error_sum=joined(history.test_error_sum, trained.test_error_sum),
+            batch_loss=joined(history.batch_loss, trained.batch_loss),
+            checkpoints=merge_checkpoints(
+                self.checkpoints, trained.checkpoints, total, cfg.train.checkpoints
+            ),
+            updates_applied=self.iterations + trained.updates_applied,
+            saturation=self.saturation or trained.saturation,
+        )
+        with np.errstate(all="ignore"):
+            return finish(
+                cfg,
+                self.network,
+                self.data,
+                self.initial,
+                merged,
+                self.engine if chosen == self.engine else chosen,
+                test=self.test,
+                method=self.method,
+                edits=tuple(all_edits),
             )
 
     def to_dict(self, trace: list[int] | tuple[int, ...] = ()) -> dict[str, Any]:

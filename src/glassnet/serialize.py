@@ -723,7 +723,9 @@ class _Checker:
                 at,
                 describe(at, 40),
             )
-        every = CheckpointSchedule.for_run(train.iterations, train.checkpoints).every
+        # a run of this length checkpoints this far apart (a continued run, Run.extend, up
+        # to twice as far): replaying any iteration takes at most that many steps
+        every = 2 * CheckpointSchedule.for_run(train.iterations, train.checkpoints).every
         gaps = np.diff(np.append(ks, max(iterations, int(ks[-1]))))
         if gaps.size and int(gaps.max()) > every:
             i = int(np.argmax(gaps))

@@ -296,6 +296,37 @@ class Checkpoints:
         )
 
 
+def merge_checkpoints(
+    first: Checkpoints, second: Checkpoints, iterations: int, max_checkpoints: int
+) -> Checkpoints:
+    """The checkpoints of a run continued (``second`` starts where ``first`` ended), thinned
+    to at most ``max_checkpoints``: for each iteration a fresh run of ``iterations`` would
+    checkpoint, the latest one kept at or before it."""
+    ks = np.concatenate([first.iterations, second.iterations])
+
+    def cat(a: Array | None, b: Array | None) -> Array | None:
+        return None if a is None or b is None else np.concatenate([a, b])
+
+    wanted = CheckpointSchedule.for_run(iterations, max_checkpoints).iterations(iterations)
+    keep = np.unique(np.searchsorted(ks, wanted, side="right") - 1)
+    keep = keep[keep >= 0]
+
+    def pick(a: Array | None, b: Array | None) -> Array | None:
+        both = cat(a, b)
+        return None if both is None else both[keep]
+
+    return Checkpoints(
+        ks[keep],
+        tuple(pick(a, b) for a, b in zip(first.weights, second.weights)),  # type: ignore[misc]
+        tuple(pick(a, b) for a, b in zip(first.biases, second.biases)),
+        {
+            name: merge_checkpoints(first.slots[name], ck, iterations, max_checkpoints)
+            for name, ck in second.slots.items()
+            if name in first.slots
+        },
+    )
+
+
 @dataclass(frozen=True)
 class Stop:
     """Why a run ended before its last iteration."""
@@ -322,8 +353,9 @@ class Saturation:
 class Trained:
     """What a training engine returns.
 
-    ``loss`` and ``error_sum`` have one entry per iteration run (``0..N-1``;
-    for a stopped run they end with the iteration that went bad).
+    ``loss`` and ``error_sum`` have one entry per iteration run (``start ..
+    start + N - 1``; for a stopped run they end with the iteration that went
+    bad); ``updates_applied`` is ``N``.
     ``final`` are the params after the last update made. ``test_loss`` and
     ``test_error_sum`` are the same figures on held-out examples, one per
     iteration as well, or ``None`` when there were none.
@@ -340,6 +372,8 @@ class Trained:
     test_error_sum: Array | None = None
     batch_loss: Array | None = None
     final_state: OptimizerState = field(default_factory=dict)
+    #: The first iteration trained (the histories' entry 0 is iteration ``#start``).
+    start: int = 0
 
 
 def saturating_layers(network: Network) -> list[tuple[int, float | None, float | None]]:
@@ -462,8 +496,15 @@ def train_reference(
     y_test: Array | None = None,
     method: Method = Method(),
     edits: Sequence[Edit] = (),
+    start: int = 0,
+    state: OptimizerState | None = None,
 ) -> Trained:
     """Train with the readable numpy reference arithmetic (the specification).
+
+    ``iterations`` updates are made, of iterations ``#start .. #start + iterations
+    - 1``: a run continues from ``params`` and the optimizer's ``state`` of
+    iteration ``#start`` (default: a new run). Histories hold those iterations;
+    checkpoints are numbered from 0 (the schedule's) plus ``start``.
 
     Each iteration ``#k``: apply the edits made before it, keep the
     checkpoint, run the forward pass on *all* examples (the recorded loss
@@ -487,32 +528,35 @@ def train_reference(
     batches = Batches(len(X), method.batch_size, method.shuffle_seed)
     batch_hist = None if batches.full else np.empty(iterations)
     checkpoints = Checkpoints.allocate(
-        network, schedule.iterations(iterations), method.optimizer.slots
+        network, start + schedule.iterations(iterations), method.optimizer.slots
     )
-    state = initial_state(method, params)
-    pending = sorted(edits, key=lambda e: e.iteration)
+    state = initial_state(method, params) if state is None else state
+    pending = sorted((e for e in edits if e.iteration >= start), key=lambda e: e.iteration)
     next_ckpt = 0
     n_ckpt = len(checkpoints.iterations)
     saturating = saturating_layers(network)
     saturation: Saturation | None = None
 
     def stopped(k: int, stop: Stop) -> Trained:
+        done = k - start
         return Trained(
-            loss_hist[: k + 1],
-            err_hist[: k + 1],
+            loss_hist[: done + 1],
+            err_hist[: done + 1],
             checkpoints.truncated(k + 1),
             params,
-            k,
+            done,
             stop,
             saturation,
-            None if test_loss_hist is None else test_loss_hist[: k + 1],
-            None if test_err_hist is None else test_err_hist[: k + 1],
-            None if batch_hist is None else batch_hist[: k + 1],
+            None if test_loss_hist is None else test_loss_hist[: done + 1],
+            None if test_err_hist is None else test_err_hist[: done + 1],
+            None if batch_hist is None else batch_hist[: done + 1],
             state,
+            start,
         )
 
     with np.errstate(all="ignore"):
-        for k in range(iterations):
+        for k in range(start, start + iterations):
+            h = k - start  # this iteration's entry in the histories
             while pending and pending[0].iteration == k:
                 params, learning_rate = apply_edit(network, params, learning_rate, pending.pop(0))
             if next_ckpt < n_ckpt and checkpoints.iterations[next_ckpt] == k:
@@ -520,12 +564,12 @@ def train_reference(
                 next_ckpt += 1
             _, acts = forward(network, params, X)
             loss = loss_value(network, y, acts[-1], method.mean)
-            loss_hist[k] = loss
-            err_hist[k] = error_sum(y, acts[-1])
+            loss_hist[h] = loss
+            err_hist[h] = error_sum(y, acts[-1])
             if test_loss_hist is not None and test_err_hist is not None:
                 _, test_acts = forward(network, params, X_test)  # type: ignore[arg-type]
-                test_loss_hist[k] = loss_value(network, y_test, test_acts[-1], method.mean)  # type: ignore[arg-type]
-                test_err_hist[k] = error_sum(y_test, test_acts[-1])  # type: ignore[arg-type]
+                test_loss_hist[h] = loss_value(network, y_test, test_acts[-1], method.mean)  # type: ignore[arg-type]
+                test_err_hist[h] = error_sum(y_test, test_acts[-1])  # type: ignore[arg-type]
             if saturation is None and saturating:
                 layer = saturated_layer(saturating, acts)
                 if layer is not None:
@@ -534,8 +578,8 @@ def train_reference(
             batch_ok = True
             if batch_hist is not None and rows is not None:
                 _, batch_acts = forward(network, params, X[rows])
-                batch_hist[k] = loss_value(network, y[rows], batch_acts[-1], method.mean)
-                batch_ok = math.isfinite(batch_hist[k])
+                batch_hist[h] = loss_value(network, y[rows], batch_acts[-1], method.mean)
+                batch_ok = math.isfinite(batch_hist[h])
             if not (math.isfinite(loss) and batch_ok):
                 return stopped(
                     k, Stop(k, first_bad_layer(network, params, X), "loss is not finite")
@@ -553,8 +597,8 @@ def train_reference(
                 method=method,
                 activations=acts,
             )
-            if progress is not None and k % PROGRESS_EVERY == 0:
-                progress(k)
+            if progress is not None and h % PROGRESS_EVERY == 0:
+                progress(h)
     if progress is not None:
         progress(iterations)
     return Trained(
@@ -569,6 +613,7 @@ def train_reference(
         test_err_hist,
         batch_hist,
         state,
+        start,
     )
 
 

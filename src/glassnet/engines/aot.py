@@ -61,13 +61,13 @@ from glassnet.engines.codegen import GENERATOR_VERSION, Spec, stem_of
 #: Environment variable: ``0`` (or ``off``, ``false``, ``no``) disables AOT modules.
 ENV = "GLASSNET_AOT"
 #: Bump when the way modules are built or called changes.
-AOT_VERSION = 2
+AOT_VERSION = 3
 #: The file-name ending of extension modules for this interpreter.
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 #: The exported kernel's signature: the JIT kernel's argument types, all arrays C-contiguous.
 SIGNATURE = (
     "i8(f8[:, ::1], f8[:, ::1], f8, b1, f8[::1], f8[::1], f8[::1], f8[::1], i8[:, ::1], i8,"
-    " f8[::1], f8[::1], f8[::1], f8[::1], i8, i8, i8[::1], f8[:, ::1], f8[:, ::1], f8[:, ::1],"
+    " f8[::1], f8[::1], f8[::1], f8[::1], i8, i8, i8, i8[::1], f8[:, ::1], f8[:, ::1], f8[:, ::1],"
     " f8[::1], f8[::1], f8[::1], i8[::1])"
 )
 #: A ``.building`` marker older than this (seconds) is from a build that hung.
@@ -270,6 +270,7 @@ def _arguments(spec: Spec, iterations: int, seed: int = 0) -> tuple[Any, ...]:
         Db,
         0,
         iterations,
+        0,
         ckpt,
         np.zeros((4, W.size)),
         np.zeros((4, b.size)),

@@ -74,6 +74,7 @@ from glassnet.training import (
     CheckpointSchedule,
     Edit,
     Method,
+    OptimizerState,
     Progress,
     Saturation,
     Stop,
@@ -106,7 +107,8 @@ _NEXT_CKPT, _SAT_ITER, _SAT_LAYER, _STOP_ITER = 0, 1, 2, 3
 #: The arguments of every kernel, after the table-driven kernel's tables.
 ARGUMENTS = (
     "X, y, learning_rate, train_biases, W, b, S, hyper, perms, e0, A, D, Ab, Db,"
-    " k_start, k_end, ckpt_iters, ckpt_W, ckpt_b, ckpt_S, loss_hist, err_hist, batch_hist, state"
+    " k_start, k_end, h0, ckpt_iters, ckpt_W, ckpt_b, ckpt_S, loss_hist, err_hist, batch_hist,"
+    " state"
 )
 #: The table-driven kernel's leading arguments (see :func:`tables`).
 TABLES = "sizes, act, has_b, codes, w_off, b_off, a_off, ab_off"
@@ -378,15 +380,15 @@ def _save_state(w: Writer) -> None:
 
 def _record_and_stop(w: Writer, batched: bool | str) -> None:
     """Record the iteration's figures; stop (keeping everything) if the loss is not finite."""
-    w("loss_hist[k] = loss")
-    w("err_hist[k] = err_sum")
+    w("loss_hist[k - h0] = loss")
+    w("err_hist[k - h0] = err_sum")
     bad = "not math.isfinite(loss)"
     if batched is True:
-        w("batch_hist[k] = batch_loss")
+        w("batch_hist[k - h0] = batch_loss")
         bad += " or not math.isfinite(batch_loss)"
     elif batched:
         w(f"if {batched}:")
-        w("    batch_hist[k] = batch_loss")
+        w("    batch_hist[k - h0] = batch_loss")
         bad = f"{bad} or ({batched} and not math.isfinite(batch_loss))"
     w(f"if {bad}:")
     w(f"    state[{_STOP_ITER}] = k")
@@ -934,6 +936,8 @@ def train(
     progress: Progress | None = None,
     method: Method | None = None,
     edits: Sequence[Edit] = (),
+    start: int = 0,
+    state: OptimizerState | None = None,
     specialize: bool | None = None,
     ahead_of_time: bool | None = None,
 ) -> Trained:
@@ -946,7 +950,8 @@ def train(
     import, identical bits), else from numba's JIT; after a run with the JIT
     kernel a background build of the module is started.
     ``ahead_of_time=False`` always uses the JIT kernel (and starts no build).
-    The run is cut into kernel calls of about :data:`SLICE_SECONDS` each (so
+    ``start`` and ``state`` continue a run from iteration ``#start`` (as the
+    reference does). The run is cut into kernel calls of about :data:`SLICE_SECONDS` each (so
     that Ctrl-C and SIGTERM act within a fraction of a second, terminal or
     not, and ``progress`` hears after each), at every edit (applied between
     calls) and every :data:`MAX_EPOCHS_PER_CALL` epochs of mini-batches. The
@@ -983,6 +988,8 @@ def train(
                 progress=progress,
                 method=method,
                 edits=edits,
+                start=start,
+                state=state,
             )
         kernel = unrolled_kernel(spec) if specialize else table_kernel(network, n, method)
     slots = method.optimizer.slots
@@ -990,26 +997,31 @@ def train(
     rows = batches.batch_size
     W, b = flatten(params)
     S = np.zeros(len(slots) * (W.size + b.size))
+    if state:
+        S = np.concatenate(
+            [np.concatenate(flatten(_zero_absent(state[name], params))) for name in slots]
+        )
     hyper = np.array([float(method.l2), *method.hyper.values()])
     A = np.empty(n * sum(spec.sizes))
     D = np.empty(n * sum(spec.sizes[1:]))
     Ab = np.empty(rows * sum(spec.sizes) if not batches.full else 0)
     Db = np.empty(rows * sum(spec.sizes[1:]) if not batches.full else 0)
-    ckpt_iters = np.ascontiguousarray(schedule.iterations(iterations), dtype=np.int64)
+    ckpt_iters = np.ascontiguousarray(start + schedule.iterations(iterations), dtype=np.int64)
     ckpt_W = np.empty((len(ckpt_iters), W.size))
     ckpt_b = np.empty((len(ckpt_iters), b.size))
     ckpt_S = np.empty((len(ckpt_iters), S.size))
     loss_hist = np.empty(iterations)
     err_hist = np.empty(iterations)
     batch_hist = np.empty(iterations if not batches.full else 0)
-    state = np.array([0, -1, -1, -1], dtype=np.int64)
-    pending = sorted(edits, key=lambda e: e.iteration)
-    cuts = sorted({iterations, *(e.iteration for e in pending if 0 < e.iteration < iterations)})
+    kstate = np.array([0, -1, -1, -1], dtype=np.int64)
+    end_at = start + iterations
+    pending = sorted((e for e in edits if e.iteration >= start), key=lambda e: e.iteration)
+    cuts = sorted({end_at, *(e.iteration for e in pending if start < e.iteration < end_at)})
     names = parameter_names(network)
     n_w = W.size
     rate = float(learning_rate)
-    done, length = 0, FIRST_SLICE
-    while done < iterations:
+    done, length = start, FIRST_SLICE
+    while done < end_at:
         while pending and pending[0].iteration == done:
             edit = pending.pop(0)
             if edit.target == "learning_rate":
@@ -1030,8 +1042,8 @@ def train(
         started = time.perf_counter()
         reached = kernel(
             X, y, rate, bool(train_biases), W, b, S, hyper, perms, int(e0), A, D, Ab, Db,
-            done, end, ckpt_iters, ckpt_W, ckpt_b, ckpt_S, loss_hist, err_hist, batch_hist,
-            state,
+            done, end, start, ckpt_iters, ckpt_W, ckpt_b, ckpt_S, loss_hist, err_hist,
+            batch_hist, kstate,
         )  # fmt: skip
         elapsed = time.perf_counter() - started
         if jit:
@@ -1041,7 +1053,7 @@ def train(
         length = _next_slice(length, end - done, elapsed)
         done = end
         if progress is not None:
-            progress(done)
+            progress(done - start)
     if jit and specialize and ahead_of_time is None:
         aot.build_in_background(spec)  # for later runs of this architecture
     ck = unflatten(network, ckpt_W, ckpt_b, spec)
@@ -1057,22 +1069,26 @@ def train(
     final = unflatten(network, W, b, spec)
     final_state = _slots(network, S, slots, spec)
     saturation = (
-        Saturation(int(state[_SAT_ITER]), int(state[_SAT_LAYER])) if state[_SAT_ITER] >= 0 else None
+        Saturation(int(kstate[_SAT_ITER]), int(kstate[_SAT_LAYER]))
+        if kstate[_SAT_ITER] >= 0
+        else None
     )
     history_batch = None if batches.full else batch_hist
-    k = int(state[_STOP_ITER])
+    k = int(kstate[_STOP_ITER])
     if k >= 0:
         stop = Stop(k, first_bad_layer(network, final, X), "loss is not finite")
+        done = k - start
         return Trained(
-            loss_hist[: k + 1],
-            err_hist[: k + 1],
+            loss_hist[: done + 1],
+            err_hist[: done + 1],
             checkpoints.truncated(k + 1),
             final,
-            k,
+            done,
             stop,
             saturation,
-            batch_loss=None if history_batch is None else history_batch[: k + 1],
+            batch_loss=None if history_batch is None else history_batch[: done + 1],
             final_state=final_state,
+            start=start,
         )
     return Trained(
         loss_hist,
@@ -1084,6 +1100,18 @@ def train(
         saturation,
         batch_loss=history_batch,
         final_state=final_state,
+        start=start,
+    )
+
+
+def _zero_absent(state: Params, params: Params) -> Params:
+    """The state of every present bias (0 for one the state lacks), in ``params``' layout."""
+    return Params(
+        state.weights,
+        tuple(
+            None if b is None else (sb if sb is not None else np.zeros_like(b))
+            for b, sb in zip(params.biases, state.biases)
+        ),
     )
 
 
