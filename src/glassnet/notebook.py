@@ -147,6 +147,10 @@ def run_html(run: Run, iteration: int | None = None) -> str:
         '<div class="glassnet">',
         _table(summary_rows(run), caption="glassnet run", css="summary"),
     ]
+    from glassnet.diagnosis import hints
+
+    for hint in hints(run):
+        parts.append(f'<p class="hint"><b>Not learning:</b> {html.escape(hint)}</p>')
     svg = error_curve_svg(run)
     if svg:
         parts.append(f"<details open><summary>error curve</summary>{svg}</details>")

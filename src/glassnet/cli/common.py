@@ -178,7 +178,7 @@ def report_events(run: Any) -> None:
     Every command that trains or loads a run calls this after its output, so
     the report is the same everywhere (see :mod:`glassnet.diagnosis`).
     """
-    from glassnet.diagnosis import format_saturation, format_stop
+    from glassnet.diagnosis import format_saturation, format_stop, hints, still_learning
 
     sat, stop = run.saturation, run.stop
     # A stop caused by that same saturation (ln(0) of a saturated sigmoid) is reported once.
@@ -188,9 +188,12 @@ def report_events(run: Any) -> None:
         and (sat.iteration, sat.layer) == (stop.iteration, stop.layer)
     )
     if sat is not None and not same:
-        click.echo(f"glassnet: warning: {format_saturation(run)}", err=True)
+        label = "note" if still_learning(run, sat.iteration) else "warning"
+        click.echo(f"glassnet: {label}: {format_saturation(run)}", err=True)
     if stop is not None:
         click.echo(f"glassnet: {format_stop(run)}", err=True)
+    for hint in hints(run):
+        click.echo(f"glassnet: hint: {hint}", err=True)
 
 
 def parse_iterations(text: str | None, where: str) -> list[int]:
