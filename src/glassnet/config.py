@@ -31,48 +31,16 @@ from typing import Any
 
 import numpy as np
 
-from glassnet import files
+from glassnet import files, schema
 from glassnet.activations import ACTIVATIONS
 from glassnet.errors import ConfigError, describe, did_you_mean
 from glassnet.losses import LOSSES
 
-#: Every accepted key, by section. Anything else is an error.
-SCHEMA: dict[str, tuple[str, ...]] = {
-    "data": (
-        "dataset",
-        "inputs",
-        "targets",
-        "csv",
-        "standardize",
-        "test_fraction",
-        "split_seed",
-        "n",
-        "noise",
-        "data_seed",
-        "features",
-    ),
-    "network": ("layers", "activation", "bias"),
-    "init": ("seed", "weights", "biases"),
-    "train": (
-        "iterations",
-        "learning_rate",
-        "loss",
-        "train_biases",
-        "checkpoints",
-        "optimizer",
-        "momentum",
-        "beta1",
-        "beta2",
-        "epsilon",
-        "alpha",
-        "batch_size",
-        "shuffle_seed",
-        "reduction",
-        "l2",
-    ),
-}
+#: Every accepted key, by section (documented in :mod:`glassnet.schema`). Anything
+#: else is an error.
+SCHEMA: dict[str, tuple[str, ...]] = {section: schema.keys(section) for section in schema.SECTIONS}
 #: Keys of each ``[[edits]]`` table (changes made by hand before an iteration).
-EDIT_KEYS = ("iteration", "set", "value")
+EDIT_KEYS = schema.keys("edits")
 
 #: Defaults of the seed's experiment.
 DEFAULT_SEED = 123
