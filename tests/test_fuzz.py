@@ -311,7 +311,10 @@ def check_outcome(code: int, out: str, err: str, new: list[str]) -> None:
     assert "Traceback" not in err and "Traceback" not in out
     lines = err.splitlines()
     if code == 0:
-        assert all(line.startswith("glassnet: warning: ") for line in lines), err
+        assert all(
+            line.startswith(("glassnet: warning: ", "glassnet: note: ", "glassnet: hint: "))
+            for line in lines
+        ), err
         assert new == ["out.json"], new
     elif code == 3:
         assert [line for line in lines if not line.startswith("glassnet: warning: ")] == [

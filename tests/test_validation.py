@@ -639,10 +639,10 @@ CASES: list[Case] = [
     ),
     run_file(
         "run file: checkpoints too far apart to replay",
-        "a saved 3-iteration run, checkpoints.iterations = [0, 2]",
-        _set("checkpoints.iterations", [0, 2]),
-        "checkpoints.iterations must be at most 1 apart",
-        "replaying any iteration takes at most 1 step;",
+        "a saved 3-iteration run, checkpoints.iterations = [0, 3]",
+        _set("checkpoints.iterations", [0, 3]),
+        "checkpoints.iterations must be at most 2 apart",
+        "replaying any iteration takes at most 2 steps;",
     ),
     run_file(
         "run file: a config the experiment parser refuses",

@@ -359,5 +359,9 @@ CHECKS = (
 
 def hints(run: Run) -> list[str]:
     """One line for each reason the run did not learn, each with its evidence and a fix;
-    none for a run that learned."""
+    none for a run that learned, nor for one whose targets the output cannot reach (its
+    warning says why it cannot fit)."""
+    act, y = run.network.activations[-1], run.data.y
+    if np.any(y < act.low) or np.any(y > act.high):
+        return []
     return [text for check in CHECKS if (text := check(run))]

@@ -118,6 +118,19 @@ def engine_option(func: F) -> F:
     )(func)
 
 
+def refuse_overrides(path: str, settings: dict[str, Any]) -> None:
+    """A saved run cannot be changed by options: refuse any given (one line)."""
+    from glassnet.errors import ConfigError
+
+    given = sorted(k for k, v in settings.items() if v is not None)
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise ConfigError(
+            f"a saved run cannot be changed; drop {flags} or give an experiment .toml file "
+            f"instead of {path!r}."
+        )
+
+
 def build_experiment(experiment: str | None, **settings: Any) -> Any:
     """An :class:`~glassnet.Experiment` from a file (or the default) and overrides."""
     from glassnet import Experiment

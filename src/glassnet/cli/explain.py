@@ -18,9 +18,9 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
     "-k",
     "iteration",
     type=int,
-    default=0,
-    show_default=True,
-    help="Which iteration to work out: #k uses the weights after k updates.",
+    default=None,
+    help="Which iteration to work out: #k uses the weights after k updates (required when "
+    "the run has more than one iteration).",
 )
 @click.option(
     "--format",
@@ -51,26 +51,46 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 )
 def explain(
     experiment: str | None,
-    iteration: int,
+    iteration: int | None,
     format_: str | None,
     digits: int | None,
     show_all: bool,
     notation: str,
     **settings: Any,
 ) -> int:
-    """Work out iteration K of EXPERIMENT (default: the seed's) by hand: dot products,
-    activations, error, loss, deltas, updates, gradient check, and why each weight moved."""
+    """Work out iteration K of EXPERIMENT (a TOML file or a run saved with --json; default: the
+    post's) by hand: dot products, activations, error, loss, deltas, updates, gradient check, and
+    why each weight moved."""
     from glassnet.errors import ConfigError
     from glassnet.explain import explain as explain_run
 
-    exp = build_experiment(experiment, **settings)
-    total = exp.config.train.iterations
+    saved = experiment is not None and experiment.lower().endswith(".json")
+    if saved:
+        from glassnet.cli.common import refuse_overrides
+        from glassnet.serialize import load
+
+        refuse_overrides(experiment, settings)  # type: ignore[arg-type]
+        loaded = load(experiment)  # type: ignore[arg-type]
+        total = loaded.iterations
+    else:
+        exp = build_experiment(experiment, **settings)
+        total = exp.config.train.iterations
+    if iteration is None:
+        if total > 1:
+            raise ConfigError(
+                f"--iteration is needed: which iteration of #0 to #{total:,} should be worked "
+                f"out? e.g. --iteration 1 (did you mean --iteration rather than --iterations?)"
+            )
+        iteration = 0
     if not 0 <= iteration <= total:
         raise ConfigError(
             f"--iteration must be from 0 to {total} (the run's iterations); got {iteration}."
         )
-    # Iteration #k only needs the first k+1 updates; the arithmetic is the same.
-    result = exp.run(iterations=min(total, iteration + 1), engine="numpy")
+    if saved:
+        result = loaded
+    else:
+        # Iteration #k only needs the first k+1 updates; the arithmetic is the same.
+        result = exp.run(iterations=min(total, iteration + 1), engine="numpy")
     if result.stop is not None and iteration > result.iterations:
         report_events(result)
         return EXIT_DIVERGED
