@@ -235,7 +235,7 @@ def _loss_went_up(run: Run) -> str:
         return ""
     fix = (
         "the first layer has no bias and no input column is constant, so every unit's line "
-        "must pass through 0; give it one: [network] bias = true (--bias true), or add a column "
+        "must pass through 0; give it one: [network] bias = true (--bias), or add a column "
         "of 1s as the post's third input"
         if _no_offset(run)
         else f"try a smaller learning rate than {run.learning_rate:g}, e.g. "
@@ -293,7 +293,7 @@ def _no_bias(run: Run) -> str:
     return (
         "the first layer has no bias and no input column is constant, so every unit's line "
         "must pass through 0 and the network may not fit; set [network] bias = true "
-        "(--bias true), or add a column of 1s as the post's third input."
+        "(--bias), or add a column of 1s as the post's third input."
     )
 
 

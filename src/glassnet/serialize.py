@@ -174,7 +174,12 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
         },
         "steps": [step_to_dict(run.step(k)) for k in trace],
     }
-    # Written only when the method has them, so the post's run keeps its document.
+    # Written only when the data or the method has them, so the post's run keeps its document.
+    if run.data.scaling is not None:
+        doc["data"]["scaling"] = {"mean": run.data.scaling.mean, "scale": run.data.scaling.scale}
+    if run.data.plane is not None:
+        doc["data"]["plane"] = run.data.plane
+        doc["data"]["features"] = list(run.data.features)
     if run.history.batch_loss is not None:
         doc["history"]["batch_loss"] = run.history.batch_loss
     if run.checkpoints.slots:
@@ -522,7 +527,7 @@ class _Checker:
 
     def run(self, doc: Any) -> Any:
         from glassnet.config import parse
-        from glassnet.data import Dataset
+        from glassnet.data import Dataset, Scaling
         from glassnet.errors import ConfigError
         from glassnet.network import Params
         from glassnet.resolve import build_network, edits_of, method_of
@@ -563,7 +568,10 @@ class _Checker:
         train = config.train
 
         d = self.obj(
-            doc["data"], "data", ("name", "inputs", "targets", "input_names", "target_names")
+            doc["data"],
+            "data",
+            ("name", "inputs", "targets", "input_names", "target_names"),
+            ("scaling", "plane", "features"),
         )
         n_samples, n_in = self.rows(d["inputs"], "data.inputs")
         n_out = self.rows(d["targets"], "data.targets")[1]
@@ -581,8 +589,38 @@ class _Checker:
             ):
                 raise self.fail(f"data.{key}", f"a list of {n} strings (one per column)", value)
             names[key] = tuple(value)
+        scaling = None
+        if "scaling" in d:
+            sc = self.obj(d["scaling"], "data.scaling", ("mean", "scale"))
+            mean = self.array(sc["mean"], "data.scaling.mean", (n_in,), True)
+            scale = self.array(sc["scale"], "data.scaling.scale", (n_in,), True)
+            if np.any(scale <= 0):
+                raise self.fail("data.scaling.scale", f"{n_in} numbers > 0", sc["scale"])
+            scaling = Scaling(mean, scale)
+        plane, features = None, ()
+        if "plane" in d:
+            from glassnet.data.planar import FEATURES
+
+            plane = self.array(d["plane"], "data.plane", (n_samples, 2), True)
+            feats = d.get("features")
+            if (
+                type(feats) is not list
+                or len(feats) != n_in
+                or not all(isinstance(f, str) and f in FEATURES for f in feats)
+            ):
+                raise self.fail(
+                    "data.features", f"a list of {n_in} of {', '.join(FEATURES)}", feats
+                )
+            features = tuple(feats)
         data = Dataset(
-            X, y, self.string(d["name"], "data.name"), names["input_names"], names["target_names"]
+            X,
+            y,
+            self.string(d["name"], "data.name"),
+            names["input_names"],
+            names["target_names"],
+            plane,
+            features,
+            scaling,
         )
         try:
             network = build_network(config, data)

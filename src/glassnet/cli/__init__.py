@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "report": "report:report",
     "sweep": "sweep:sweep",
     "init": "init:init",
+    "predict": "predict:predict",
 }
 
 
