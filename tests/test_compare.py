@@ -143,3 +143,18 @@ def test_cli_compare(
     assert "--out must end in .png, .svg or .pdf" in capsys.readouterr().err
     assert main(["compare", str(a), str(tmp_path / "missing.json")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_a_setting_left_out_counts_with_its_default(base: glassnet.Run, tmp_path: Path) -> None:
+    """A file that spells out the defaults (and the layers the data gave) is the same run."""
+    spelled = tmp_path / "spelled.toml"
+    spelled.write_text(
+        '[data]\ndataset = "seed"\n[network]\nlayers = [3, 1]\nactivation = "sigmoid"\n'
+        '[train]\niterations = 300\nlearning_rate = 1.0\noptimizer = "gd"\n[init]\nseed = 123\n'
+    )
+    other = glassnet.Experiment(spelled).run(engine="numpy")
+    assert base.compare(other).settings == ()
+    changed = glassnet.Experiment(iterations=300, layers=[3, 2, 1]).run(engine="numpy")
+    assert [(s.key, s.a, s.b) for s in base.compare(changed).settings] == [
+        ("network.layers", [3, 1], [3, 2, 1])
+    ]

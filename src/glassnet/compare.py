@@ -136,9 +136,26 @@ def _flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _effective(run: Run) -> dict[str, Any]:
+    """The run's settings with the ones its file left out filled in: the defaults, and the
+    layer sizes the data gave."""
+    from glassnet.config import ExperimentConfig, TrainConfig
+
+    flat = _flatten(run.config.to_dict())
+    defaults = _flatten(ExperimentConfig().to_dict())
+    train = TrainConfig()
+    for key in ("train.optimizer", "train.reduction", "train.l2"):
+        defaults.setdefault(key, getattr(train, key.split(".")[1]))
+    flat.setdefault("network.layers", list(run.network.sizes))
+    for key, value in defaults.items():
+        flat.setdefault(key, value)
+    return flat
+
+
 def setting_differences(a: Run, b: Run) -> tuple[SettingDifference, ...]:
-    """Experiment keys (``section.key``) whose values differ, in a stable order."""
-    flat_a, flat_b = _flatten(a.config.to_dict()), _flatten(b.config.to_dict())
+    """Experiment keys (``section.key``) whose values differ, in a stable order; a key one
+    file leaves out counts with its default (or, for layers, the sizes the data gave)."""
+    flat_a, flat_b = _effective(a), _effective(b)
     keys = list(flat_a) + [k for k in flat_b if k not in flat_a]
     return tuple(
         SettingDifference(k, flat_a.get(k), flat_b.get(k))

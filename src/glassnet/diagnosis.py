@@ -359,9 +359,14 @@ CHECKS = (
 
 def hints(run: Run) -> list[str]:
     """One line for each reason the run did not learn, each with its evidence and a fix;
-    none for a run that learned, nor for one whose targets the output cannot reach (its
-    warning says why it cannot fit)."""
+    none for a run that learned, nor for one a warning already explains: targets the output
+    cannot reach, a saturation that stalled training, or a stop (each warning gives its cause
+    and fix, and a hint would only repeat it)."""
     act, y = run.network.activations[-1], run.data.y
     if np.any(y < act.low) or np.any(y > act.high):
+        return []
+    if run.stop is not None:
+        return []
+    if run.saturation is not None and not still_learning(run, run.saturation.iteration):
         return []
     return [text for check in CHECKS if (text := check(run))]

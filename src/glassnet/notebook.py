@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet.activations import Array
+from glassnet.explain.numbers import count
 
 if TYPE_CHECKING:  # pragma: no cover
     from glassnet.compare import Comparison
@@ -97,8 +98,8 @@ def summary_rows(run: Run) -> list[list[str]]:
     rows = [
         [
             "data",
-            f"{run.data.name}: {run.data.n_samples} examples, {run.data.X.shape[1]} inputs, "
-            f"{run.data.y.shape[1]} targets",
+            f"{run.data.name}: {count(run.data.n_samples, 'example')}, "
+            f"{count(run.data.X.shape[1], 'input')}, {count(run.data.y.shape[1], 'target')}",
         ],
         [
             "network",
@@ -108,7 +109,7 @@ def summary_rows(run: Run) -> list[list[str]]:
         ["loss", f"{net.loss.name} = {net.loss.formula}"],
         [
             "training",
-            f"{run.iterations:,} updates, learning rate {run.learning_rate:g}, {run.engine} engine",
+            f"{count(run.iterations, 'update')}, learning rate {run.learning_rate:g}, {run.engine} engine",
         ],
     ]
     n = len(run.history)
@@ -197,7 +198,7 @@ def _method_line(step: Step) -> str:
     if method.is_plain:
         return ""
     if step.rows is None:
-        batch = f"the full batch ({len(step.y)} examples)"
+        batch = f"the full batch ({count(len(step.y), 'example')})"
     else:
         rows = ", ".join(str(int(r)) for r in step.rows[:MAX_ROWS])
         more = f" … {len(step.rows) - MAX_ROWS} more" if len(step.rows) > MAX_ROWS else ""

@@ -33,7 +33,6 @@ and the lines the explainer prints with the numbers substituted.
 
 from __future__ import annotations
 
-
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 

@@ -8,7 +8,6 @@ produce), with the usual one-line messages.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np

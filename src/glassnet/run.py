@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.types import Array
 from glassnet.config import ExperimentConfig
 from glassnet.data import Dataset
 from glassnet.errors import ConfigError, describe
+from glassnet.explain.numbers import count
 from glassnet.network import Network, Params, error_sum, forward
 from glassnet.trace import Step, trace_step
 from glassnet.training import (
@@ -31,6 +31,7 @@ from glassnet.training import (
     loss_value,
     reference_step,
 )
+from glassnet.types import Array
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -298,9 +299,9 @@ class Run:
         net = self.network
         test = "" if self.test is None else f", {self.test.n_samples} held out"
         return (
-            f"<glassnet.Run {self.data.name!r} ({self.data.n_samples} examples{test}), layers "
+            f"<glassnet.Run {self.data.name!r} ({count(self.data.n_samples, 'example')}{test}), layers "
             f"{list(net.sizes)}, {'/'.join(a.name for a in net.activations)}, "
-            f"{self.iterations:,} updates at learning rate {self.learning_rate:g}, "
+            f"{count(self.iterations, 'update')} at learning rate {self.learning_rate:g}, "
             f"final error sum {self.final_error_sum:.8g}>"
         )
 

@@ -105,3 +105,18 @@ def test_saturated_unscaled_inputs_point_to_standardize_not_smaller_weights():
     ).run()
     text = format_saturation(run)
     assert "standardize" in text and "smaller weights" not in text or "kept learning" in text
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(learning_rate=1e6, iterations=300),  # sigmoid saturates at #1 and stalls
+        dict(learning_rate=1e6, iterations=300, loss="binary_cross_entropy"),  # ln(0): a stop
+    ],
+    ids=["stalled saturation", "stop"],
+)
+def test_a_warned_run_gets_no_hint_repeating_its_warning(settings):
+    """The saturation warning (or the stop) already names the cause and the fix."""
+    run = glassnet.Experiment(**settings).run()
+    assert run.saturation is not None or run.stop is not None
+    assert hints(run) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from glassnet.errors import EXIT_OK
+from glassnet.explain.numbers import count
 
 
 @click.command()
@@ -62,7 +63,7 @@ def predict(
         click.echo(f"{i + 1:>8}  {cells}{cls}")
     if targets is not None:
         err = float(np.abs(targets - result.outputs).sum())
-        click.echo(f"sum of |target - prediction| over {len(X):,} examples: {err:.8f}")
+        click.echo(f"sum of |target - prediction| over {count(len(X), 'example')}: {err:.8f}")
     if explain_:
         click.echo()
         click.echo(explain_prediction(run, result, format_), nl=False)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from glassnet.errors import ConfigError
+from glassnet.explain.numbers import count
 
 if TYPE_CHECKING:  # pragma: no cover
     from glassnet.explain.document import Block, Document
@@ -168,7 +169,7 @@ def _chain(
             after = (
                 _figures(run, k)[0],
                 _figures(run, k + 1)[0],
-                f"all {run.data.n_samples} examples",
+                count(run.data.n_samples, "example"),
             )
     return chain.chain_document(step, names, ctx, header, after)
 

@@ -384,7 +384,7 @@ def _products(
         rest = -(
             ly.delta[shown:, j].sum() if i is None else ly.inputs[shown:, i] @ ly.delta[shown:, j]
         )
-        terms.append(f"[{n - shown} more examples: {{rest}}]")
+        terms.append(f"[{n - shown} more example{'' if n - shown == 1 else 's'}: {{rest}}]")
         values["rest"] = float(rest)
     return " + ".join(terms), values
 

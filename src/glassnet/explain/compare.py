@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.compare import Comparison
+from glassnet.explain.numbers import count
 from glassnet.types import Array
 
 
@@ -54,7 +55,7 @@ def format_comparison(c: Comparison, digits: int = 8) -> str:
             )
         else:
             lines.append(
-                f"no iteration differs over the {c.common_iterations:,} iterations both ran; "
+                f"no iteration differs over the {count(c.common_iterations, 'iteration')} both ran; "
                 f"{A if c.iterations_a > c.iterations_b else B} ran longer."
             )
     else:

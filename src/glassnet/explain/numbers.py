@@ -482,3 +482,8 @@ class Precision:
         if self.shift == 0:
             return base
         return min(MAX_DECIMALS, max(base + self.shift - 1, result + gain(sensitivity)))
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``"1 example"``, ``"4 examples"``, ``"1,797 examples"``."""
+    return f"{n:,} {singular if n == 1 else (plural or singular + 's')}"

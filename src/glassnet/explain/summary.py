@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from glassnet.explain.method import describe_method
+from glassnet.explain.numbers import count
 from glassnet.explain.walkthrough import matrix as _matrix
 from glassnet.run import Run
 
@@ -20,11 +21,11 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
     net = run.network
     acts = ", ".join(a.name for a in net.activations)
     lines = [
-        f"data: {run.data.name} ({run.data.n_samples} examples, {run.data.X.shape[1]} inputs, "
-        f"{run.data.y.shape[1]} targets)",
+        f"data: {run.data.name} ({count(run.data.n_samples, 'example')}, "
+        f"{count(run.data.X.shape[1], 'input')}, {count(run.data.y.shape[1], 'target')})",
         f"network: layers {list(net.sizes)}, activation {acts}, bias {list(net.bias)}, "
         f"loss {net.loss.name}",
-        f"training: {run.iterations:,} iterations, learning rate {run.learning_rate:g}, "
+        f"training: {count(run.iterations, 'iteration')}, learning rate {run.learning_rate:g}, "
         f"{run.engine} engine",
     ]
     method = describe_method(run.method, short=True)
@@ -35,7 +36,7 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
     split = h.test_error_sum is not None and h.test_loss is not None
     if split:
         n_test = 0 if run.test is None else run.test.n_samples
-        lines.append(f"held-out test: {n_test} examples (figures are sums over examples)")
+        lines.append(f"held-out test: {count(n_test, 'example')} (figures are sums over examples)")
     marks = sorted({0, 1, *(m - 1 for m in (10, 100, 1_000, 10_000, 100_000, 1_000_000)), n - 1})
     header = "iteration        error sum            loss"
     lines.append(header + ("   test error sum       test loss" if split else ""))

@@ -42,6 +42,7 @@ from glassnet.explain.document import (
 from glassnet.explain.numbers import (
     DEFAULT_DIGITS,
     Precision,
+    count,
     decimals_for,
     first_true,
     fmt,
@@ -158,8 +159,9 @@ def _pairs(*blocks: Equations) -> list[tuple[str, str]]:
     return [(eq.lhs, eq.rhs) for block in blocks for eq in block.lines]
 
 
-def _elided(count: int, what: str, total: str) -> list[Token]:
-    return [(f"[{count} more {what}: ", False), (total, True), ("]", False)]
+def _elided(n: int, what: str, total: str) -> list[Token]:
+    """``[3 more terms: total]``; ``what`` is plural ("terms"), singular for one."""
+    return [(f"[{n} more {what if n != 1 else what[:-1]}: ", False), (total, True), ("]", False)]
 
 
 def _value_formatter(values: Array, digits: int, shift: int) -> Callable[[float], str]:
@@ -411,12 +413,12 @@ def forward_blocks(
             _cut(n, limits, "examples"), _cut(n_out, limits, "units"), _cut(n_in, limits, "inputs")
         )
 
-        def dots_of(count: int) -> Equations:
+        def dots_of(n_terms: int) -> Equations:
             rows = []
             for j in range(shown_j):
                 for s in range(shown_s):
                     row: list[Token] = []
-                    for i in range(count):
+                    for i in range(n_terms):
                         row += [
                             (" + " if i else "", False),
                             ("(", False),
@@ -425,9 +427,9 @@ def forward_blocks(
                             (fmt(ly.W[i, j], d_w), True),
                             (")", False),
                         ]
-                    if count < n_in:
-                        rest = float(ly.inputs[s, count:] @ ly.W[count:, j])
-                        row += [(" + ", False), *_elided(n_in - count, "terms", fmt(rest, d_w))]
+                    if n_terms < n_in:
+                        rest = float(ly.inputs[s, n_terms:] @ ly.W[n_terms:, j])
+                        row += [(" + ", False), *_elided(n_in - n_terms, "terms", fmt(rest, d_w))]
                     if ly.b is not None:
                         row += [
                             (" - " if ly.b[j] < 0 else " + ", False),
@@ -553,14 +555,14 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
         if rest_of_loss.any():
             with np.errstate(all="ignore"):
                 rest = float(loss.terms(y[rest_of_loss], a[rest_of_loss]).sum())
-            count = int(rest_of_loss.sum())
-            row += [(" + ", False), *_elided(count, loss_what, fmt(rest, d_l + 1))]
+            n_rest = int(rest_of_loss.sum())
+            row += [(" + ", False), *_elided(n_rest, loss_what, fmt(rest, d_l + 1))]
         inner = "".join(t for t, _ in row) or "0"
         lhs = loss.printed_total.format(terms=inner)
         title = f"loss, {loss.formula}:"
         if mean:
             lhs += f" / {n}"
-            title = f"loss, {loss.formula} / {n}, the mean over the batch's {n} examples:"
+            title = f"loss, {loss.formula} / {n}, the mean over the batch's {count(n, 'example')}:"
         return _block(title, ["loss"], [[(lhs, False)]], [fmt(step.loss, d_l)])
 
     return [
@@ -757,12 +759,12 @@ def _hidden_delta_blocks(nxt: LayerStep, ly: LayerStep, ctx: Context) -> list[Bl
                 labels.append(names.row_label(ly.index, s, j))
                 rhs.append(fmt(ly.error[s, j], d_e))
 
-        def make(count: int) -> Equations:
+        def make(n_terms: int) -> Equations:
             rows = []
             for j in range(shown_j):
                 for s in range(shown_s):
                     row: list[Token] = []
-                    for k in range(count):
+                    for k in range(n_terms):
                         row += [
                             (" + " if k else "", False),
                             ("(", False),
@@ -771,11 +773,11 @@ def _hidden_delta_blocks(nxt: LayerStep, ly: LayerStep, ctx: Context) -> list[Bl
                             (fmt(nxt.W[j, k], d_w), True),
                             (")", False),
                         ]
-                    if count < n_next:
-                        rest = float(nxt.delta[s, count:] @ nxt.W[j, count:])
+                    if n_terms < n_next:
+                        rest = float(nxt.delta[s, n_terms:] @ nxt.W[j, n_terms:])
                         row += [
                             (" + ", False),
-                            *_elided(n_next - count, "terms", fmt(rest, max(d_d, d_w))),
+                            *_elided(n_next - n_terms, "terms", fmt(rest, max(d_d, d_w))),
                         ]
                     rows.append(row)
             return _block(
@@ -1039,7 +1041,11 @@ def gradient_check_blocks(step: Step, check: GradientCheck, ctx: Context) -> lis
     )
     if not step.method.is_plain:
         n = len(step.y)
-        of = f"the mean over the batch's {n} examples" if step.method.mean else "the batch's loss"
+        of = (
+            f"the mean over the batch's {count(n, 'example')}"
+            if step.method.mean
+            else "the batch's loss"
+        )
         text = (
             f"The backward pass gives dL/dw, the gradient worked out above ({of}). The finite "
             f"difference (L(w-2h) - 8 L(w-h) + 8 L(w+h) - L(w+2h)) / 12h, "
@@ -1429,7 +1435,7 @@ def history_comparison_blocks(
     intro = Paragraph(
         spans(
             f"Iteration #{previous.iteration} used another batch, so its predictions are not "
-            f"those of these examples. Over all {n_samples} examples (the curve glassnet "
+            f"those of these examples. Over all {count(n_samples, 'example')} (the curve glassnet "
             f"records at every iteration), the loss went {fmt(old_loss, d)} -> "
             f"{fmt(new_loss, d)}."
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet.curves import Elbow, SplitCurves, error_elbow, split_curves
+from glassnet.explain.numbers import count
 from glassnet.plots._style import PALETTE, new_figure, style_axes, thousands
 from glassnet.run import Run
 
@@ -110,9 +111,9 @@ def plot_error(
                 color=PALETTE[3],
             )
         ax.set_title(
-            f"First {window:,} iterations"
+            f"First {count(window, 'iteration')}"
             if window < len(history) or window in WINDOWS
-            else f"All {window:,} iterations"
+            else f"All {count(window, 'iteration')}"
         )
         ax.set_xlabel("iteration")
         ax.set_ylabel("error" if split is None or not per_example else "error per example")
@@ -150,7 +151,8 @@ def plot_error(
         fig.suptitle(f"How the error falls during training ({elbow_text})", fontsize=13)
     else:
         fig.suptitle(
-            f"Training ({split.n_train:,} examples) and held-out test ({split.n_test:,} examples) error"
+            f"Training ({count(split.n_train, 'example')}) and held-out test "
+            f"({count(split.n_test, 'example')}) error"
             f"\n({'per example, ' if per_example else ''}training curve's {elbow_text})",
             fontsize=12,
         )
@@ -164,8 +166,8 @@ def split_labels(split: SplitCurves, per_example: bool, loss_text: str) -> dict[
     else:
         error, loss = "sum of |target - prediction|", loss_text
     return {
-        "error_sum": f"training: {error} ({split.n_train:,} examples)",
-        "test_error_sum": f"held-out test: {error} ({split.n_test:,} examples)",
+        "error_sum": f"training: {error} ({count(split.n_train, 'example')})",
+        "test_error_sum": f"held-out test: {error} ({count(split.n_test, 'example')})",
         "loss": f"training: {loss}",
         "test_loss": f"held-out test: {loss}",
     }

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from glassnet.explain.numbers import count
 from glassnet.plots._style import PALETTE, new_figure, style_axes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,7 +87,7 @@ def plot_weight_histograms(sweep: Sweep, bins: int = 50) -> Figure:
         if group is None and len(groups) > 1 and index == 0:
             ax.legend(fontsize="small")
     fig.suptitle(
-        f"Final weights of {sweep.n_networks:,} networks after {sweep.iterations:,} iterations"
+        f"Final weights of {sweep.n_networks:,} networks after {count(sweep.iterations, 'iteration')}"
     )
     return fig
 
@@ -113,7 +114,7 @@ def plot_weight_scatter(sweep: Sweep, first: int = 0, second: int | None = None)
     ax.set_ylabel(f"final {names[second]} (weight {second + 1})")
     n_seeds = len(set(int(s) for s in sweep.seeds))
     ax.set_title(
-        f"{sweep.n_networks:,} networks ({n_seeds:,} seeds), {sweep.iterations:,} iterations"
+        f"{sweep.n_networks:,} networks ({n_seeds:,} seeds), {count(sweep.iterations, 'iteration')}"
     )
     style_axes(ax)
     if len(groups) > 1:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from glassnet.explain.numbers import count
 from glassnet.landscape import WeightPaths, weight_paths
 from glassnet.plots._style import describe_parameter, line_style, new_figure, style_axes, thousands
 from glassnet.run import Run
@@ -80,10 +81,10 @@ def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
             fontsize=8,
             frameon=False,
         )
-        fig.suptitle(f"Every weight over {run.iterations:,} iterations", fontsize=13)
+        fig.suptitle(f"Every weight over {count(run.iterations, 'iteration')}", fontsize=13)
     else:
         fig.suptitle(
-            f"Every weight over {run.iterations:,} iterations ({n:,} weights and biases, "
+            f"Every weight over {count(run.iterations, 'iteration')} ({n:,} weights and biases, "
             f"too many to name in a legend)",
             fontsize=13,
         )

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glassnet.errors import ConfigError
+from glassnet.explain.numbers import count
 from glassnet.report.data import report_data
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,10 +128,10 @@ def format_config(run: Run) -> str:
 def _subtitle(run: Run) -> str:
     net = run.network
     acts = ", ".join(dict.fromkeys(a.name for a in net.activations))
-    held_out = "" if run.test is None else f", {len(run.test.X)} more held out for testing"
+    held_out = "" if run.test is None else f", {len(run.test.X):,} more held out for testing"
     return (
-        f"{run.data.name} data ({len(run.data.X)} examples{held_out}), layers {list(net.sizes)}, {acts}, "
-        f"learning rate {run.learning_rate:g}, {run.iterations:,} iterations ({run.engine} engine)"
+        f"{run.data.name} data ({count(len(run.data.X), 'example')}{held_out}), layers {list(net.sizes)}, {acts}, "
+        f"learning rate {run.learning_rate:g}, {count(run.iterations, 'iteration')} ({run.engine} engine)"
     )
 
 
@@ -183,12 +184,12 @@ def _recorded_text(iterations: list[int]) -> str:
     dense = 0
     while dense < len(iterations) and iterations[dense] == dense:
         dense += 1
-    count = f"{len(iterations):,} iterations"
+    total = count(len(iterations), "iteration")
     if dense == len(iterations):
-        return f"every iteration from #0 to #{iterations[-1]:,} ({count})"
+        return f"every iteration from #0 to #{iterations[-1]:,} ({total})"
     return (
         f"#0 to #{dense - 1:,} one by one, then {len(iterations) - dense:,} more up to "
-        f"#{iterations[-1]:,} ({count}; the arrow keys move between them)"
+        f"#{iterations[-1]:,} ({total}; the arrow keys move between them)"
     )
 
 
@@ -203,7 +204,7 @@ def format_report(run: Run, images: Mapping[str, bytes] | None = None) -> str:
     from glassnet.explain.walkthrough import format_walkthrough
 
     data = report_data(run)
-    title = f"glassnet report: {run.data.name}, {run.iterations:,} iterations"
+    title = f"glassnet report: {run.data.name}, {count(run.iterations, 'iteration')}"
     import glassnet
 
     fields = {
