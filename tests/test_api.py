@@ -117,6 +117,6 @@ def test_readme_python_api_example_prints_what_the_readme_shows(
 
 def test_run_repr_is_one_short_line(seed_run: glassnet.Run) -> None:
     assert repr(seed_run) == (
-        "<glassnet.Run 'seed' (4 examples), layers [3, 1], sigmoid, 100,000 updates at "
+        "<glassnet.Run 'trask' (4 examples), layers [3, 1], sigmoid, 100,000 updates at "
         "learning rate 1, final error sum 0.0099497389>"
     )

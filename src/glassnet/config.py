@@ -2,7 +2,7 @@
 
 An experiment file has four sections (every key optional)::
 
-    [data]      dataset = "seed" | "xor" | "and" | "or"   (default "seed")
+    [data]      dataset = "trask" | "xor" | "and" | "or"   (default "trask"; "seed" also)
                 or inputs = [[...], ...] and targets = [[...], ...]
                 or csv = "file.csv" and optionally targets = ["column", ...]
                 or dataset = "iris" | "breast_cancer" | "digits" (scikit-learn's data);
@@ -54,7 +54,7 @@ MAX_ITERATIONS = 10**9
 class DataConfig:
     """Where the data comes from: exactly one of ``dataset``, inline arrays or ``csv``."""
 
-    dataset: str | None = "seed"
+    dataset: str | None = "trask"
     inputs: tuple[tuple[float, ...], ...] | None = None
     targets: tuple[tuple[float, ...], ...] | None = None
     csv: str | None = None
@@ -499,14 +499,16 @@ def _parse_source(body: dict[str, Any]) -> DataConfig:
     source = sources[0]
     if source == "dataset":
         name = body["dataset"]
-        from glassnet.data import TOY_DATASETS
+        from glassnet.data import DATASET_ALIASES, TOY_DATASETS
         from glassnet.data.real import REAL_DATASETS
 
         names = [*TOY_DATASETS, *REAL_DATASETS, *_planar_names()]
+        if isinstance(name, str):
+            name = DATASET_ALIASES.get(name, name)
         if not isinstance(name, str) or name not in names:
             raise ConfigError(
                 f"[data] dataset must be one of {', '.join(repr(n) for n in names)}; "
-                f"got {describe(name)}.{did_you_mean(str(name), names)}"
+                f"got {describe(name)}.{did_you_mean(str(name), [*names, *DATASET_ALIASES])}"
             )
         if "targets" in body:
             raise ConfigError(

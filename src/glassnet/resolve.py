@@ -14,7 +14,7 @@ import numpy as np
 
 from glassnet.activations import ACTIVATIONS
 from glassnet.config import ExperimentConfig
-from glassnet.data import Dataset, builtin, from_arrays, planar, read_csv
+from glassnet.data import Dataset, builtin, from_arrays, planar_dataset, read_csv
 from glassnet.data.planar import PLANAR_DATASETS
 from glassnet.data.real import REAL_DATASETS, Split, load_real, split, standardize
 from glassnet.errors import ConfigError, DataError, did_you_mean
@@ -94,8 +94,8 @@ def load_source(cfg: ExperimentConfig) -> Dataset:
     if data.dataset in REAL_DATASETS:
         return load_real(data.dataset)
     if data.dataset in PLANAR_DATASETS:
-        return planar(data.dataset, data.n, data.noise, data.data_seed, data.features)
-    return builtin(data.dataset or "seed")
+        return planar_dataset(data.dataset, data.n, data.noise, data.data_seed, data.features)
+    return builtin(data.dataset or "trask")
 
 
 def build_network(cfg: ExperimentConfig, data: Dataset) -> Network:

@@ -10,7 +10,13 @@ current).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from glassnet.activations import ACTIVATIONS
+from glassnet.data.planar import FEATURES, PLANAR_DATASETS
+from glassnet.losses import LOSSES
+from glassnet.optimizers import OPTIMIZERS
 
 __all__ = ["KEYS", "Key", "reference", "template"]
 
@@ -45,16 +51,49 @@ class Key:
     post: bool = False
 
 
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _datasets() -> str:
+    from glassnet.data import TOY_DATASETS
+    from glassnet.data.real import REAL_DATASETS
+
+    toy = list(TOY_DATASETS)
+    return (
+        f'{_quoted(toy[:1])} (the post\'s, also "seed"), {_quoted(toy[1:])}; '
+        f"{_quoted(REAL_DATASETS)} (scikit-learn's data); {_quoted(PLANAR_DATASETS)} (2-D sets)"
+    )
+
+
+def _activations() -> str:
+    last = [a.name for a in ACTIVATIONS.values() if a.rowwise]
+    needs = {a.name: l.name for l in LOSSES.values() if (a := l.requires) is not None}
+    only = ", ".join(f'"{n}" (output layer only, with {needs.get(n, "its loss")})' for n in last)
+    every = _quoted(n for n in ACTIVATIONS if n not in last)
+    return f"{every}, or {only}; one name, or a list with one per layer"
+
+
+def _losses() -> str:
+    return ", ".join(
+        f'"{l.name}"' + (f" ({l.requires.name} output)" if l.requires is not None else "")
+        for l in LOSSES.values()
+    )
+
+
+def _optimizers() -> str:
+    return _quoted(OPTIMIZERS).replace('"gd"', '"gd" (the post\'s)', 1)
+
+
 KEYS: tuple[Key, ...] = (
     # [data]
     Key(
         "data",
         "dataset",
-        '"seed"',
-        '"seed" (the post\'s, also "trask"), "xor", "and", "or"; "iris", "breast_cancer", '
-        '"digits" (scikit-learn\'s data); "circle", "xor2d", "gauss", "spiral", "moons" (2-D sets)',
+        '"trask"',
+        _datasets(),
         "A built-in dataset. Give either dataset, inputs with targets, or csv.",
-        '"seed"',
+        '"trask"',
         post=True,
     ),
     Key(
@@ -135,8 +174,7 @@ KEYS: tuple[Key, ...] = (
         "data",
         "features",
         '["x1", "x2"]',
-        'a list of different inputs among "x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", '
-        '"sin(x2)"',
+        f"a list of different inputs among {_quoted(FEATURES)}",
         "2-D sets: the network's inputs, computed from each point (x1, x2), as TensorFlow "
         "Playground's input toggles.",
         '["x1", "x2", "x1*x2"]',
@@ -156,8 +194,7 @@ KEYS: tuple[Key, ...] = (
         "network",
         "activation",
         '"sigmoid"',
-        '"sigmoid", "tanh", "relu", "leaky_relu", "softplus", "linear", or "softmax" (output '
-        "layer only, with categorical_cross_entropy); one name, or a list with one per layer",
+        _activations(),
         "The activation of every weight layer, or one per layer.",
         '"sigmoid"',
         post=True,
@@ -221,8 +258,7 @@ KEYS: tuple[Key, ...] = (
         "train",
         "loss",
         '"half_squared_error"',
-        '"half_squared_error", "binary_cross_entropy" (sigmoid output) or '
-        '"categorical_cross_entropy" (softmax output)',
+        _losses(),
         "What training minimizes, summed over the examples.",
         '"half_squared_error"',
         post=True,
@@ -248,7 +284,7 @@ KEYS: tuple[Key, ...] = (
         "train",
         "optimizer",
         '"gd"',
-        '"gd" (the post\'s), "momentum", "nesterov", "adam", "rmsprop"',
+        _optimizers(),
         "How a gradient becomes an update (torch.optim's definitions).",
         '"adam"',
     ),

@@ -66,3 +66,34 @@ def test_a_signal_stops_a_compiled_run_quickly_and_leaves_nothing(
     assert err.strip().splitlines() == [f"{message}; every file written is whole"]
     assert took < 0.5, f"stopped {took:.2f} s after the signal"
     assert list(out.iterdir()) == [], "a file (or a temporary one) was left behind"
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_a_library_turned_into_its_own_error_still_stops_with_one_line(
+    monkeypatch, capsys, sig, code
+):
+    """numba saving a kernel to its cache calls back through ctypes, which swallows a
+    KeyboardInterrupt raised there ("Exception ignored ...") and then fails with an error
+    of its own: the command still ends as the signal asked, without a traceback."""
+    import os
+
+    import glassnet
+    from glassnet.cli import main
+
+    def run_hit_by_a_signal(self, *args, **kwargs):
+        try:
+            os.kill(os.getpid(), sig)
+            time.sleep(1.0)  # the handler raises here
+        except BaseException as exc:  # what the library's callback does with it
+            raise RuntimeError("the library's own error") from exc
+        raise AssertionError("the signal was not delivered")
+
+    monkeypatch.setattr(glassnet.Experiment, "run", run_hit_by_a_signal)
+    assert main(["run", "--iterations", "5"]) == code
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "glassnet: interrupted (Ctrl-C); every file written is whole"
+        if sig == signal.SIGINT
+        else "glassnet: stopped (SIGTERM); every file written is whole"
+    ]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

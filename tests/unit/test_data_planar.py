@@ -86,4 +86,4 @@ def test_settings_are_recorded_and_the_post_is_untouched():
         "data_seed": 0,
         "features": ["x1", "x2"],
     }
-    assert glassnet.Experiment().config.to_dict()["data"] == {"dataset": "seed"}
+    assert glassnet.Experiment().config.to_dict()["data"] == {"dataset": "trask"}

@@ -106,18 +106,16 @@ def cli(ctx: click.Context, out_dir: str | None, no_files: bool) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    previous = _stop_on_sigterm()
+    previous = _stop_on_signals()
     try:
         result = cli.main(args=args, prog_name="glassnet", standalone_mode=False)
     except GlassnetError as exc:
         click.echo(f"glassnet: error: {exc}", err=True)
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("glassnet: interrupted (Ctrl-C); every file written is whole", err=True)
-        return EXIT_INTERRUPTED
+        return _stopped(signal.SIGINT)
     except Terminated:
-        click.echo("glassnet: stopped (SIGTERM); every file written is whole", err=True)
-        return EXIT_TERMINATED
+        return _stopped(signal.SIGTERM)
     except click.ClickException as exc:
         where = f" {exc.ctx.command_path}" if getattr(exc, "ctx", None) else ""
         message = " ".join(exc.format_message().split())
@@ -132,22 +130,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         click.echo(f"glassnet: error: {OUT_OF_MEMORY}.", err=True)
         return EXIT_USAGE
+    except Exception:
+        # A signal that arrived inside a library's callback (numba saving a kernel to its
+        # cache calls back through ctypes, which swallows the KeyboardInterrupt) surfaces as
+        # that library's own error: it is still the user's Ctrl-C or SIGTERM.
+        if _received:
+            return _stopped(_received[0])
+        raise
     finally:
         if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGTERM, previous[0])
+            signal.signal(signal.SIGINT, previous[1])
     return result if isinstance(result, int) else EXIT_OK
 
 
-def _stop_on_sigterm() -> Any:
-    """Turn SIGTERM into :class:`~glassnet.errors.Terminated` (raised where Python runs
-    next: between kernel calls, a tenth of a second apart); returns the previous handler."""
+#: The signals this process received while a command ran (see :func:`_stop_on_signals`).
+_received: list[int] = []
+
+
+def _stopped(signum: int) -> int:
+    """The one line and the exit code of a command stopped by ``signum``."""
+    if signum == signal.SIGTERM:
+        click.echo("glassnet: stopped (SIGTERM); every file written is whole", err=True)
+        return EXIT_TERMINATED
+    click.echo("glassnet: interrupted (Ctrl-C); every file written is whole", err=True)
+    return EXIT_INTERRUPTED
+
+
+def _stop_on_signals() -> Any:
+    """Turn SIGTERM into :class:`~glassnet.errors.Terminated` and SIGINT into
+    ``KeyboardInterrupt`` (raised where Python runs next: between kernel calls, a twentieth
+    of a second apart), noting each in :data:`_received`; returns the previous handlers."""
     if threading.current_thread() is not threading.main_thread():
         return None
+    _received.clear()
 
-    def handler(signum: int, frame: Any) -> None:
+    def on_term(signum: int, frame: Any) -> None:
+        _received.append(signum)
         raise Terminated(signum)
 
-    return signal.signal(signal.SIGTERM, handler)
+    def on_int(signum: int, frame: Any) -> None:
+        _received.append(signum)
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, on_term), signal.signal(signal.SIGINT, on_int)
 
 
 def entry_point() -> None:

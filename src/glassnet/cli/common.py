@@ -38,68 +38,66 @@ def name_list(
     return parts[0] if len(parts) == 1 else parts
 
 
+#: The experiment keys the commands take as options: (option, section, key, click settings).
+#: Each option's help is its key's documentation (:mod:`glassnet.schema`), so the two agree.
+OVERRIDES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("--dataset", "data", "dataset", {}),
+    ("--csv", "data", "csv", {"metavar": "FILE"}),
+    ("--standardize/--no-standardize", "data", "standardize", {"default": None}),
+    ("--test-fraction", "data", "test_fraction", {"type": float, "metavar": "F"}),
+    ("--split-seed", "data", "split_seed", {"type": int, "metavar": "N"}),
+    ("--n", "data", "n", {"type": int, "metavar": "N"}),
+    ("--noise", "data", "noise", {"type": float}),
+    ("--data-seed", "data", "data_seed", {"type": int, "metavar": "N"}),
+    ("--features", "data", "features", {"callback": None}),
+    ("--layers", "network", "layers", {"callback": None, "metavar": "3,4,1"}),
+    ("--activation", "network", "activation", {"callback": None}),
+    ("--bias/--no-bias", "network", "bias", {"default": None}),
+    ("--seed", "init", "seed", {"type": int, "metavar": "N"}),
+    ("--iterations", "train", "iterations", {"type": int, "metavar": "N"}),
+    ("--learning-rate", "train", "learning_rate", {"type": float}),
+    ("--loss", "train", "loss", {}),
+    ("--checkpoints", "train", "checkpoints", {"type": int, "metavar": "N"}),
+    ("--optimizer", "train", "optimizer", {}),
+    ("--batch-size", "train", "batch_size", {"type": int, "metavar": "N"}),
+    ("--shuffle-seed", "train", "shuffle_seed", {"type": int, "metavar": "N"}),
+    ("--reduction", "train", "reduction", {}),
+    ("--l2", "train", "l2", {"type": float}),
+    ("--momentum", "train", "momentum", {"type": float}),
+    ("--beta1", "train", "beta1", {"type": float}),
+    ("--beta2", "train", "beta2", {"type": float}),
+    ("--epsilon", "train", "epsilon", {"type": float}),
+    ("--alpha", "train", "alpha", {"type": float}),
+)
+
+_CALLBACKS = {"layers": int_list, "activation": name_list, "features": name_list}
+
+
+def _key_help(section: str, name: str) -> str:
+    from glassnet.schema import KEYS
+
+    key = next(k for k in KEYS if (k.section, k.name) == (section, name))
+    default = f" Default {key.default}." if key.default else ""
+    return f"{key.doc} Accepts {key.accepts}.{default}"
+
+
 def experiment_options(func: F) -> F:
-    """The experiment file argument and the flat overrides of its keys."""
-    options = [
-        click.argument("experiment", required=False, type=click.Path(dir_okay=False)),
-        click.option(
-            "--dataset",
-            help="Built-in data: seed, xor, and, or; with scikit-learn: iris, breast_cancer, digits.",
-        ),
-        click.option("--csv", "csv", help="A CSV file of numbers (last column is the target)."),
-        click.option(
-            "--standardize/--no-standardize",
-            default=None,
-            help="Scale each input column to mean 0 and standard deviation 1 (measured on the training examples).",
-        ),
-        click.option(
-            "--test-fraction",
-            type=float,
-            metavar="F",
-            help="Hold out this fraction of the examples (0 <= F < 1, e.g. 0.25) and record their error too.",
-        ),
-        click.option(
-            "--split-seed",
-            type=int,
-            metavar="N",
-            help="Seed of the held-out split's shuffle (0 to 2**32 - 1).",
-        ),
-        click.option("--layers", callback=int_list, help="Layer sizes, e.g. 3,4,1."),
-        click.option(
-            "--activation",
-            callback=name_list,
-            help="sigmoid, tanh, relu, linear (or one per layer, comma separated).",
-        ),
-        click.option("--bias/--no-bias", default=None, help="Give every layer a bias."),
-        click.option(
-            "--seed", type=int, help="Seed of numpy.random.RandomState for the initial weights."
-        ),
-        click.option("--iterations", type=int, help="Number of updates to apply."),
-        click.option("--learning-rate", type=float, help="Step size of gradient descent."),
-        click.option("--loss", help="half_squared_error or binary_cross_entropy."),
-        click.option(
-            "--checkpoints", type=int, help="How many weight snapshots to keep for replay."
-        ),
-        click.option(
-            "--optimizer",
-            help="gd (the post's), momentum, nesterov, adam or rmsprop.",
-        ),
-        click.option("--batch-size", type=int, help="Examples per update (default: all of them)."),
-        click.option("--shuffle-seed", type=int, help="Seed of the mini-batches' shuffle."),
-        click.option("--reduction", help="sum (the post's) or mean over the batch."),
-        click.option("--l2", type=float, help="Adds l2 * w to each weight's gradient."),
-        click.option("--momentum", type=float, help="momentum, nesterov: mu (default 0.9)."),
-        click.option("--beta1", type=float, help="adam: decay of the first moment (0.9)."),
-        click.option("--beta2", type=float, help="adam: decay of the second moment (0.999)."),
-        click.option("--epsilon", type=float, help="adam, rmsprop: added to the root (1e-8)."),
-        click.option("--alpha", type=float, help="rmsprop: decay of the mean square (0.99)."),
+    """The experiment file argument and the flat overrides of its keys (:data:`OVERRIDES`)."""
+    options = [click.argument("experiment", required=False, type=click.Path(dir_okay=False))]
+    for flag, section, name, settings in OVERRIDES:
+        settings = dict(settings)
+        if "callback" in settings:
+            settings["callback"] = _CALLBACKS[name]
+        options.append(click.option(flag, name, help=_key_help(section, name), **settings))
+    options.append(
         click.option(
             "--allow",
             is_flag=True,
             default=None,
-            help="Accept targets the output activation cannot produce (warns that the loss cannot reach 0).",
-        ),
-    ]
+            help="Accept targets the output activation cannot produce (warns that the loss "
+            "cannot reach 0).",
+        )
+    )
     for option in reversed(options):
         func = option(func)
     return func

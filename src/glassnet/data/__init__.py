@@ -17,13 +17,18 @@ from glassnet.errors import DataError, describe
 #: The seed post's inputs: two real inputs and a constant third column of 1s.
 SEED_INPUTS = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
 
-#: Built-in datasets: name -> (inputs, targets as one column).
+#: Built-in datasets: name -> (inputs, targets as one column). ``trask`` is the post's
+#: (the first example of Andrew Trask's "A Neural Network in 11 lines of Python").
 TOY_DATASETS: dict[str, tuple[list[list[int]], list[int]]] = {
-    "seed": (SEED_INPUTS, [0, 0, 1, 1]),
+    "trask": (SEED_INPUTS, [0, 0, 1, 1]),
     "xor": (SEED_INPUTS, [0, 1, 1, 0]),
     "and": (SEED_INPUTS, [0, 0, 0, 1]),
     "or": (SEED_INPUTS, [0, 1, 1, 1]),
 }
+
+#: Other names accepted for a built-in dataset: ``"seed"``, the name it had before it got
+#: its own (``dataset = "seed"`` next to ``seed = 123`` read as two meanings of one word).
+DATASET_ALIASES: dict[str, str] = {"seed": "trask"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +88,9 @@ class Dataset:
         )
 
 
-def planar(name: str, n: int, noise: float, seed: int, features: tuple[str, ...]) -> Dataset:
+def planar_dataset(
+    name: str, n: int, noise: float, seed: int, features: tuple[str, ...]
+) -> Dataset:
     """2-D set ``name`` (:mod:`glassnet.data.planar`) with ``features`` as its inputs."""
     from glassnet.data.planar import feature_matrix, planar_points
 
@@ -100,7 +107,8 @@ def planar(name: str, n: int, noise: float, seed: int, features: tuple[str, ...]
 
 
 def builtin(name: str) -> Dataset:
-    """One of the built-in datasets (see :data:`TOY_DATASETS`)."""
+    """One of the built-in datasets (see :data:`TOY_DATASETS`; aliases accepted)."""
+    name = DATASET_ALIASES.get(name, name)
     if name not in TOY_DATASETS:
         raise DataError(
             f"[data] dataset must be one of {', '.join(repr(n) for n in TOY_DATASETS)}; "

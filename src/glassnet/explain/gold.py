@@ -40,8 +40,8 @@ IRIS_LIKE: dict[str, Any] = {
 #: Each run trains just past the iteration (the explanation of #k does not depend on later
 #: iterations).
 GOLD: dict[str, Gold] = {
-    "seed_iteration_0": Gold({}, 0),
-    "seed_iteration_1": Gold({}, 1),
+    "post_iteration_0": Gold({}, 0),
+    "post_iteration_1": Gold({}, 1),
     "xor_3_4_1_seed_1_iteration_0": Gold({"dataset": "xor", "layers": [3, 4, 1], "seed": 1}, 0),
     "xor_adam_batch_2_l2_mean_iteration_3": Gold(
         {

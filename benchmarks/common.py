@@ -1,0 +1,183 @@
+"""What every benchmark shares: the machine it ran on, timing, and running a
+section under another CPU target.
+
+A *section* is a module of this package with ``run(quick) -> rows`` (a list
+of dicts of plain numbers and strings) and ``format_rows(rows) -> str`` (a
+Markdown table). :func:`section_main` gives each one a command line
+(``python -m benchmarks.single [--quick] [--json PATH]``), and
+:func:`rows_under` runs one in a fresh process with a given environment:
+that is how the numba kernels are measured compiled for AVX2
+(``NUMBA_CPU_NAME=haswell``) on a machine that has more, side by side with
+the native compile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+#: The CPU targets a kernel section is measured for: numba's own choice (this
+#: CPU) and AVX2 (the laptops and servers without AVX-512). ``None``: unset.
+TARGETS: dict[str, str | None] = {"native": None, "haswell": "haswell"}
+
+Rows = list[dict[str, Any]]
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux's ``/proc/cpuinfo``), else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def cpu_flags() -> set[str]:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def vector_isa(flags: set[str] | None = None) -> str:
+    """This CPU's widest vector instructions: ``"AVX-512 (512-bit)"``, ``"AVX2 (256-bit)"``..."""
+    flags = cpu_flags() if flags is None else flags
+    if "avx512f" in flags:
+        return "AVX-512 (512-bit)"
+    if "avx2" in flags:
+        return "AVX2 (256-bit)"
+    return "SSE2 (128-bit)"
+
+
+def target_label(env: Mapping[str, str] | None = None) -> str:
+    """What numba compiles for under ``env`` (default: this process's)."""
+    name = (env if env is not None else os.environ).get("NUMBA_CPU_NAME")
+    if not name:
+        return f"native ({vector_isa()})"
+    return {"haswell": "haswell (AVX2, 256-bit)", "generic": "generic x86-64"}.get(name, name)
+
+
+def cpu_line() -> str:
+    """One line naming the machine: CPU model, its vector unit, the cores usable."""
+    return (
+        f"{cpu_model()}, {vector_isa()}, {len(os.sched_getaffinity(0))} cores usable "
+        f"({os.cpu_count()} online)"
+    )
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on, for the JSON record and the header."""
+    import numpy as np
+
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import numba
+
+        numba_version = numba.__version__
+    except ImportError:
+        numba_version = "not installed"
+    gcc = shutil.which("gcc")
+    gcc_version = (
+        subprocess.run([gcc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+        if gcc
+        else "none"
+    )
+    return {
+        "cpu": cpu_line(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba_version,
+        "gcc": gcc_version,
+        "load average at start": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+    }
+
+
+def best_of(n: int, func: Callable[[], Any]) -> tuple[float, Any]:
+    """The fastest of ``n`` calls (seconds) and the last call's result."""
+    best, result = float("inf"), None
+    for _ in range(n):
+        start = time.perf_counter()
+        result = func()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def speedup(baseline: float, seconds: float) -> str:
+    """``baseline / seconds`` in words: "190x faster", "1x (the baseline)", "0.49x (2.0x slower)"."""
+    ratio = baseline / seconds
+    if abs(ratio - 1) < 1e-9:
+        return "1x (the baseline)"
+    if ratio < 1:
+        return f"{ratio:.2f}x ({1 / ratio:.1f}x slower)"
+    return f"{ratio:,.0f}x faster" if ratio >= 10 else f"{ratio:.1f}x faster"
+
+
+def source_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """This environment with ``src/`` importable and ``extra`` set (``None`` unsets a name)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")) if p
+    )
+    for key, value in (extra or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def rows_under(module: str, quick: bool, env: Mapping[str, str | None]) -> Rows:
+    """Run section ``benchmarks.<module>`` in a fresh process under ``env``; its rows."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "rows.json"
+        cmd = [sys.executable, "-m", f"benchmarks.{module}", "--json", str(out), "--quiet"]
+        subprocess.run(cmd + (["--quick"] if quick else []), env=source_env(env), check=True)
+        rows: Rows = json.loads(out.read_text())
+    return rows
+
+
+def section_main(
+    doc: str, run: Callable[[bool], Rows], format_rows: Callable[[Rows], str]
+) -> Callable[[list[str] | None], int]:
+    """A section's command line: ``[--quick] [--json PATH] [--quiet]``."""
+
+    def main(argv: list[str] | None = None) -> int:
+        parser = argparse.ArgumentParser(description=doc.strip().split("\n")[0])
+        parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller cases")
+        parser.add_argument("--json", metavar="PATH", help="also write the rows to this file")
+        parser.add_argument("--quiet", action="store_true", help="print nothing")
+        args = parser.parse_args(argv)
+        rows = run(args.quick)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
+        if not args.quiet:
+            print(format_rows(rows))
+        return 0
+
+    return main

@@ -1,0 +1,121 @@
+"""``glassnet run`` as a whole process: ``python -m benchmarks.startup [--quick]``.
+
+Wall time of ``glassnet run`` on the post's experiment (100,000 iterations)
+beside ``python -c pass``, with a warm kernel cache (numba's JIT kernel, and
+the ahead-of-time module that needs no numba), with the numpy engine, and
+on a cold cache (the first run on a new machine, which compiles); then the
+peak resident memory (``ru_maxrss``) of a 10^6-iteration run, beside a
+process that only imports glassnet. Each process is started fresh.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import Rows, best_of, section_main, source_env
+
+ENV_AOT = "GLASSNET_AOT"
+
+MEMORY_PROBE = r"""
+import resource, sys
+from glassnet.cli import main
+code = main(sys.argv[1:])
+print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+FLOOR_PROBE = r"""
+import resource, sys, glassnet
+glassnet.Experiment(iterations=10).run(engine="numpy")
+print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def glassnet_command() -> list[str]:
+    return [sys.executable, "-m", "glassnet"]
+
+
+def fresh(cmd: list[str]) -> list[str]:
+    """``cmd`` started from a small ``sh``, not forked from this process: Linux carries a
+    forked child's memory high-water mark across ``exec``, so a child's ``ru_maxrss`` is
+    only its own when its parent was small."""
+    return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *cmd]
+
+
+def wall(cmd: list[str], env: dict[str, str], repeat: int) -> float:
+    """Best wall time (seconds) of ``cmd`` as a whole process."""
+    return best_of(repeat, lambda: subprocess.run(cmd, capture_output=True, env=env, check=True))[0]
+
+
+def peak_mib(code: str, *args: str, env: dict[str, str]) -> float:
+    done = subprocess.run(
+        fresh([sys.executable, "-c", code, *args]),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    line = [ln for ln in done.stderr.splitlines() if ln.startswith("MAXRSS")][-1]
+    return int(line.split()[1]) / 1024
+
+
+def run(quick: bool) -> Rows:
+    """Rows: what, value, unit."""
+    repeat = 3 if quick else 7
+    jit = source_env({ENV_AOT: "0"})
+    aot = source_env({ENV_AOT: "1"})
+    run_cmd = [*glassnet_command(), "run", "--out", os.devnull]
+    subprocess.run(run_cmd, env=jit, capture_output=True, check=True)  # warm the JIT cache
+    subprocess.run([sys.executable, "-m", "glassnet.engines.aot", "build-seed"], env=aot,
+                   capture_output=True)  # fmt: skip
+    subprocess.run(run_cmd, env=aot, capture_output=True, check=True)
+    rows: Rows = [
+        {"what": "python -c pass", "value": wall([sys.executable, "-c", "pass"], jit, repeat)},
+        {"what": "glassnet run, JIT kernel (GLASSNET_AOT=0), warm cache",
+         "value": wall(run_cmd, jit, repeat)},
+        {"what": "glassnet run, ahead-of-time module (no numba)",
+         "value": wall(run_cmd, aot, repeat)},
+        {"what": "glassnet run --engine numpy",
+         "value": wall([*run_cmd, "--engine", "numpy"], jit, max(1, repeat // 3))},
+    ]  # fmt: skip
+    with tempfile.TemporaryDirectory() as cold:
+        env = dict(jit, XDG_CACHE_HOME=cold)
+        env.pop("NUMBA_CACHE_DIR", None)
+        rows.append(
+            {"what": "glassnet run, cold cache (numba compiles the kernel)",
+             "value": wall(run_cmd, env, 1)}
+        )  # fmt: skip
+    for row in rows:
+        row["unit"] = "s"
+    long_run = ("run", "--iterations", "1000000", "--out", os.devnull)
+    rows += [
+        {"what": "peak memory, a process that imports glassnet (numpy engine, 10 iterations)",
+         "value": peak_mib(FLOOR_PROBE, env=jit), "unit": "MiB"},
+        {"what": "peak memory, glassnet run --iterations 1000000, ahead-of-time module",
+         "value": peak_mib(MEMORY_PROBE, *long_run, env=aot), "unit": "MiB"},
+        {"what": "peak memory, glassnet run --iterations 1000000, JIT kernel",
+         "value": peak_mib(MEMORY_PROBE, *long_run, env=jit), "unit": "MiB"},
+    ]  # fmt: skip
+    return rows
+
+
+def format_rows(rows: Rows) -> str:
+    lines = [
+        "`glassnet run` on the post's experiment as a whole process (best of the repeats)",
+        "",
+        "| | |",
+        "|---|---:|",
+    ]
+    for r in rows:
+        value = f"{r['value']:.2f} s" if r["unit"] == "s" else f"{r['value']:.0f} MiB"
+        lines.append(f"| {r['what']} | {value} |")
+    return "\n".join(lines)
+
+
+main = section_main(__doc__ or "", run, format_rows)
+
+if __name__ == "__main__":
+    sys.exit(main(None))
