@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "plot": "plot:plot",
     "report": "report:report",
     "sweep": "sweep:sweep",
+    "serve": "serve:serve",
 }
 
 
