@@ -20,6 +20,7 @@ in a worker thread, and sends what they return.
 from __future__ import annotations
 
 import base64
+import json
 import math
 import os
 import random
@@ -29,7 +30,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -826,13 +827,12 @@ class Session:
         """Write a zip to ``path``: ``playground.toml`` (the experiment, its [[edits]] and total
         iterations), ``playground-run.json`` (the run, :mod:`glassnet.serialize`) and, for
         uploaded data, ``data.csv``."""
-        from glassnet.serialize import dumps, run_to_dict
-
         run = self.export_run()
         target = Path(path)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("playground.toml", format_toml(run.config))
-            archive.writestr("playground-run.json", dumps(run_to_dict(run)))
+            with archive.open("playground-run.json", "w") as out:
+                write_run_json(run, out)
             if run.config.data.csv is not None:
                 archive.write(self.folder / "data.csv", "data.csv")
         return target
@@ -850,14 +850,53 @@ class Session:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+#: History entries serialized at a time (a few tens of milliseconds: the server's other
+#: sessions run in between).
+JSON_CHUNK = 20_000
+
+
+def write_run_json(run: Run, out: IO[bytes]) -> None:
+    """Write ``run`` as :func:`glassnet.serialize.dumps` of :func:`~glassnet.serialize.run_to_dict`
+    would, byte for byte, without holding its whole history as Python floats and JSON text at
+    once: the history is written in chunks of :data:`JSON_CHUNK` iterations."""
+    from glassnet.run import History
+    from glassnet.serialize import _clean, dumps, run_to_dict
+
+    history = run.history
+    columns = {name: values for name, values in history.as_dict().items() if name != "epoch"}
+    markers = {name: f"@@glassnet-history-{name}@@" for name in columns}
+    # the history's arrays stand in as marker strings, replaced while writing
+    stand_in: Any = History(
+        markers["loss"],  # type: ignore[arg-type]
+        markers["error_sum"],  # type: ignore[arg-type]
+        markers.get("test_loss"),  # type: ignore[arg-type]
+        markers.get("test_error_sum"),  # type: ignore[arg-type]
+        markers.get("batch_loss"),  # type: ignore[arg-type]
+        history.batches_per_epoch,
+    )
+    text = dumps(run_to_dict(replace(run, history=stand_in)))
+    for name in sorted(markers, key=lambda n: text.index(f'"{markers[n]}"')):
+        head, text = text.split(f'"{markers[name]}"', 1)
+        out.write(head.encode())
+        out.write(b"[")
+        values = columns[name]
+        for start in range(0, len(values), JSON_CHUNK):
+            if start:
+                out.write(b",")
+            chunk = json.dumps(
+                _clean(values[start : start + JSON_CHUNK]), allow_nan=False, separators=(",", ":")
+            )
+            out.write(chunk[1:-1].encode())
+        out.write(b"]")
+    out.write(text.encode())
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, str):
-        import json
-
         return json.dumps(value)
     if isinstance(value, float):
         return repr(value)

@@ -298,13 +298,15 @@
           g.setAttribute("data-testid", `edge-W${l}-${i}-${j}`);
           g.dataset.part = name;
           const [x1, y1, x2, y2] = [xs[l] + unitSize / 2, ys[l][i], xs[l + 1] - unitSize / 2, ys[l + 1][j]];
-          for (const cls of ["hit", "line"]) {
-            const line = document.createElementNS(SVG, "line");
-            line.classList.add(cls);
-            line.setAttribute("x1", x1); line.setAttribute("y1", y1);
-            line.setAttribute("x2", x2); line.setAttribute("y2", y2);
-            g.append(line);
-          }
+          // a band around the line takes the clicks (a level line alone has no height)
+          const hit = document.createElementNS(SVG, "path");
+          hit.classList.add("hit");
+          hit.setAttribute("d", `M${x1},${y1 - 5}L${x2},${y2 - 5}L${x2},${y2 + 5}L${x1},${y1 + 5}Z`);
+          const line = document.createElementNS(SVG, "line");
+          line.classList.add("line");
+          line.setAttribute("x1", x1); line.setAttribute("y1", y1);
+          line.setAttribute("x2", x2); line.setAttribute("y2", y2);
+          g.append(hit, line);
           const title = document.createElementNS(SVG, "title");
           g.append(title);
           g.addEventListener("click", () => select(name));
