@@ -287,7 +287,7 @@
     diagram.edges.clear();
     diagram.units.clear();
     diagram.labels.clear();
-    const few = net.sizes.slice(0, -1).reduce((sum, n, l) => sum + n * net.sizes[l + 1], 0) <= 16;
+    const few = net.sizes.slice(0, -1).reduce((sum, n, l) => sum + n * net.sizes[l + 1], 0) <= 6;
     for (let l = 0; l + 1 < net.sizes.length; l++) {
       for (let i = 0; i < net.sizes[l]; i++) {
         for (let j = 0; j < net.sizes[l + 1]; j++) {
@@ -545,6 +545,7 @@
     $("part-value").textContent = m.value === null ? "\u2013" : fmt(m.value);
     $("part-value").dataset.value = m.value === null ? "" : String(m.value);
     $("edit-form").hidden = m.value === null;
+    $("part-value-line").hidden = m.value === null;
     $("arithmetic-text").textContent = m.text;
     $("arithmetic").dataset.iteration = String(m.iteration);
   }
