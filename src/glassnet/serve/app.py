@@ -267,7 +267,7 @@ class Controller:
         except GlassnetError as exc:
             await self.fail(str(exc))
             return
-        self.spawn(self.call(self.s.warm_up))
+        self.spawn(self.warm_up())
         await self.send(
             {
                 "type": "hello",
@@ -302,6 +302,11 @@ class Controller:
                 await self.notice(str(exc))
                 if command.type in ("configure", "point", "new_seed"):
                     await self.send_setup()
+
+    async def warm_up(self) -> None:
+        """Load the engine's kernel before the first step needs it (a failure shows then)."""
+        with contextlib.suppress(Exception):
+            await self.call(self.s.warm_up)
 
     async def fail(self, text: str) -> None:
         """A malformed message: tell the page, end this session (only)."""
@@ -377,7 +382,7 @@ class Controller:
             await self.pause()
             self.part = None
             await self.call(self.s.configure, f["settings"])
-            self.spawn(self.call(self.s.warm_up))
+            self.spawn(self.warm_up())
             await self.show(setup=True)
         elif kind == "point":
             await self.pause()
