@@ -136,7 +136,12 @@ def run(quick: bool) -> list[dict[str, Any]]:
             "unit": "s",
             "goal": "<= 2",
         },
-        {"measure": "start to first frame", "value": best("frame_seconds"), "unit": "s", "goal": ""},
+        {
+            "measure": "start to first frame",
+            "value": best("frame_seconds"),
+            "unit": "s",
+            "goal": "",
+        },
         {
             "measure": "iterations a second while playing (seed)",
             "value": best("iterations_per_second", high=True),
