@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "sweep:sweep",
     "init": "init:init",
     "predict": "predict:predict",
+    "serve": "serve:serve",
 }
 
 
