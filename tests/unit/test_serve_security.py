@@ -159,7 +159,7 @@ def test_a_session_over_the_websocket(client: TestClient) -> None:
         )
         assert good.json() == {"ok": True}
         setups = [_messages(ws, "setup")[-1] for _ in range(3)]  # refused settings, bad upload
-        assert [m["settings"]["dataset"] for m in setups] == ["seed", "seed", "csv"]
+        assert [m["settings"]["dataset"] for m in setups] == ["trask", "trask", "csv"]
 
 
 def test_a_malformed_message_ends_only_its_session(client: TestClient) -> None:

@@ -38,6 +38,7 @@ from glassnet import config as config_mod
 from glassnet import engines
 from glassnet.activations import ACTIVATIONS
 from glassnet.config import EditConfig, ExperimentConfig
+from glassnet.data import TOY_DATASETS
 from glassnet.data.planar import PLANAR_DATASETS
 from glassnet.data.real import REAL_DATASETS
 from glassnet.errors import ConfigError, DataError, GlassnetError
@@ -89,7 +90,6 @@ class Limits:
 LIMITS = Limits()
 
 #: The data sets the page offers: the toy ones, scikit-learn's, the 2-D ones.
-TOY_DATASETS = ("seed", "xor", "and", "or")
 DATASETS = (*TOY_DATASETS, *REAL_DATASETS, *PLANAR_DATASETS)
 
 #: Grid points per side of the boundary heatmap; the hidden units' pictures use every other.
@@ -306,7 +306,7 @@ class Session:
         elif data.inputs is not None:
             dataset = "points"
         else:
-            dataset = data.dataset or "seed"
+            dataset = data.dataset or "trask"
         return {
             "dataset": dataset,
             "csv_name": self.csv_name,
