@@ -39,10 +39,10 @@ from benchmarks.common import HERE, ROOT, Rows, best_of, section_main, speedup, 
 
 sys.path.insert(0, str(ROOT / "src"))
 
-import glassnet  # noqa: E402
-from glassnet.engines import aot, compiled, runtime  # noqa: E402
-from glassnet.engines.codegen import Spec  # noqa: E402
-from glassnet.training import CheckpointSchedule, train_reference  # noqa: E402
+import glassnet
+from glassnet.engines import aot, compiled, runtime
+from glassnet.engines.codegen import Spec
+from glassnet.training import CheckpointSchedule, train_reference
 
 SEED_ITERATIONS = 100_000
 XOR_ITERATIONS = 60_000
@@ -236,6 +236,35 @@ def format_rows(rows: Rows) -> str:
             )
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def summary(rows: Rows) -> list[tuple[str, str, str, str]]:
+    """Headline figures: each compiled kernel against the C loop (the post's network) and
+    against the tutorial's numpy loop (both cases); numpy rows serve every target."""
+    out: list[tuple[str, str, str, str]] = []
+    for case in dict.fromkeys(r["case"] for r in rows):
+        mine = [r for r in rows if r["case"] == case]
+        plain = next((r for r in mine if r["implementation"].startswith("plain")), None)
+        for r in mine:
+            if "kernel" not in r["implementation"]:
+                continue
+            c_loop = next(
+                (c for c in mine if c["implementation"].startswith("C loop")
+                 and c["target"] == r["target"]),
+                None,
+            )  # fmt: skip
+            what = f"{case}: {r['implementation']}"
+            figure = f"{r['seconds'] * 1e3:,.1f} ms"
+            if c_loop is not None:
+                base = f"C loop, gcc -O2: {c_loop['seconds'] * 1e3:,.1f} ms"
+                figure += f" ({r['seconds'] / c_loop['seconds']:.2f}x its time)"
+            elif plain is not None:
+                base = f"numpy loop: {plain['seconds'] * 1e3:,.0f} ms"
+                figure += f" ({speedup(plain['seconds'], r['seconds'])})"
+            else:
+                continue
+            out.append((what, r["target"], figure, base))
+    return out
 
 
 main = section_main(__doc__ or "", run, format_rows)

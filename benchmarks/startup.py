@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 from benchmarks.common import Rows, best_of, section_main, source_env
 
