@@ -138,13 +138,17 @@ SWEEP_NETWORK_BYTES = 120
 SWEEP_PARAM_COPIES = 5
 
 
-def check_sweep_memory(network: Network, n_networks: int) -> None:
-    """Refuse, before anything is built per network, a sweep that would not fit in memory."""
+def check_sweep_memory(network: Network, n_networks: int, slots: int = 0) -> None:
+    """Refuse, before anything is built per network, a sweep that would not fit in memory.
+
+    ``slots`` counts the optimizer's state arrays per parameter (Adam's 2), held
+    per network while a group trains.
+    """
     available = available_memory()
     if available is None:
         return
     budget = MEMORY_SHARE * available
-    per_network = SWEEP_PARAM_COPIES * 8 * network.n_params + SWEEP_NETWORK_BYTES
+    per_network = (SWEEP_PARAM_COPIES + slots) * 8 * network.n_params + SWEEP_NETWORK_BYTES
     total = n_networks * per_network
     if total <= budget:
         return
@@ -153,5 +157,5 @@ def check_sweep_memory(network: Network, n_networks: int) -> None:
         f"a sweep of {n_networks:,} networks ({network.n_params:,} parameters each) would need "
         f"about {_size(total)} of memory but only {_size(budget)} may be used (half of the "
         f"{_size(available)} available); sweep at most {most:,} networks at once "
-        f"(fewer --seeds or --learning-rates)."
+        f"(fewer --seeds, --learning-rates, --optimizers or --batch-sizes)."
     )
