@@ -305,19 +305,10 @@ def _chunk_out(w: Writer) -> None:
     w.dedent()
 
 
-#: Networks per block of the fused kernel's hot loop: a multiple of every vector width.
-LANES = 16
-
-
 def _network_loop(w: Writer) -> None:
-    """Open the hot loop over the chunk's networks, in blocks of exactly :data:`LANES`:
-    with a trip count the compiler knows, it writes one vector body and no scalar
-    remainder (half the code to optimize). The block's columns past the live networks
-    hold zeros (params 0 stay finite and learn nothing; see ``batched_chunks``)."""
-    w(f"for block in range((n + {LANES - 1}) // {LANES}):")
-    w(f"    for lane in range({LANES}):")
-    w(f"        net = block * {LANES} + lane")
-    w.indent().indent()
+    """Open the hot loop over the chunk's live networks (the loop the compiler vectorizes)."""
+    w("for net in range(n):")
+    w.indent()
 
 
 def _reach(w: Writer, err: str) -> None:
@@ -497,7 +488,6 @@ def fused_kernel_source(spec: Spec) -> str:
         _reach(w, "err_sum")
         w("nbad += 0 if fok else 1")
         w.dedent()
-        w.dedent()
     else:
         w("# the full data: the recorded error sum and loss")
         _network_loop(w)
@@ -507,7 +497,6 @@ def fused_kernel_source(spec: Spec) -> str:
         w("errs[net] = err_sum")
         w("losses[net] = floss")
         _reach(w, "err_sum")
-        w.dedent()
         w.dedent()
         w("if train:")
         w.indent()
@@ -531,7 +520,6 @@ def fused_kernel_source(spec: Spec) -> str:
             update(P, rows)
             w(f"blosses[net] = {P}loss")
             w(f"nbad += 0 if {P}ok else 1")
-            w.dedent()
             w.dedent()
             if len(sizes_of_batches) > 1:
                 w.dedent()
@@ -818,14 +806,14 @@ def n_threads() -> int:
 
 def capacity(spec: Spec) -> int:
     """Columns (networks) of a chunk's work buffers: the per-network buffers within
-    :data:`CHUNK_BYTES`, a multiple of :data:`LANES`, from :data:`LANES` to 512. A literal in
+    :data:`CHUNK_BYTES`, a multiple of 8 (whole vectors), from 8 to 512. A literal in
     the kernel's source (see :func:`_chunk_buffers`)."""
     n_params = spec.w_offsets()[-1] + spec.b_offsets()[-1]
     per_network = (1 + len(spec.optimizer_fn.slots)) * n_params + 8
     if not fusable(spec):  # the example's activations, deltas and the gradient sums
         per_network += 2 * sum(spec.sizes[1:]) + n_params
     size = CHUNK_BYTES // (8 * per_network)
-    return max(LANES, min(512, size - size % LANES))
+    return max(8, min(512, size - size % 8))
 
 
 def chunk_size(spec: Spec, n_networks: int, threads: int) -> int:

@@ -10,8 +10,7 @@ then its weights (``n_w`` rows), biases (``n_b``) and optimizer state (``n_s``),
 then the kernel's own buffers. ``I``: ``reach`` (the first pass whose error sum
 reached the target) and ``idx`` (the network's index in the caller's arrays).
 
-Only the chunk's *live* networks are in the buffers, in columns ``0 .. n-1``;
-the columns after them, up to a multiple of :data:`LANES`, hold zeros.
+Only the chunk's *live* networks are in the buffers, in columns ``0 .. n-1``.
 These functions move them in and out and take a network whose loss stopped
 being finite out of the chunk; they are the same for every architecture, so
 they are compiled (and cached) once rather than written into every kernel.
@@ -22,8 +21,6 @@ from __future__ import annotations
 import math
 
 from numba import njit
-
-from glassnet.engines.batched import LANES  # the hot loop's block of columns
 
 #: Rows of ``C`` before the weights.
 RATES, ERRS, LOSSES, BLOSSES, PARAMS = 0, 1, 2, 3, 4
@@ -48,19 +45,7 @@ def gather(W, b, S, rates, reach, stop, lo, hi, C, I):  # type: ignore[no-untype
     for j in range(n):
         C[RATES, j] = rates[I[IDX, j]]
         I[REACH, j] = reach[I[IDX, j]]
-    for j in range(n, min(n + (-n % LANES), C.shape[1])):
-        clear(j, C, I)
     return n
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def clear(j, C, I):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
-    """Column ``j`` of the buffers to zeros: a network with params 0 and learning rate 0
-    (its numbers stay finite and never change), to fill a block of the hot loop."""
-    for row in range(C.shape[0]):
-        C[row, j] = 0.0
-    for row in range(I.shape[0]):
-        I[row, j] = 0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -110,7 +95,6 @@ def leave(k, n, batched, every, W, b, S, reach, stop, out_err, out_loss, hist, C
                 C[row, j] = C[row, n]
             for row in range(I.shape[0]):
                 I[row, j] = I[row, n]
-            clear(n, C, I)
         j -= 1
     return n
 
