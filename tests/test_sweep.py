@@ -478,3 +478,23 @@ def test_optimizer_settings_given_on_the_command_line_reach_the_optimizers_that_
         engine="numpy",
     )
     assert_close(result.final_params[3], run.final.flat(), "momentum 0.5")
+
+
+def test_a_long_run_cut_into_several_kernel_calls_gives_the_same_bits(monkeypatch):
+    """Mini-batch runs hand the kernel the shuffled order of a bounded number of epochs
+    per call; stops, the target and the history carry over from call to call."""
+    from glassnet.engines import batched
+
+    exp = glassnet.Experiment(
+        dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=300
+    )
+    args = {"batch_sizes": [3], "history_every": 7, "target_error": 2.05}
+    whole = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
+    assert (whole.stopped_at >= 0).any() and (whole.stopped_at < 0).any()
+    assert (whole.iterations_to_target >= 0).any()
+    monkeypatch.setattr(batched, "MAX_ORDER_ENTRIES", 12)  # 3 epochs (6 iterations) a call
+    cut = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
+    for name in ("final_params", "final_error_sum", "final_loss", "error_history"):
+        np.testing.assert_array_equal(getattr(cut, name), getattr(whole, name), name)
+    np.testing.assert_array_equal(cut.iterations_to_target, whole.iterations_to_target)
+    np.testing.assert_array_equal(cut.stopped_at, whole.stopped_at)

@@ -53,20 +53,40 @@ print(json.dumps({"loops": loops, "zmm": "%zmm" in asm}))
 """
 
 
-def compiled_for(env: dict[str, str], tmp_path) -> dict[str, object]:
-    """The kernel's vectorized loops (their packed divisions, i64 selects and stores, and
-    vector width) and whether it uses 512-bit registers, compiled for ``env``'s target."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES")  # this test chooses the target
-    }
-    environment.update(env, NUMBA_CACHE_DIR=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, env=environment, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+#: The targets: numba's environment for each.
+TARGETS = {
+    "avx2": {"NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": ""},
+    "generic": {"NUMBA_CPU_NAME": "generic"},
+    "this cpu": {},
+}
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory) -> dict[str, dict[str, object]]:
+    """For every target, the kernel's vectorized loops (their packed divisions, i64 selects
+    and stores, and vector width) and whether it uses 512-bit registers. The three
+    compiles run at once, each in its own process with its own fresh numba cache."""
+    running = {}
+    for name, env in TARGETS.items():
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES")  # this test chooses the target
+        }
+        environment.update(env, NUMBA_CACHE_DIR=str(tmp_path_factory.mktemp("numba")))
+        running[name] = subprocess.Popen(
+            [sys.executable, "-c", PROBE],
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    found = {}
+    for name, process in running.items():
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+        found[name] = json.loads(out.strip().splitlines()[-1])
+    return found
 
 
 def hot_loop(found: dict[str, object]) -> dict[str, int]:
@@ -81,18 +101,17 @@ def hot_loop(found: dict[str, object]) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_the_hot_loop_is_vectorized_for_a_plain_avx2_cpu(tmp_path):
-    found = compiled_for({"NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": ""}, tmp_path)
+def test_the_hot_loop_is_vectorized_for_a_plain_avx2_cpu(compiled):
+    found = compiled["avx2"]
     assert hot_loop(found)["width"] == 4  # 4 networks per 256-bit instruction
     assert not found["zmm"]  # and nothing an AVX2 CPU lacks
 
 
 @pytest.mark.slow
-def test_the_hot_loop_is_vectorized_for_generic_x86_64(tmp_path):
-    found = compiled_for({"NUMBA_CPU_NAME": "generic"}, tmp_path)
-    assert hot_loop(found)["width"] == 2  # SSE2: 2 networks per instruction
+def test_the_hot_loop_is_vectorized_for_generic_x86_64(compiled):
+    assert hot_loop(compiled["generic"])["width"] == 2  # SSE2: 2 networks per instruction
 
 
 @pytest.mark.slow
-def test_the_hot_loop_is_vectorized_for_this_cpu(tmp_path):
-    assert hot_loop(compiled_for({}, tmp_path))["width"] >= 2
+def test_the_hot_loop_is_vectorized_for_this_cpu(compiled):
+    assert hot_loop(compiled["this cpu"])["width"] >= 2

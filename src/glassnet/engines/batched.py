@@ -31,12 +31,23 @@ Two forms, one arithmetic
 
 Both do the same operations in the same order and give the same bits.
 
-What keeps the hot loop vectorized (on AVX2 and AVX-512 alike): no load sits
-under a condition (every value a branch-free select picks from is loaded
-first), flags are computed with ``&`` rather than short-circuit ``and``, and
-networks whose loss stopped being finite (rare) leave the chunk on a slow
-path outside the hot loop instead of being masked in it (the chunk's live
-networks are kept contiguous, ``idx`` maps them back).
+What keeps the hot loop vectorized (on AVX2, AVX-512 and generic x86-64 alike):
+
+* every per-network buffer of a chunk is a view into one block, its rows at
+  fixed distances from each other, so the compiler proves that no two overlap
+  (with one array per buffer it needs a run-time check per pair, allows 8, and
+  leaves a 3-4-1 network's loop scalar);
+* no load sits under a condition (every value a branch-free select picks from
+  is loaded first), and flags are combined with ``&``, not short-circuit ``and``;
+* networks whose loss stopped being finite (rare) leave the chunk on a slow
+  path outside the hot loop instead of being masked in it (the chunk's live
+  networks are kept contiguous; ``idx`` maps them back), and the rest of the
+  bookkeeping lives in :mod:`glassnet.engines.batched_chunks`.
+
+The activation, its slope, the loss term, the output delta and one parameter's
+update are small functions written once per kernel from their definitions;
+LLVM inlines them into the loop, and numba checks each once instead of at
+every use (about half the compile time).
 
 Layout: params are ``(n_params, n_networks)`` arrays, ``W[w_off[l] + m *
 n_out + j, t]`` being ``W[l][m, j]`` of network ``t`` (see
