@@ -65,23 +65,24 @@ def test_a_sweep_survives_one_of_its_workers_being_killed(small_chunks, local_sw
     )
     killed = []
     try:
-        with distributed.Client(cluster) as client:  # closed before the sweep opens its own
-            pids = client.run(os.getpid)  # worker address -> its process id
+        # a client of the test's own, open during the sweep (as a notebook's would be)
+        with distributed.Client(cluster) as watcher:
+            pids = watcher.run(os.getpid)  # worker address -> its process id
 
-        def kill_a_busy_worker(done, total):
-            """Mid-sweep (a chunk done, others to go): kill a worker that is training one."""
-            busy = [w.address for w in list(cluster.scheduler.workers.values()) if w.processing]
-            if not killed and busy and done < total:
-                os.kill(pids[busy[0]], signal.SIGKILL)
-                killed.append(pids[busy[0]])
+            def kill_a_busy_worker(done, total):
+                """Mid-sweep (a chunk done, others to go): kill a worker that is training one."""
+                busy = [address for address, keys in watcher.processing().items() if keys]
+                if not killed and busy and done < total:
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                    killed.append(pids[busy[0]])
 
-        # the kernels are in the shared cache already (local_sweep compiled them)
-        mine = sweep(
-            glassnet.Experiment(**EXPERIMENT),
-            **SWEEP,
-            dask=cluster.scheduler_address,
-            progress=kill_a_busy_worker,
-        )
+            # the kernels are in the shared cache already (local_sweep compiled them)
+            mine = sweep(
+                glassnet.Experiment(**EXPERIMENT),
+                **SWEEP,
+                dask=cluster.scheduler_address,
+                progress=kill_a_busy_worker,
+            )
         processed = Counter(
             t.key for t in cluster.scheduler.transition_log if t.finish == "processing"
         )

@@ -130,10 +130,10 @@ def train_on_dask(
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
-        client = Client(cluster)
+        client = Client(cluster, set_as_default=False)
     else:
         try:
-            client = Client(address, timeout=CONNECT_SECONDS)
+            client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise GlassnetError(
                 f"--dask: no Dask scheduler answered at {address} ({exc}); start one "
@@ -145,9 +145,11 @@ def train_on_dask(
         futures = {client.submit(train_chunk, part, pure=False): part for part in parts}
         results = []
         done = 0
-        for future in as_completed(futures):
+        # on this client's event loop: by default as_completed waits on the loop of the
+        # process's default client, which may be another one (a notebook's)
+        for future, result in as_completed(futures, with_results=True, loop=client.loop):
             part = futures[future]
-            results.append((part, future.result()))
+            results.append((part, result))
             done += part.n_networks
             if progress is not None:
                 progress(done, total)
