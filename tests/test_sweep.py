@@ -430,6 +430,8 @@ def test_a_sweep_of_the_experiments_own_method_keeps_its_columns_implicit():
     assert result.label("momentum", 0, 1.0) == "learning rate 1"
     other = sweep(glassnet.Experiment(iterations=20), [0], optimizers=["adam"], engine="numpy")
     assert list(other.optimizers) == ["adam"] and other.summaries()[0].optimizer == "adam"
+    one = sweep(None, [0], iterations=20, optimizers="adam", batch_sizes=2, engine="numpy")
+    assert (list(one.optimizer_column()), list(one.batch_size_column())) == (["adam"], [2])
 
 
 def test_the_new_settings_are_checked_with_clear_messages(capsys):

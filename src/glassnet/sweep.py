@@ -510,6 +510,10 @@ def sweep(
         cfg = config_mod.from_settings({"iterations": iterations}, cfg)
     engines.check(engine)
     rates = [float(r) for r in (learning_rates or [cfg.train.learning_rate])]
+    if isinstance(optimizers, str):  # one name, not its letters
+        optimizers = [optimizers]
+    if isinstance(batch_sizes, (str, int)):
+        batch_sizes = [batch_sizes]
     names = [str(o) for o in optimizers] if optimizers else [cfg.train.optimizer]
     sizes = [batch_size_of(b) for b in batch_sizes] if batch_sizes else [cfg.train.batch_size or 0]
     slots = max((len(OPTIMIZERS[o].slots) for o in names if o in OPTIMIZERS), default=0)
