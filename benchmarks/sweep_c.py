@@ -18,8 +18,9 @@ network (3-4-1 with biases), full-batch gradient descent. Kernel and C compute
 the same final weights (the table shows their largest difference). Prints the
 CPU model and its vector instructions.
 
-Not a test: nothing here fails on a slow machine. ``--quick`` trains a tenth as
-much, once. :func:`run` returns the rows and :func:`format_rows` the table, for
+The kernel and the C code take turns in one process, five runs each, and the best
+time of each counts, so that load from other programs hits both alike. Not a test:
+nothing here fails on a slow machine. ``--quick`` trains a tenth as much, once. :func:`run` returns the rows and :func:`format_rows` the table, for
 the main benchmark (``benchmarks/run.py``).
 """
 
@@ -60,27 +61,38 @@ TARGETS: dict[str, tuple[dict[str, str], str]] = {
     "this CPU (native)": ({}, "native"),
 }
 
-#: The kernel's side, in a fresh process (numba's target is fixed per process).
+#: One network and target, in a fresh process (numba's target is fixed per process): the
+#: kernel and the C library take turns, run after run, and the best time of each counts,
+#: so that load from elsewhere hits both alike.
 PROBE = r"""
-import json, sys, time
+import ctypes, json, sys, time
 import numpy as np
 sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[2])
 import glassnet
+from benchmarks.sweep_c import load_c, run_c
 from glassnet.engines import batched, runtime
 runtime.start_numba()
-settings, repeat, path = json.loads(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+settings, rounds, path, threads = json.loads(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+library = sys.argv[7] if len(sys.argv) > 7 else None
 data = np.load(path)
 exp = glassnet.Experiment(**settings)
+X, y = exp.data.X, exp.data.y
 W, b, rates, iterations = data["W"], data["b"], data["rates"], int(data["iterations"])
-args = dict(iterations=iterations, train_biases=True, target_error=0.5, threads=int(sys.argv[5]))
-batched.train_batch(exp.network, exp.data.X, exp.data.y, W[:, :64], b[:, :64], rates[:64], **args)
-best = float("inf")
-for _ in range(repeat):
+args = dict(iterations=iterations, train_biases=True, target_error=0.5, threads=threads)
+batched.train_batch(exp.network, X, y, W[:, :64], b[:, :64], rates[:64], **args)  # compiled
+lib = load_c(library) if library else None
+kernel = c = float("inf")
+for _ in range(rounds):
     start = time.perf_counter()
-    out = batched.train_batch(exp.network, exp.data.X, exp.data.y, W, b, rates, **args)
-    best = min(best, time.perf_counter() - start)
-np.save(path + ".kernel.npy", np.concatenate([out.W, out.b]))
-print(json.dumps({"seconds": best}))
+    out = batched.train_batch(exp.network, X, y, W, b, rates, **args)
+    kernel = min(kernel, time.perf_counter() - start)
+    if lib is not None:
+        seconds, c_final = run_c(lib, X, y, np.concatenate([W, b]), rates, iterations, 1)
+        c = min(c, seconds)
+final = np.concatenate([out.W, out.b])
+difference = None if lib is None else float(np.max(np.abs(final - c_final)) / np.max(np.abs(c_final)))
+print(json.dumps({"kernel": kernel, "c": None if lib is None else c, "difference": difference}))
 """
 
 
@@ -114,7 +126,7 @@ def vector_isa() -> str:
     return "SSE2 (128-bit registers)"
 
 
-def build_c(folder: Path, march: str, sizes: dict[str, int]) -> ctypes.CDLL | None:
+def build_c(folder: Path, march: str, sizes: dict[str, int]) -> Path | None:
     """``sweep_c.c`` built with ``gcc -O3 -march=MARCH`` for these sizes (``None`` without gcc)."""
     gcc = shutil.which("gcc")
     if gcc is None:
@@ -129,7 +141,12 @@ def build_c(folder: Path, march: str, sizes: dict[str, int]) -> ctypes.CDLL | No
         ],
         check=True,
     )  # fmt: skip
-    lib = ctypes.CDLL(str(library))
+    return library
+
+
+def load_c(path: str | Path) -> ctypes.CDLL:
+    """The built C library, its ``train`` typed."""
+    lib = ctypes.CDLL(str(path))
     double_p = ctypes.POINTER(ctypes.c_double)
     lib.train.restype = None
     lib.train.argtypes = [
@@ -164,41 +181,39 @@ def run_c(
     return best, out
 
 
-def run_kernel(
-    env: dict[str, str], settings: dict[str, Any], path: Path, repeat: int
-) -> tuple[float, Any]:
-    """Best-of-``repeat`` seconds of glassnet's kernel in a fresh process, and its final params."""
+def measure(
+    env: dict[str, str], settings: dict[str, Any], path: Path, library: Path | None, rounds: int
+) -> dict[str, Any]:
+    """Best seconds of the kernel and of the C library (taking turns) in a fresh process."""
+    environment = dict(
+        os.environ,
+        **env,
+        OMP_NUM_THREADS=str(THREADS),  # read by libgomp when it loads
+        OMP_WAIT_POLICY="passive",  # its idle threads must not spin while the kernel runs
+    )
     done = subprocess.run(
         [
-            sys.executable,
-            "-c",
-            PROBE,
-            str(ROOT / "src"),
-            json.dumps(settings),
-            str(repeat),
-            str(path),
+            sys.executable, "-c", PROBE, str(ROOT / "src"), str(ROOT), json.dumps(settings),
+            str(rounds), str(path), str(THREADS), *([str(library)] if library else []),
         ],
-        env=dict(os.environ, **env),
+        env=environment,
         capture_output=True,
         text=True,
         check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])["seconds"], np.load(
-        str(path) + ".kernel.npy"
-    )
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
     """One row per network and target: ``{"network", "target", "networks", "iterations",
-    "kernel", "c" (M network-iterations/s), "ratio", "difference"}``; ``"c"`` is ``None``
-    without gcc."""
+    "kernel", "c" (M network-iterations/s), "ratio" (kernel / C), "difference" (largest,
+    relative to the largest param)}``; ``"c"`` is ``None`` without gcc."""
     sys.path.insert(0, str(ROOT / "src"))
     import glassnet
     from glassnet.engines.compiled import flatten
     from glassnet.network import init_params
 
-    os.environ["OMP_NUM_THREADS"] = str(THREADS)  # read by libgomp when it loads
-    repeat = 1 if quick else 3
+    rounds = 1 if quick else 5
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -214,34 +229,20 @@ def run(quick: bool) -> list[dict[str, Any]]:
             np.savez(path, W=W, b=b, rates=rates, iterations=iterations)
             work = n_networks * iterations / 1e6
             for target, (env, march) in TARGETS.items():
-                seconds, final = run_kernel(env, settings, path, repeat)
-                lib = build_c(folder, march, sizes)
-                row = {
-                    "network": name,
-                    "target": target,
-                    "networks": n_networks,
-                    "iterations": iterations,
-                    "kernel": work / seconds,
-                    "c": None,
-                    "ratio": None,
-                    "difference": None,
-                }
-                if lib is not None:
-                    c_seconds, c_final = run_c(
-                        lib,
-                        exp.data.X,
-                        exp.data.y,
-                        np.concatenate([W, b]),
-                        rates,
-                        iterations,
-                        repeat,
-                    )
-                    row["c"] = work / c_seconds
-                    row["ratio"] = c_seconds / seconds
-                    row["difference"] = float(
-                        np.max(np.abs(final - c_final)) / np.max(np.abs(c_final))
-                    )
-                rows.append(row)
+                found = measure(env, settings, path, build_c(folder, march, sizes), rounds)
+                c = found["c"]
+                rows.append(
+                    {
+                        "network": name,
+                        "target": target,
+                        "networks": n_networks,
+                        "iterations": iterations,
+                        "kernel": work / found["kernel"],
+                        "c": None if c is None else work / c,
+                        "ratio": None if c is None else c / found["kernel"],
+                        "difference": found["difference"],
+                    }
+                )
     return rows
 
 
