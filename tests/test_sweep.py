@@ -1,10 +1,13 @@
-"""Sweeps: every network of a batch ends where a single run of its seed ends.
+"""Sweeps: every network of a batch ends where a single run of its seed and settings ends.
 
 The batched kernel does a single run's arithmetic with a vectorizable exp
 (within 1 ulp of the C library's), so final weights agree with single runs
 (numpy reference) to relative 1e-12 on the seed's network; for xor's hidden
 layer (and for the numpy batch engine, whose matrix products round like
-OpenBLAS's) the test bound is relative 1e-10.
+OpenBLAS's) the test bound is relative 1e-10. The tests of optimizers,
+mini-batches, the mean and l2 compare every number with the tolerance policy
+of :mod:`glassnet.engines.tolerance`, in settings kept out of chaotic regimes
+(small learning rates, a few hundred updates), as tests/unit/test_optimizers.py.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import pytest
 
 import glassnet
 from glassnet.cli import main
+from glassnet.cli.sweep import parse_seeds
+from glassnet.engines.tolerance import assert_close
 from glassnet.errors import ConfigError
 from glassnet.network import init_params
-from glassnet.cli.sweep import parse_seeds
 from glassnet.sweep import Distribution, initial_weights, sweep
 
 pytest.importorskip("numba")
@@ -112,7 +116,13 @@ def test_the_looped_kernel_for_bigger_networks_gives_the_same_numbers(monkeypatc
 
 
 def test_diverging_networks_stop_where_single_runs_stop():
-    settings = dict(dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=400)
+    settings = {
+        "dataset": "xor",
+        "layers": [3, 1],
+        "activation": "linear",
+        "bias": True,
+        "iterations": 400,
+    }
     result = sweep(glassnet.Experiment(**settings), [5, 6], [0.1, 3.0])
     for index in range(result.n_networks):
         run = glassnet.Experiment(
@@ -198,9 +208,12 @@ def test_cli_prints_distributions_and_writes_table_and_plots(tmp_path, capsys):
     assert float(rows[3]["W0[0,0]"]) == document["networks"]["W0[0,0]"][3]
     with open(out / "error_history.csv", newline="") as handle:
         history = list(csv.reader(handle))
-    assert history[0] == ["seed", "learning_rate", "#0", "#100", "#200"] and len(history) == 61
+    assert history[0] == [
+        "seed", "learning_rate", "optimizer", "batch_size", "#0", "#100", "#200",
+    ]  # fmt: skip
+    assert len(history) == 61 and history[1][2:4] == ["gd", "0"]
     first = glassnet.Experiment(seed=0, iterations=1, learning_rate=0.5).run(engine="numpy")
-    assert float(history[1][2]) == pytest.approx(first.history.error_sum[0], rel=1e-12)
+    assert float(history[1][4]) == pytest.approx(first.history.error_sum[0], rel=1e-12)
     for png in ("weights_histograms.png", "weight1_vs_weight3.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -246,3 +259,244 @@ def test_an_asked_for_error_history_is_the_single_runs_history(engine):
     assert sweep(glassnet.Experiment(iterations=10), [1]).error_history is None
     with pytest.raises(ConfigError, match="--history-every 1 would keep"):
         sweep(glassnet.Experiment(iterations=10**6), range(200), history_every=1)
+
+
+# --------------------------------------------------------------------------- every method
+
+
+def assert_like_single_runs(result, settings, target):
+    """Every network of ``result`` against a single run (numpy reference) of its seed, learning
+    rate, optimizer and batch size: final params, error sum and loss under the tolerance
+    policy; the iteration it reached the target and where it stopped, exactly."""
+    optimizers, batch_sizes = result.optimizer_column(), result.batch_size_column()
+    for index in range(result.n_networks):
+        batch = int(batch_sizes[index])
+        run = glassnet.Experiment(
+            **settings,
+            seed=int(result.seeds[index]),
+            learning_rate=float(result.learning_rates[index]),
+            optimizer=str(optimizers[index]),
+            **({"batch_size": batch} if batch else {}),
+        ).run(engine="numpy")
+        where = f"network {index} ({optimizers[index]}, batch {batch})"
+        assert_close(result.final_params[index], run.final.flat(), f"{where} final params")
+        assert_close([result.final_error_sum[index]], [run.final_error_sum], f"{where} error sum")
+        assert_close([result.final_loss[index]], [run.final_loss], f"{where} loss")
+        assert result.stopped_at[index] == (run.stop.iteration if run.stop else -1), where
+        assert result.iterations_to_target[index] == first_reach(run, target), where
+
+
+#: xor with a hidden layer, biases, the mean over the batch and l2: every part of a method
+METHOD = {
+    "dataset": "xor", "layers": [3, 4, 1], "activation": "tanh", "bias": True, "iterations": 200,
+    "reduction": "mean", "l2": 0.001,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("engine", "optimizers", "batch_sizes"),
+    [
+        # 3 does not divide the 4 examples: each epoch ends with a batch of 1
+        ("compiled", ["momentum", "adam"], [3]),
+        ("numpy", ["gd", "momentum", "nesterov", "adam", "rmsprop"], ["full", 3]),
+    ],
+)
+def test_every_optimizer_and_batch_size_ends_where_its_single_run_ends(
+    engine, optimizers, batch_sizes
+):
+    result = sweep(
+        glassnet.Experiment(**METHOD),
+        [1, 2],
+        [0.01, 0.03],
+        optimizers=optimizers,
+        batch_sizes=batch_sizes,
+        target_error=1.9,
+        engine=engine,
+    )
+    assert result.engine == engine
+    n_sizes = len(batch_sizes)
+    assert result.n_networks == len(optimizers) * n_sizes * 4
+    # optimizer-major, then batch size, then seed, then learning rate
+    assert list(result.optimizer_column()[:: 4 * n_sizes]) == optimizers
+    assert list(result.seeds[:4]) == [1, 1, 2, 2] and list(result.learning_rates[:2]) == [
+        0.01,
+        0.03,
+    ]
+    assert_like_single_runs(result, METHOD, 1.9)
+
+
+def test_a_softmax_output_on_mini_batches_ends_where_its_single_run_ends():
+    pytest.importorskip("sklearn")
+    settings = {
+        "dataset": "iris", "layers": [4, 5, 3], "activation": ["tanh", "softmax"],
+        "loss": "categorical_cross_entropy", "bias": True, "iterations": 60, "reduction": "mean",
+    }  # fmt: skip
+    # 150 examples: the looped kernel, one example at a time; batches of 64 leave 22
+    result = sweep(glassnet.Experiment(**settings), [3], [0.05], batch_sizes=[64], target_error=10)
+    assert result.engine == "compiled"
+    assert_like_single_runs(result, settings, 10)
+
+
+def test_the_looped_kernel_gives_the_fused_kernels_bits_with_every_part_of_a_method(monkeypatch):
+    from glassnet.engines import batched
+
+    exp = glassnet.Experiment(**METHOD)
+    args = {"optimizers": ["adam"], "batch_sizes": [3], "history_every": 7, "target_error": 1.9}
+    fused = sweep(exp, range(10), [0.01], **args)
+    monkeypatch.setattr(batched, "FUSE_LIMIT", 0)
+    looped = sweep(exp, range(10), [0.01], **args)
+    for name in ("final_params", "final_error_sum", "final_loss", "error_history"):
+        np.testing.assert_array_equal(getattr(fused, name), getattr(looped, name), name)
+    np.testing.assert_array_equal(fused.iterations_to_target, looped.iterations_to_target)
+
+
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_a_networks_numbers_do_not_depend_on_the_networks_beside_it(engine):
+    """What makes a sweep split into chunks (threads, Dask workers) give the same bits."""
+    from glassnet import engines
+    from glassnet.engines.compiled import flatten
+
+    exp = glassnet.Experiment(
+        dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=300
+    )
+    params = [init_params(exp.network, seed) for seed in range(13)]
+    W = np.stack([flatten(p)[0] for p in params], axis=1)
+    b = np.stack([flatten(p)[1] for p in params], axis=1)
+    rates = np.linspace(0.1, 3.0, 13)  # all but the two smallest diverge: stops in the mix
+    train = engines.batch_trainer(engine)
+    args = {"iterations": 300, "train_biases": True, "target_error": 0.5, "history_every": 50}
+    together = train(exp.network, exp.data.X, exp.data.y, W, b, rates, **args)
+    assert (together.stopped >= 0).any() and (together.stopped < 0).any()
+    for lo, hi in ((0, 1), (1, 6), (6, 13)):
+        part = train(
+            exp.network, exp.data.X, exp.data.y, W[:, lo:hi], b[:, lo:hi], rates[lo:hi], **args
+        )
+        for name in (
+            "W",
+            "b",
+            "final_error_sum",
+            "final_loss",
+            "reached",
+            "stopped",
+            "error_history",
+        ):
+            np.testing.assert_array_equal(
+                getattr(part, name),
+                getattr(together, name)[..., lo:hi]
+                if name in "Wb"
+                else getattr(together, name)[lo:hi],
+                name,
+            )
+
+
+def test_summaries_and_outputs_name_the_optimizer_and_the_batch_size(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "sweep", "--seeds", "0:3", "--iterations", "50", "--learning-rates", "0.5,1",
+            "--optimizers", "gd,adam", "--batch-sizes", "full,2", "--engine", "numpy",
+            "--out", str(out), "--history-every", "25",
+        ]
+    )  # fmt: skip
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "(3 seeds 0..2 x 2 learning rates x 2 optimizers x 2 batch sizes)" in text
+    assert "\ngd, full batch, learning rate 0.5: 3 networks" in text
+    assert "\nadam, batch size 2, learning rate 1: 3 networks" in text
+    with open(out / "sweep.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 24
+    assert [(r["optimizer"], r["batch_size"]) for r in rows[::6]] == [
+        ("gd", "0"), ("gd", "2"), ("adam", "0"), ("adam", "2"),
+    ]  # fmt: skip
+    document = json.loads((out / "sweep.json").read_text())
+    assert [(s["optimizer"], s["batch_size"], s["learning_rate"]) for s in document["summaries"]][
+        :3
+    ] == [("gd", 0, 0.5), ("gd", 0, 1.0), ("gd", 2, 0.5)]
+    assert (
+        document["networks"]["optimizer"][6] == "gd" and document["networks"]["batch_size"][6] == 2
+    )
+    with open(out / "error_history.csv", newline="") as handle:
+        history = list(csv.reader(handle))
+    assert history[0][:5] == ["seed", "learning_rate", "optimizer", "batch_size", "#0"]
+    assert history[13][2:4] == ["adam", "0"]
+
+
+def test_a_sweep_of_the_experiments_own_method_keeps_its_columns_implicit():
+    result = sweep(glassnet.Experiment(iterations=20, optimizer="momentum"), [0, 1], engine="numpy")
+    assert result.optimizers is None and result.batch_sizes is None
+    assert list(result.optimizer_column()) == ["momentum", "momentum"]
+    assert list(result.batch_size_column()) == [0, 0]
+    assert result.label("momentum", 0, 1.0) == "learning rate 1"
+    other = sweep(glassnet.Experiment(iterations=20), [0], optimizers=["adam"], engine="numpy")
+    assert list(other.optimizers) == ["adam"] and other.summaries()[0].optimizer == "adam"
+    one = sweep(None, [0], iterations=20, optimizers="adam", batch_sizes=2, engine="numpy")
+    assert (list(one.optimizer_column()), list(one.batch_size_column())) == (["adam"], [2])
+
+
+def test_the_new_settings_are_checked_with_clear_messages(capsys):
+    with pytest.raises(
+        ConfigError, match=r"optimizers must be among gd, momentum.*Did you mean 'adam'"
+    ):
+        sweep(None, [1], optimizers=["adamm"])
+    with pytest.raises(ConfigError, match="optimizers must not repeat"):
+        sweep(None, [1], optimizers=["gd", "gd"])
+    with pytest.raises(ConfigError, match=r"batch sizes must be whole numbers >= 1.*got -2"):
+        sweep(None, [1], batch_sizes=[-2])
+    with pytest.raises(ConfigError, match="0 and 'full' are the same"):
+        sweep(None, [1], batch_sizes=[0, "full"])
+    with pytest.raises(ConfigError, match="remove them to sweep"):
+        sweep(glassnet.Experiment(edits=[{"iteration": 1, "set": "W0[0,0]", "value": 1.0}]), [1])
+    with pytest.raises(ConfigError, match="--dask must be a Dask scheduler's address"):
+        sweep(None, [1], dask="local:0")
+    assert main(["sweep", "--batch-sizes", "full,x"]) == 2
+    assert main(["sweep", "--optimizers", "sgd"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert (
+        err[0].startswith("glassnet: error: --batch-sizes must be whole numbers >= 1")
+        and "'full,x'" in err[0]
+    )
+    assert "optimizers must be among" in err[1]
+
+
+def test_optimizer_settings_given_on_the_command_line_reach_the_optimizers_that_read_them(capsys):
+    code = main(
+        [
+            "sweep", "--seeds", "0:2", "--iterations", "30", "--optimizers", "gd,momentum",
+            "--momentum", "0.5", "--engine", "numpy",
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    run = glassnet.Experiment(seed=1, iterations=30, optimizer="momentum", momentum=0.5).run(
+        engine="numpy"
+    )
+    text = capsys.readouterr().out
+    assert "momentum, learning rate 1:" in text
+    result = sweep(
+        glassnet.Experiment(iterations=30, optimizer="momentum", momentum=0.5),
+        [0, 1],
+        optimizers=["gd", "momentum"],
+        engine="numpy",
+    )
+    assert_close(result.final_params[3], run.final.flat(), "momentum 0.5")
+
+
+def test_a_long_run_cut_into_several_kernel_calls_gives_the_same_bits(monkeypatch):
+    """Mini-batch runs hand the kernel the shuffled order of a bounded number of epochs
+    per call; stops, the target and the history carry over from call to call."""
+    from glassnet.engines import batched
+
+    exp = glassnet.Experiment(
+        dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=300
+    )
+    args = {"batch_sizes": [3], "history_every": 7, "target_error": 2.05}
+    whole = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
+    assert (whole.stopped_at >= 0).any() and (whole.stopped_at < 0).any()
+    assert (whole.iterations_to_target >= 0).any()
+    monkeypatch.setattr(batched, "MAX_ORDER_ENTRIES", 12)  # 3 epochs (6 iterations) a call
+    cut = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
+    for name in ("final_params", "final_error_sum", "final_loss", "error_history"):
+        np.testing.assert_array_equal(getattr(cut, name), getattr(whole, name), name)
+    np.testing.assert_array_equal(cut.iterations_to_target, whole.iterations_to_target)
+    np.testing.assert_array_equal(cut.stopped_at, whole.stopped_at)

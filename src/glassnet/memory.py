@@ -330,13 +330,17 @@ SWEEP_NETWORK_BYTES = 120
 SWEEP_PARAM_COPIES = 5
 
 
-def check_sweep_memory(network: Network, n_networks: int) -> None:
-    """Refuse, before anything is built per network, a sweep that would not fit in memory."""
+def check_sweep_memory(network: Network, n_networks: int, slots: int = 0) -> None:
+    """Refuse, before anything is built per network, a sweep that would not fit in memory.
+
+    ``slots`` counts the optimizer's state arrays per parameter (Adam's 2), held
+    per network while a group trains.
+    """
     room = available()
     if room is None:
         return
     budget = MEMORY_SHARE * room.bytes
-    per_network = SWEEP_PARAM_COPIES * FLOAT * network.n_params + SWEEP_NETWORK_BYTES
+    per_network = (SWEEP_PARAM_COPIES + slots) * FLOAT * network.n_params + SWEEP_NETWORK_BYTES
     total = n_networks * per_network
     if total <= budget:
         return
@@ -345,5 +349,6 @@ def check_sweep_memory(network: Network, n_networks: int) -> None:
         f"a sweep of {n_networks:,} networks ({network.n_params:,} parameters each) would need "
         f"about {_size(total)} of memory but only {_size(budget)} may be used "
         f"({MEMORY_SHARE:.0%} of the {_size(room.bytes)} {room.limit}); sweep at most "
-        f"{most:,} networks at once (fewer --seeds or --learning-rates)."
+        f"{most:,} networks at once (fewer --seeds, --learning-rates, --optimizers or "
+        f"--batch-sizes)."
     )

@@ -311,8 +311,8 @@ def _spread(d: Any, digits: int = 4) -> str:
 
 
 def sweep_html(sweep: Any) -> str:
-    """A sweep: per learning rate, how the networks ended and how fast they got there,
-    and where each weight ended up over the seeds.
+    """A sweep: per (optimizer, batch size, learning rate), how the networks ended and how
+    fast they got there, and where each weight ended up over the seeds.
 
     Reads only :meth:`glassnet.sweep.Sweep.summaries` and the sweep's own fields.
     """
@@ -322,12 +322,24 @@ def sweep_html(sweep: Any) -> str:
     head = (
         f"sweep: {sweep.n_networks:,} networks, layers {list(net.sizes)}, "
         f"{len(seeds):,} seeds ({int(seeds.min())} … {int(seeds.max())}) x "
-        f"{len(summaries)} learning rate(s), {sweep.iterations:,} updates each, "
-        f"{sweep.engine} engine"
+        f"{len(sweep.rates())} learning rate(s)"
+        + "".join(
+            f" x {len(set(column.tolist()))} {what}"
+            for column, what in (
+                (sweep.optimizer_column(), "optimizers"),
+                (sweep.batch_size_column(), "batch sizes"),
+            )
+            if len(set(column.tolist())) > 1
+        )
+        + f", {sweep.iterations:,} updates each, {sweep.engine} engine"
     )
+
+    def label(s: Any) -> str:  # the combination: "adam, batch size 8, learning rate 0.5"
+        return str(sweep.label(s.optimizer, s.batch_size, s.learning_rate))
+
     rows = [
         [
-            f"{s.learning_rate:g}",
+            label(s),
             f"{s.n_networks:,}",
             f"{s.n_stopped:,}",
             _spread(s.final_error_sum, 6),
@@ -342,7 +354,7 @@ def sweep_html(sweep: Any) -> str:
         _table(
             rows,
             [
-                "learning rate",
+                "combination",
                 "networks",
                 "stopped",
                 "final error sum: median [5%, 95%]",
@@ -371,7 +383,7 @@ def sweep_html(sweep: Any) -> str:
             _table(
                 weight_rows,
                 ["parameter", "mean", "std", "min", "median", "max"],
-                caption=f"final weights over {s.n_networks:,} seeds, learning rate {s.learning_rate:g}",
+                caption=f"final weights over {s.n_networks:,} seeds, {label(s)}",
             )
         )
     parts.append("</div>")

@@ -642,6 +642,6 @@ class BatchTrained:
     b: Array
     final_error_sum: Array
     final_loss: Array
-    reached: Array
-    stopped: Array
+    reached: IntArray
+    stopped: IntArray
     error_history: Array | None = None

@@ -1,4 +1,5 @@
-"""``glassnet sweep``: train one experiment from many seeds (and learning rates) at once.
+"""``glassnet sweep``: train one experiment from many seeds, learning rates, optimizers and
+batch sizes at once (on this machine, or on a Dask cluster with ``--dask``).
 
 The command translates its options into one :func:`glassnet.sweep.sweep`
 call; the text, CSV and JSON renderers here only read the returned
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +26,7 @@ from glassnet.cli.common import (
     training_process,
 )
 from glassnet.errors import EXIT_OK, ConfigError
+from glassnet.sweep import batch_size_text
 
 STAT_COLUMNS = ("mean", "std", "min", "p05", "median", "p95", "max")
 STAT_HEADERS = ("mean", "std", "min", "5%", "median", "95%", "max")
@@ -40,28 +43,43 @@ def format_distribution_row(label: str, dist: Any, width: int) -> str:
     return f"{label:<{width}}{cells}{extra}"
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n:,} {what}{'' if n == 1 else 's'}"
+
+
 def format_sweep(sweep: Any, seconds: float | None = None) -> str:
-    """The sweep as text: what ran, then per learning rate the distributions."""
+    """The sweep as text: what ran, then per (optimizer, batch size, learning rate) the
+    distributions."""
     seeds = sweep.seeds
     unique = list(dict.fromkeys(int(s) for s in seeds))
     rates = sweep.rates()
+    optimizers = list(dict.fromkeys(str(o) for o in sweep.optimizer_column()))
+    batch_sizes = list(dict.fromkeys(int(b) for b in sweep.batch_size_column()))
     data = sweep.config.data
+    axes = (
+        f"{len(unique):,} seeds {unique[0]}..{unique[-1]} x {_count(len(rates), 'learning rate')}"
+    )
+    if len(optimizers) > 1:
+        axes += f" x {len(optimizers)} optimizers"
+    if len(batch_sizes) > 1:
+        axes += f" x {len(batch_sizes)} batch sizes"
+    method = ", ".join(optimizers) + "; " + ", ".join(map(batch_size_text, batch_sizes))
     lines = [
-        f"sweep: {sweep.n_networks:,} networks ({len(unique):,} seeds {unique[0]}..{unique[-1]} "
-        f"x {len(rates)} learning rate{'s' if len(rates) > 1 else ''}), "
+        f"sweep: {sweep.n_networks:,} networks ({axes}), "
         f"{sweep.iterations:,} iterations each, {sweep.engine} engine"
         + (f", {seconds:.2f} s" if seconds is not None else ""),
         f"network: layers {list(sweep.network.sizes)}, activation "
         f"{', '.join(a.name for a in sweep.network.activations)}, loss {sweep.network.loss.name}"
-        f"; data: {getattr(data, 'dataset', None) or 'from the experiment'}",
+        f"; data: {getattr(data, 'dataset', None) or 'from the experiment'}; optimizer {method}",
     ]
-    names = list(sweep.parameter_names) + ["final error sum", "final loss", "iterations to target"]
+    names = [*sweep.parameter_names, "final error sum", "final loss", "iterations to target"]
     width = max(len(n) for n in names) + 2
     header = f"{'':<{width}}" + "".join(f"{h:>11}" for h in STAT_HEADERS)
     for summary in sweep.summaries():
+        label = sweep.label(summary.optimizer, summary.batch_size, summary.learning_rate)
         lines += [
             "",
-            f"learning rate {summary.learning_rate:g}: {summary.n_networks:,} networks, "
+            f"{label}: {summary.n_networks:,} networks, "
             f"{summary.n_stopped:,} stopped (loss not finite), {summary.n_reached:,} reached "
             f"error sum <= {summary.target_error:g}",
             header,
@@ -81,6 +99,8 @@ def table_columns(sweep: Any) -> list[str]:
     return [
         "seed",
         "learning_rate",
+        "optimizer",
+        "batch_size",
         *sweep.parameter_names,
         "final_error_sum",
         "final_loss",
@@ -90,13 +110,17 @@ def table_columns(sweep: Any) -> list[str]:
 
 
 def table_rows(sweep: Any) -> list[list[Any]]:
-    """One row per network: seed, learning rate, final params, final figures."""
+    """One row per network: seed, learning rate, optimizer, batch size (0: the full
+    batch), final params, final figures."""
+    optimizers, batch_sizes = sweep.optimizer_column(), sweep.batch_size_column()
     rows = []
     for i in range(sweep.n_networks):
         rows.append(
             [
                 int(sweep.seeds[i]),
                 float(sweep.learning_rates[i]),
+                str(optimizers[i]),
+                int(batch_sizes[i]),
                 *(float(v) for v in sweep.final_params[i]),
                 float(sweep.final_error_sum[i]),
                 float(sweep.final_loss[i]),
@@ -118,7 +142,8 @@ def format_csv(sweep: Any) -> str:
 
 
 def format_json(sweep: Any) -> str:
-    """The sweep as JSON: settings, summaries per learning rate, and the table by column."""
+    """The sweep as JSON: settings, summaries per (optimizer, batch size, learning rate),
+    and the table by column."""
     from dataclasses import asdict
 
     def clean(value: Any) -> Any:
@@ -150,14 +175,23 @@ def format_history_csv(sweep: Any) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     n_recorded = sweep.error_history.shape[1]
+    optimizers, batch_sizes = sweep.optimizer_column(), sweep.batch_size_column()
     writer.writerow(
-        ["seed", "learning_rate", *(f"#{k * sweep.history_every}" for k in range(n_recorded))]
+        [
+            "seed",
+            "learning_rate",
+            "optimizer",
+            "batch_size",
+            *(f"#{k * sweep.history_every}" for k in range(n_recorded)),
+        ]
     )
     for i in range(sweep.n_networks):
         writer.writerow(
             [
                 int(sweep.seeds[i]),
                 repr(float(sweep.learning_rates[i])),
+                str(optimizers[i]),
+                int(batch_sizes[i]),
                 *(repr(float(v)) for v in sweep.error_history[i]),
             ]
         )
@@ -214,6 +248,54 @@ def parse_rates(text: str) -> list[float]:
         ) from None
 
 
+def parse_names(text: str) -> list[str]:
+    """``"gd,adam"`` (checked against the optimizers by the sweep)."""
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def parse_batch_sizes(text: str) -> list[int]:
+    """``"full,8,32"``: whole numbers, 0 or ``full`` for the full batch."""
+    from glassnet.sweep import batch_size_of
+
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    try:
+        return [batch_size_of(p) for p in parts]
+    except ConfigError:
+        raise ConfigError(
+            "--batch-sizes must be whole numbers >= 1 (examples per update), or 0 or full for "
+            f"the full batch, separated by commas, e.g. full,8,32; got {text!r}."
+        ) from None
+
+
+def base_optimizer(optimizers: Sequence[str], settings: dict[str, Any]) -> str | None:
+    """The optimizer the experiment itself is built with when ``--optimizers`` is given
+    without ``--optimizer``: the first listed one that reads every optimizer setting
+    given (``--momentum`` ...), so that the experiment accepts them (``None``: none
+    does, and the experiment's check says why). Every optimizer of the sweep then
+    reads the settings it uses."""
+    from glassnet.optimizers import HYPER_NAMES, OPTIMIZERS
+
+    given = [key for key in HYPER_NAMES if settings.get(key) is not None]
+    for name in optimizers:
+        if name in OPTIMIZERS and all(key in OPTIMIZERS[name].settings for key in given):
+            return name
+    return None
+
+
+def sweep_progress() -> Any:
+    """A progress callback that keeps one line on a terminal's stderr up to date
+    (``None`` when stderr is not a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rglassnet: trained {done:,} of {total:,} networks{end}")
+        sys.stderr.flush()
+
+    return show
+
+
 @click.command()
 @experiment_options
 @click.option(
@@ -227,6 +309,24 @@ def parse_rates(text: str) -> list[float]:
     "--learning-rates",
     "rates_text",
     help="Learning rates to try with every seed, e.g. 0.1,0.5,1,2 (default: the experiment's).",
+)
+@click.option(
+    "--optimizers",
+    "optimizers_text",
+    help="Optimizers to try, e.g. gd,adam (default: the experiment's); each reads the "
+    "experiment's settings (--momentum, --beta1 ...).",
+)
+@click.option(
+    "--batch-sizes",
+    "batch_sizes_text",
+    help="Batch sizes to try, e.g. full,8 (0 or full: every example; default: the experiment's).",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    metavar="ADDRESS",
+    help="Train on a Dask cluster: its scheduler's address (tcp://host:8786), or local:N for "
+    "N worker processes here. Same numbers; needs pip install 'glassnet[dask]'.",
 )
 @click.option(
     "--target-error",
@@ -252,13 +352,17 @@ def sweep(
     experiment: str | None,
     seeds_text: str,
     rates_text: str | None,
+    optimizers_text: str | None,
+    batch_sizes_text: str | None,
+    dask_address: str | None,
     target_error: float,
     out_dir: str | None,
     history_every: int | None,
     engine: str,
     **settings: Any,
 ) -> int:
-    """Train EXPERIMENT from many seeds at once and show where the weights end up."""
+    """Train EXPERIMENT from many seeds (learning rates, optimizers, batch sizes) at once and
+    show where the weights end up."""
     from glassnet.errors import ConfigError
     from glassnet.sweep import sweep as run_sweep
 
@@ -268,11 +372,24 @@ def sweep(
         )
     seeds = parse_seeds(seeds_text)
     rates = parse_rates(rates_text) if rates_text else None
+    optimizers = parse_names(optimizers_text) if optimizers_text else None
+    batch_sizes = parse_batch_sizes(batch_sizes_text) if batch_sizes_text else None
+    if optimizers and settings.get("optimizer") is None:
+        settings["optimizer"] = base_optimizer(optimizers, settings)
     exp = build_experiment(experiment, **settings)
     with training_process():
         start = time.perf_counter()
         result = run_sweep(
-            exp, seeds, rates, target_error=target_error, engine=engine, history_every=history_every
+            exp,
+            seeds,
+            rates,
+            optimizers=optimizers,
+            batch_sizes=batch_sizes,
+            target_error=target_error,
+            engine=engine,
+            history_every=history_every,
+            dask=dask_address,
+            progress=sweep_progress() if dask_address else None,
         )
         seconds = time.perf_counter() - start
     click.echo(format_sweep(result, seconds), nl=False)
