@@ -150,12 +150,22 @@ def most_moved(weights: WeightPaths, count: int = 2) -> tuple[int, ...]:
     return tuple(int(i) for i in order[:count])
 
 
+#: Largest magnitude a landscape axis covers: beyond it the grid's own span
+#: (``high - low`` plus margins) would overflow float64 (weights near 1e308).
+GRID_LIMIT = 1e307
+
+
 def _axis(values: Array, final: float, resolution: int, margin: float) -> Array:
-    """An evenly spaced axis covering ``values`` (and ``final``) with ``margin`` of the span each side."""
-    finite = values[np.isfinite(values)]
-    low = float(min(finite.min(initial=final), final))
-    high = float(max(finite.max(initial=final), final))
-    span = high - low if high > low else max(1.0, abs(final))
+    """An evenly spaced axis covering ``values`` (and ``final``) with ``margin`` of the span each side.
+
+    Only finite values count, cut to +-:data:`GRID_LIMIT`; with none, the axis is ``-1 .. 1``.
+    """
+    both = np.append(np.asarray(values, dtype=np.float64), final)
+    finite = np.clip(both[np.isfinite(both)], -GRID_LIMIT, GRID_LIMIT)
+    if finite.size == 0:
+        return np.linspace(-1.0, 1.0, resolution)
+    low, high = float(finite.min()), float(finite.max())
+    span = high - low if high > low else max(1.0, abs(low))
     return np.linspace(low - margin * span, high + margin * span, resolution)
 
 

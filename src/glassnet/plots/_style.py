@@ -133,6 +133,17 @@ def plain_log_axis(axis: Any) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
+def log_x_range(ax: Axes, iterations: Array) -> None:
+    """Give a log iteration axis the range of ``iterations`` (all >= 1) whatever the curves hold.
+
+    matplotlib takes an axis' range from the finite points drawn on it; a
+    panel whose every value is ``nan`` would leave a log axis at ``0 .. 1``,
+    which it cannot draw.
+    """
+    first, last = float(iterations[0]), float(iterations[-1])
+    ax.set_xlim(first, last if last > first else first * 10)
+
+
 #: Pixels per inch that drawn curves keep full detail for (:func:`glassnet.curves.visible_points`).
 DETAIL_DPI = 300
 

@@ -127,6 +127,15 @@ def plot_landscape(
                 color="black",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8},
             )
+    if not np.all(np.abs(land.path[np.isfinite(land.path)]) <= AXIS_LIMIT):
+        ax.text(
+            0.01,
+            0.01,
+            f"part of the path is beyond ±{AXIS_LIMIT:g}, off this map",
+            transform=ax.transAxes,
+            fontsize=7,
+            color="white",
+        )
     names = run.data.input_names
     ax.set_xlabel(
         escape(f"{land.names[0]}: {describe_parameter(land.names[0], run.network, names)}")

@@ -13,6 +13,7 @@ from glassnet.plots._style import (
     legend_below,
     legend_height,
     line_style,
+    log_x_range,
     new_figure,
     pixel_columns,
     plain_log_axis,
@@ -57,6 +58,8 @@ def plot_predictions(
     set_margins(fig, cols=2, wgap=0.3, bottom=0.6 + legend)
     left, right = fig.subplots(1, 2, sharey=True)
     later = paths.iterations >= 1
+    drawn = [paths.predictions[:, s, o] for s, o in shown] + [paths.targets.ravel()]
+    safe_limits(left, "y", np.concatenate(drawn))  # the axes share y; before any line is added
     columns = (pixel_columns(left), pixel_columns(right))
     for k, (s, o) in enumerate(shown):
         style = line_style(k)
@@ -84,10 +87,9 @@ def plot_predictions(
     if np.any(later):
         right.set_xscale("log")
         plain_log_axis(right.xaxis)
+        log_x_range(right, paths.iterations[later])  # even when no value on it is finite
     left.set_title("Linear iteration axis")
     right.set_title("Log iteration axis (from iteration 1); dotted: targets")
-    drawn = [paths.predictions[:, s, o] for s, o in shown] + [paths.targets.ravel()]
-    safe_limits(left, "y", np.concatenate(drawn))  # the axes share y
     for ax in (left, right):
         ax.set_xlabel("iteration")
         style_axes(ax)

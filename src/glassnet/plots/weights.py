@@ -16,6 +16,7 @@ from glassnet.plots._style import (
     legend_below,
     legend_height,
     line_style,
+    log_x_range,
     new_figure,
     pixel_columns,
     plain_log_axis,
@@ -52,6 +53,8 @@ def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
     set_margins(fig, cols=2, right=0.65, bottom=0.6 + legend)
     left, right = fig.subplots(1, 2)
     later = paths.iterations >= 1
+    for ax, values in ((left, paths.values), (right, paths.values[later])):
+        safe_limits(ax, "y", values)  # before any line asks matplotlib for limits
     columns = (pixel_columns(left), pixel_columns(right))
     for p, name in enumerate(paths.names):
         label = (
@@ -94,11 +97,11 @@ def plot_weights(run: Run, paths: WeightPaths | None = None) -> Figure:
     if np.any(later):
         right.set_xscale("log")
         plain_log_axis(right.xaxis)
-    for ax, values in ((left, paths.values), (right, paths.values[later])):
+        log_x_range(right, paths.iterations[later])  # even when no value on it is finite
+    for ax in (left, right):
         ax.set_xlabel("iteration")
         ax.set_ylabel("weight value")
         ax.axhline(0, color="#555555", linewidth=0.8)
-        safe_limits(ax, "y", values)
         style_axes(ax)
     left.xaxis.set_major_formatter(thousands)
     if n <= MAX_LEGEND:
