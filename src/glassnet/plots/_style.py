@@ -134,14 +134,49 @@ def plain_log_axis(axis: Any) -> None:
 
 
 def log_x_range(ax: Axes, iterations: Array) -> None:
-    """Give a log iteration axis the range of ``iterations`` (all >= 1) whatever the curves hold.
+    """Give a log iteration axis the range of ``iterations`` (all >= 1), and its minor ticks.
 
-    matplotlib takes an axis' range from the finite points drawn on it; a
-    panel whose every value is ``nan`` would leave a log axis at ``0 .. 1``,
-    which it cannot draw.
+    The range is what matplotlib's autoscaling gives (5 % margins on the log
+    axis), but set from the iterations, whatever the curves hold: a panel
+    whose every value is ``nan`` would leave a log axis at ``0 .. 1``, which
+    matplotlib cannot draw.
+
+    The minor tick marks (2, 3, ... 9 times each power of ten) are drawn as
+    one line of tick-shaped markers rather than as matplotlib ``Tick``
+    objects: the same marks (``xtick.minor.size`` long, ``xtick.minor.width``
+    wide, pointing out), without 40 ``Tick`` objects of two lines and two
+    texts each, which took a quarter of the figure's drawing time.
     """
-    first, last = float(iterations[0]), float(iterations[-1])
-    ax.set_xlim(first, last if last > first else first * 10)
+    import matplotlib as mpl
+    from matplotlib.lines import TICKDOWN
+    from matplotlib.ticker import NullLocator
+
+    first, last = math.log10(float(iterations[0])), math.log10(float(iterations[-1]))
+    if last <= first:
+        last = first + 1.0
+    margin = 0.05 * (last - first)  # axes.xmargin, on the log axis
+    low, high = 10 ** (first - margin), 10 ** (last + margin)
+    ax.set_xlim(low, high)
+    ax.xaxis.set_minor_locator(NullLocator())
+    minor = [
+        k * 10.0**e
+        for e in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        for k in range(2, 10)
+        if low <= k * 10.0**e <= high
+    ]
+    ax.plot(
+        minor,
+        [0.0] * len(minor),
+        transform=ax.get_xaxis_transform(),
+        linestyle="none",
+        marker=TICKDOWN,
+        markersize=mpl.rcParams["xtick.minor.size"],
+        markeredgewidth=mpl.rcParams["xtick.minor.width"],
+        color=mpl.rcParams["xtick.color"],
+        clip_on=False,
+        zorder=2.5,
+        gid="minor-ticks",
+    )
 
 
 #: Pixels per inch that drawn curves keep full detail for (:func:`glassnet.curves.visible_points`).
