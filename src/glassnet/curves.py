@@ -66,6 +66,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from glassnet.activations import Array
 
@@ -220,8 +221,13 @@ def error_elbow(error: Array) -> Elbow | None:
 
 
 def visible_points(
-    x: Array, y: Array, columns: int, *, log_x: bool = False, keep: tuple[int, ...] = ()
-) -> Array:
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    columns: int,
+    *,
+    log_x: bool = False,
+    keep: tuple[int, ...] = (),
+) -> npt.NDArray[np.int64]:
     """Positions of the points of ``(x, y)`` a line ``columns`` pixels wide can show.
 
     Parameters

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from glassnet.activations import Array
 from glassnet.errors import ConfigError
@@ -40,7 +41,7 @@ class WeightPaths:
         0 (0-based layer, ``i`` and ``j``, like numpy); ``"b0[j]"``: unit ``j``'s bias.
     """
 
-    iterations: Array
+    iterations: npt.NDArray[np.int64]
     values: Array
     names: tuple[str, ...]
 
@@ -64,7 +65,7 @@ class PredictionPaths:
         ``y``.
     """
 
-    iterations: Array
+    iterations: npt.NDArray[np.int64]
     predictions: Array
     targets: Array
 
@@ -106,11 +107,11 @@ class Landscape:
     v: Array
     loss: Array
     path: Array
-    path_iterations: Array
+    path_iterations: npt.NDArray[np.int64]
     loss_name: str
 
 
-def recorded_iterations(run: Run) -> Array:
+def recorded_iterations(run: Run) -> npt.NDArray[np.int64]:
     """The checkpointed iterations plus ``N``, ascending (int64)."""
     its = np.asarray(run.checkpoints.iterations, dtype=np.int64)
     if len(its) == 0 or its[-1] != run.iterations:

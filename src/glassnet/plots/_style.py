@@ -21,9 +21,10 @@ import math
 import os
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from glassnet.activations import Array
 from glassnet.network import Network
@@ -47,7 +48,7 @@ def line_style(index: int) -> dict[str, Any]:
     }
 
 
-def new_figure(width: float, height: float, layout: str | None = None) -> Figure:
+def new_figure(width: float, height: float, layout: Literal["constrained"] | None = None) -> Figure:
     """A matplotlib Figure that needs no display (drawn with Agg when saved).
 
     Matplotlib is imported here, never by ``import glassnet``. Without a display
@@ -133,7 +134,7 @@ def plain_log_axis(axis: Any) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def log_x_range(ax: Axes, iterations: Array) -> None:
+def log_x_range(ax: Axes, iterations: npt.ArrayLike) -> None:
     """Give a log iteration axis the range of ``iterations`` (all >= 1), and its minor ticks.
 
     The range is what matplotlib's autoscaling gives (5 % margins on the log
@@ -148,10 +149,11 @@ def log_x_range(ax: Axes, iterations: Array) -> None:
     texts each, which took a quarter of the figure's drawing time.
     """
     import matplotlib as mpl
-    from matplotlib.lines import TICKDOWN
+    from matplotlib.markers import TICKDOWN
     from matplotlib.ticker import NullLocator
 
-    first, last = math.log10(float(iterations[0])), math.log10(float(iterations[-1]))
+    values = np.asarray(iterations, dtype=np.float64)
+    first, last = math.log10(float(values[0])), math.log10(float(values[-1]))
     if last <= first:
         last = first + 1.0
     margin = 0.05 * (last - first)  # axes.xmargin, on the log axis

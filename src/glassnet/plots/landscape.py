@@ -55,6 +55,7 @@ def plot_landscape(
         )
     positive = loss[loss > 0]
     log_scale = bool(positive.size) and np.nanmax(loss) / np.nanmin(positive) > 100
+    levels: Any
     if log_scale:
         # Contours of log10(loss): equal steps are equal ratios of the loss.
         shown = np.log10(np.maximum(loss, np.nanmin(positive)))
@@ -71,7 +72,7 @@ def plot_landscape(
         land.u,
         land.v,
         shown,
-        levels=filled.levels[::3],
+        levels=np.asarray(filled.levels)[::3],
         colors="white",
         linewidths=0.5,
         negative_linestyles="solid",
