@@ -149,13 +149,18 @@ def test_parameter_names_and_descriptions_for_a_hidden_layer(xor_run):
     np.testing.assert_array_equal(preds.predictions[-1], xor_run.final_prediction)
 
 
-def test_write_plots_saves_png_and_svg_of_every_kind(seed_run, tmp_path):
+def test_write_plots_saves_png_of_every_kind_and_svg_on_request(seed_run, tmp_path):
     paths = write_plots(seed_run, tmp_path / "out")
+    assert [p.name for p in paths] == [f"{k}.png" for k in KINDS]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    paths = write_plots(seed_run, tmp_path / "both", ("png", "svg"))
     assert [p.name for p in paths] == [f"{k}.{fmt}" for k in KINDS for fmt in ("png", "svg")]
     for p in paths:
         data = p.read_bytes()
         assert len(data) > 10_000
         assert data.startswith(b"\x89PNG") if p.suffix == ".png" else b"<svg" in data[:2000]
+    # the long curves are thinned to what a panel shows: the SVG stays small
+    assert (tmp_path / "both" / "error.svg").stat().st_size < 1_000_000
 
 
 def test_unknown_kind_is_a_one_line_error(seed_run):

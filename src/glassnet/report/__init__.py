@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import re
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from glassnet.errors import ConfigError
 from glassnet.report.data import report_data
 
 if TYPE_CHECKING:  # pragma: no cover
+    from glassnet.plots import Progress
     from glassnet.run import Run
 
 #: Plots shown in the report, with their captions.
@@ -63,38 +63,30 @@ def _resource(name: str) -> str:
     return resources.files("glassnet.report").joinpath(name).read_text(encoding="utf-8")
 
 
-def _png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=PLOT_DPI, metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def plots_html(run: Run, images: Mapping[str, bytes] | None = None) -> str:
+def plots_html(
+    run: Run, images: Mapping[str, bytes] | None = None, progress: Progress | None = None
+) -> str:
     """The report's figures as ``<figure>`` elements with inline PNG images.
 
     ``images`` maps a plot kind to PNG bytes already drawn (e.g. by
-    :func:`glassnet.plots.write_plots`); missing kinds are drawn here at
-    :data:`PLOT_DPI`.
+    :func:`glassnet.plots.render_plots`); missing kinds are drawn here at
+    :data:`PLOT_DPI`, reporting each to ``progress``.
     """
-    from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
-    from glassnet.plots import plot
+    from glassnet.plots import kinds_of, render_plots
 
     images = dict(images or {})
-    weights = weight_paths(run)
-    kinds = [kind for kind, _ in PLOTS if kind != "landscape" or len(weights.names) >= 2]
-    options: dict[str, dict[str, Any]] = {"error": {}, "weights": {"paths": weights}}
-    if "predictions" not in images:
-        options["predictions"] = {"paths": prediction_paths(run, weights)}
-    if "landscape" in kinds and "landscape" not in images:
-        options["landscape"] = {"landscape": loss_landscape(run, weights=weights)}
+    kinds = kinds_of(run)
+    missing = [kind for kind in kinds if kind not in images]
+    if missing:
+        drawn = render_plots(run, ("png",), dpi=PLOT_DPI, kinds=missing, progress=progress)
+        images.update({kind: formats["png"] for kind, formats in drawn.items()})
     parts = []
     for kind, caption in PLOTS:
         if kind not in kinds:
             continue
         if kind == "error" and run.test is not None:
             caption = SPLIT_ERROR_CAPTION
-        png = images[kind] if kind in images else _png(plot(run, kind, **options[kind]))
-        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        uri = "data:image/png;base64," + base64.b64encode(images[kind]).decode("ascii")
         parts.append(
             f'<figure id="plot-{kind}"><img alt="{html.escape(caption)}" src="{uri}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
@@ -198,8 +190,10 @@ def json_for_script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c")
 
 
-def format_report(run: Run, images: Mapping[str, bytes] | None = None) -> str:
-    """The whole report page as one string (no I/O); ``images``: see :func:`plots_html`."""
+def format_report(
+    run: Run, images: Mapping[str, bytes] | None = None, progress: Progress | None = None
+) -> str:
+    """The whole report page as one string (no I/O); ``images``, ``progress``: see :func:`plots_html`."""
     from glassnet.explain.walkthrough import format_walkthrough
 
     data = report_data(run)
@@ -211,7 +205,7 @@ def format_report(run: Run, images: Mapping[str, bytes] | None = None) -> str:
         "SUBTITLE": html.escape(_subtitle(run)),
         "SUMMARY": _summary(run, data),
         "RECORDED": html.escape(_recorded_text(data["steps"]["iteration"])),
-        "PLOTS": plots_html(run, images),
+        "PLOTS": plots_html(run, images, progress),
         "CONFIG": html.escape(format_config(run)),
         "WALKTHROUGH": html.escape(format_walkthrough(run)),
         "FOOTER": html.escape(
@@ -226,21 +220,45 @@ def format_report(run: Run, images: Mapping[str, bytes] | None = None) -> str:
     return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
 
 
-def write_report(run: Run, path: str | Path, *, images: Mapping[str, bytes] | None = None) -> Path:
+def report_path_problem(path: str | Path) -> str | None:
+    """Why the report cannot go to ``path`` (``None``: it can): its folder must exist."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        return (
+            f"cannot write the report to {str(target)!r}: the folder {str(target.parent)!r} "
+            "does not exist."
+        )
+    return None
+
+
+def write_report(
+    run: Run,
+    path: str | Path,
+    *,
+    images: Mapping[str, bytes] | None = None,
+    progress: Progress | None = None,
+) -> Path:
     """Write the report of ``run`` to ``path`` atomically; return the path.
 
     The folder must exist. The file is one self-contained HTML page (see the
     module docstring); the seed run's is about 1.4 MB. ``images`` optionally
     gives PNG bytes of plots already drawn, by kind (see :func:`plots_html`).
+
+    Raises
+    ------
+    ConfigError
+        A folder that does not exist, a path that cannot be written (checked
+        before anything is drawn) or an error while writing, as one line
+        naming the path; a failed write leaves no file behind.
     """
-    from glassnet.serialize import atomic_write
+    from glassnet.plots._files import check_outputs, write_files
 
     target = Path(path)
-    if not target.parent.is_dir():
-        raise ConfigError(
-            f"cannot write the report to {str(target)!r}: the folder {str(target.parent)!r} does not exist."
-        )
-    atomic_write(target, format_report(run, images))
+    check_outputs([target])
+    problem = report_path_problem(target)
+    if problem is not None:
+        raise ConfigError(problem)
+    write_files({target: format_report(run, images, progress).encode("utf-8")})
     return target
 
 
