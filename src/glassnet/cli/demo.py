@@ -56,15 +56,14 @@ def output_paths(out_dir: str, formats: Sequence[str] = ("png",)) -> list[Path]:
 def write_pictures(result: object, out_dir: str, formats: Sequence[str] = ("png",)) -> None:
     """Write the run's plots and report into ``out_dir`` (all files or none) and say where they are."""
     from glassnet.cli.plot import drawing_progress
-    from glassnet.plots import KINDS, render_plots
+    from glassnet.plots import KINDS, PLOT_DPI
     from glassnet.plots._files import write_files
-    from glassnet.report import format_report
+    from glassnet.report import render_report
 
     out = Path(out_dir)
     click.echo(f"\nwriting the plots and the report into {out_dir}/ ...")
     with drawing_progress() as progress:
-        images = render_plots(result, formats, progress=progress)  # type: ignore[arg-type]
-        page = format_report(result, {k: v["png"] for k, v in images.items()})  # type: ignore[arg-type]
+        page, images = render_report(result, formats=formats, dpi=PLOT_DPI, progress=progress)  # type: ignore[arg-type]
     report = out / "report.html"
     plots = {
         out / f"{kind}.{fmt}": images[kind][fmt]

@@ -17,7 +17,7 @@ import base64
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,23 +63,15 @@ def _resource(name: str) -> str:
     return resources.files("glassnet.report").joinpath(name).read_text(encoding="utf-8")
 
 
-def plots_html(
-    run: Run, images: Mapping[str, bytes] | None = None, progress: Progress | None = None
-) -> str:
+def plots_html(run: Run, images: Mapping[str, bytes]) -> str:
     """The report's figures as ``<figure>`` elements with inline PNG images.
 
-    ``images`` maps a plot kind to PNG bytes already drawn (e.g. by
-    :func:`glassnet.plots.render_plots`); missing kinds are drawn here at
-    :data:`PLOT_DPI`, reporting each to ``progress``.
+    ``images`` maps each plot kind of :func:`glassnet.plots.kinds_of` to its
+    PNG bytes.
     """
-    from glassnet.plots import kinds_of, render_plots
+    from glassnet.plots import kinds_of
 
-    images = dict(images or {})
     kinds = kinds_of(run)
-    missing = [kind for kind in kinds if kind not in images]
-    if missing:
-        drawn = render_plots(run, ("png",), dpi=PLOT_DPI, kinds=missing, progress=progress)
-        images.update({kind: formats["png"] for kind, formats in drawn.items()})
     parts = []
     for kind, caption in PLOTS:
         if kind not in kinds:
@@ -190,22 +182,18 @@ def json_for_script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c")
 
 
-def format_report(
-    run: Run, images: Mapping[str, bytes] | None = None, progress: Progress | None = None
-) -> str:
-    """The whole report page as one string (no I/O); ``images``, ``progress``: see :func:`plots_html`."""
+def _text_fields(run: Run) -> dict[str, str]:
+    """Every part of the page but the plots: the numbers, the walkthrough, the configuration."""
+    import glassnet
     from glassnet.explain.walkthrough import format_walkthrough
 
     data = report_data(run)
     title = f"glassnet report: {run.data.name}, {run.iterations:,} iterations"
-    import glassnet
-
-    fields = {
+    return {
         "TITLE": html.escape(title),
         "SUBTITLE": html.escape(_subtitle(run)),
         "SUMMARY": _summary(run, data),
         "RECORDED": html.escape(_recorded_text(data["steps"]["iteration"])),
-        "PLOTS": plots_html(run, images, progress),
         "CONFIG": html.escape(format_config(run)),
         "WALKTHROUGH": html.escape(format_walkthrough(run)),
         "FOOTER": html.escape(
@@ -216,8 +204,56 @@ def format_report(
         "JS": _resource("report.js"),
         "DATA": json_for_script(data),
     }
+
+
+def render_report(
+    run: Run,
+    *,
+    formats: Sequence[str] = ("png",),
+    dpi: int = PLOT_DPI,
+    images: Mapping[str, Mapping[str, bytes]] | None = None,
+    progress: Progress | None = None,
+) -> tuple[str, dict[str, dict[str, bytes]]]:
+    """The report page and its plots, ``(page, {kind: {format: bytes}})``; no I/O.
+
+    Plots not in ``images`` are drawn in ``formats`` (PNG always, for the
+    page) at ``dpi`` by :func:`glassnet.plots.render_plots`, which computes
+    the page's numbers and text meanwhile (in this process, while a forked one
+    draws half of the figures). ``glassnet`` uses the plots for its files too.
+    """
+    from glassnet.plots import kinds_of, render_plots
+
+    drawn = {kind: dict(files) for kind, files in (images or {}).items()}
+    missing = [kind for kind in kinds_of(run) if kind not in drawn]
+    fields: dict[str, str] = {}
+
+    def text() -> None:
+        fields.update(_text_fields(run))
+
+    if missing:
+        wanted = list(dict.fromkeys(["png", *formats]))
+        drawn.update(
+            render_plots(run, wanted, dpi=dpi, kinds=missing, progress=progress, meanwhile=text)
+        )
+    else:
+        text()
+    fields["PLOTS"] = plots_html(run, {kind: files["png"] for kind, files in drawn.items()})
     # One pass over the template: inserted text is never scanned for placeholders.
-    return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
+    page = _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
+    return page, drawn
+
+
+def format_report(
+    run: Run, images: Mapping[str, bytes] | None = None, progress: Progress | None = None
+) -> str:
+    """The whole report page as one string (no I/O).
+
+    ``images`` maps a plot kind to PNG bytes already drawn (e.g. by
+    :func:`glassnet.plots.render_plots`); missing kinds are drawn at
+    :data:`PLOT_DPI`, each reported to ``progress``.
+    """
+    given = {kind: {"png": png} for kind, png in (images or {}).items()}
+    return render_report(run, images=given, progress=progress)[0]
 
 
 def report_path_problem(path: str | Path) -> str | None:
@@ -262,4 +298,4 @@ def write_report(
     return target
 
 
-__all__ = ["format_report", "write_report"]
+__all__ = ["format_report", "render_report", "write_report"]
