@@ -9,9 +9,24 @@ import pytest
 
 from glassnet.plots import _fork, render_plots
 
-needs_fork = pytest.mark.skipif(
-    not _fork.can_fork(), reason="no fork here (or one CPU, or threads)"
-)
+
+def fork_possible() -> bool:
+    """Whether this machine can fork at all, busy or not (Linux, two CPUs, no other thread)."""
+    real = _fork.runnable_tasks
+    _fork.runnable_tasks = lambda: 1  # type: ignore[assignment]
+    try:
+        return _fork.can_fork()
+    finally:
+        _fork.runnable_tasks = real  # type: ignore[assignment]
+
+
+needs_fork = pytest.mark.skipif(not fork_possible(), reason="no fork here (or one CPU, or threads)")
+
+
+@pytest.fixture(autouse=True)
+def idle_machine(monkeypatch):
+    """Other work on the machine must not decide whether these tests fork."""
+    monkeypatch.setattr(_fork, "runnable_tasks", lambda: 1)
 
 
 @needs_fork
@@ -86,6 +101,16 @@ def test_no_fork_with_other_threads_or_when_turned_off(monkeypatch):
         ["a", "b"], lambda kinds: {k: {"png": b"x"} for k in kinds}, lambda: calls.append(1)
     )
     assert list(images) == ["a", "b"] and calls == [1]
+
+
+def test_no_fork_while_the_other_cpus_are_busy(monkeypatch):
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+    monkeypatch.setattr(_fork, "runnable_tasks", lambda: cpus)
+    assert not _fork.can_fork()
+
+
+def test_runnable_tasks_reads_the_running_count():
+    assert _fork.runnable_tasks() >= 1
 
 
 def test_split_gives_the_child_the_first_half():

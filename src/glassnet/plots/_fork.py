@@ -11,9 +11,12 @@ through a pipe, then ends with ``os._exit`` (no ``atexit``, no flushing of
 inherited buffers). The child draws with the same code from the same memory,
 so its bytes are the ones this process would draw.
 
-When not. Only on Linux, with at least two CPUs usable, when this process
-runs no other thread (forking a threaded process can deadlock) and
-``GLASSNET_PARALLEL`` is not ``0``. Whatever goes wrong in the child (an
+When not. Only on Linux, with at least two CPUs usable and one of them idle
+right now (no more runnable tasks than CPUs less one, from ``/proc/loadavg``:
+on a machine kept busy by other work a second process only adds its own
+matplotlib import, measured 20-30 % slower), when this process runs no other
+thread (forking a threaded process can deadlock) and ``GLASSNET_PARALLEL`` is
+not ``0``. Whatever goes wrong in the child (an
 exception, a crash, unreadable output), :meth:`Forked.result` returns
 ``None`` and the caller draws those kinds itself, so errors surface exactly
 as without a fork.
@@ -45,7 +48,17 @@ def can_fork() -> bool:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - Linux has it
         cpus = os.cpu_count() or 1
-    return cpus >= 2 and threading.active_count() == 1
+    return cpus >= 2 and threading.active_count() == 1 and runnable_tasks() < cpus
+
+
+def runnable_tasks() -> int:
+    """Tasks running or ready to run on the machine right now, this one included (``/proc/loadavg``
+    fourth field, ``running/total``); 1 when it cannot be read."""
+    try:
+        with open("/proc/loadavg") as handle:
+            return int(handle.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return 1
 
 
 class Forked:
