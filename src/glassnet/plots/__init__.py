@@ -139,6 +139,7 @@ def render_plots(
     while they are drawn. ``progress`` hears of the figures drawn here.
     """
     from glassnet.plots._fork import render_in_two
+    from glassnet.plots._style import load_matplotlib
 
     for fmt in formats:
         if fmt not in FORMATS:
@@ -166,6 +167,7 @@ def render_plots(
         return images
 
     parent = os.getpid()
+    load_matplotlib()  # once, before any fork: both processes share the imported modules
     return render_in_two(chosen, draw, meanwhile)
 
 

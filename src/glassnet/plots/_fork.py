@@ -1,20 +1,20 @@
 """Draw some of the figures in a forked process while this one draws the others.
 
 Why. A figure costs matplotlib 0.1-0.3 s of pure Python (ticks, text,
-layout), and importing matplotlib another 0.4 s; on a machine with two cores
-a second process halves that part of ``glassnet``, ``glassnet plot`` and
-``glassnet report`` (measured in ``benchmarks/commands.py``).
+layout); on a machine with two cores a second process draws half of them at
+the same time, in ``glassnet``, ``glassnet plot`` and ``glassnet report``
+(measured in ``benchmarks/commands.py``).
 
-How. :class:`Forked` forks before matplotlib is imported (both processes
-import it side by side), the child draws its kinds and sends the bytes back
-through a pipe, then ends with ``os._exit`` (no ``atexit``, no flushing of
-inherited buffers). The child draws with the same code from the same memory,
-so its bytes are the ones this process would draw.
+How. :class:`Forked` forks after matplotlib is imported (the child shares
+the imported modules, so the import is paid once), the child draws its kinds
+and sends the bytes back through a pipe, then ends with ``os._exit`` (no
+``atexit``, no flushing of inherited buffers). The child draws with the same
+code from the same memory, so its bytes are the ones this process would draw.
 
 When not. Only on Linux, with at least two CPUs usable and one of them idle
-right now (no more runnable tasks than CPUs less one, from ``/proc/loadavg``:
-on a machine kept busy by other work a second process only adds its own
-matplotlib import, measured 20-30 % slower), when this process runs no other
+right now (fewer runnable tasks than CPUs, from ``/proc/loadavg``: on a
+machine kept busy by other work a second process cannot run alongside, and
+only adds its start), when this process runs no other
 thread (forking a threaded process can deadlock) and ``GLASSNET_PARALLEL`` is
 not ``0``. Whatever goes wrong in the child (an
 exception, a crash, unreadable output), :meth:`Forked.result` returns

@@ -48,16 +48,14 @@ def line_style(index: int) -> dict[str, Any]:
     }
 
 
-def new_figure(width: float, height: float, layout: Literal["constrained"] | None = None) -> Figure:
-    """A matplotlib Figure that needs no display (drawn with Agg when saved).
+def load_matplotlib() -> type[Figure]:
+    """Import matplotlib for drawing without a display; return its ``Figure`` class.
 
     Matplotlib is imported here, never by ``import glassnet``. Without a display
     (and no backend chosen by ``MPLBACKEND`` or an imported pyplot, as in
     Jupyter) the Agg backend is selected, so nothing tries to open a window.
-    The figure is not registered with pyplot: it is drawn only when saved or
-    displayed. ``layout`` (e.g. ``"constrained"``) is for figures where speed
-    does not matter (the sweep's); the others place their axes with
-    :func:`set_margins`.
+    The Agg canvas that saves figures is imported too, so that a process
+    forked afterwards (:mod:`glassnet.plots._fork`) shares all of it.
     """
     import matplotlib
 
@@ -67,9 +65,22 @@ def new_figure(width: float, height: float, layout: Literal["constrained"] | Non
         matplotlib.use("Agg")  # never a window, never a GUI toolkit import
     if "ipykernel" in sys.modules:
         import matplotlib.pyplot
+    import matplotlib.backends.backend_agg
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), dpi=100, layout=layout)
+    return Figure
+
+
+def new_figure(width: float, height: float, layout: Literal["constrained"] | None = None) -> Figure:
+    """A matplotlib Figure that needs no display (drawn with Agg when saved; see
+    :func:`load_matplotlib`).
+
+    The figure is not registered with pyplot: it is drawn only when saved or
+    displayed. ``layout`` (e.g. ``"constrained"``) is for figures where speed
+    does not matter (the sweep's); the others place their axes with
+    :func:`set_margins`.
+    """
+    return load_matplotlib()(figsize=(width, height), dpi=100, layout=layout)
 
 
 def set_margins(

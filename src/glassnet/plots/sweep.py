@@ -191,7 +191,9 @@ def plot_weight_histograms(sweep: Sweep, bins: int = 50) -> Figure:
     names = sweep.parameter_names
     groups = _rate_rows(sweep)
     per_rate = len(groups) > 1 and len(names) <= 6 and len(groups) * len(names) <= MAX_PANELS
-    panels: list[tuple[int | None, int]]  # (learning-rate row or None: all rates overlaid, parameter)
+    panels: list[
+        tuple[int | None, int]
+    ]  # (learning-rate row or None: all rates overlaid, parameter)
     if per_rate:
         rows, cols = len(groups), len(names)
         panels = [(g, i) for g in range(len(groups)) for i in range(len(names))]
