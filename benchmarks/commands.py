@@ -120,11 +120,14 @@ def run(quick: bool) -> list[dict[str, Any]]:
     Each row: ``name``, ``command`` (the argv, the temporary folder shown as
     ``DIR``), ``seconds`` (best of ``repeats``), ``all_seconds``, ``ratio``
     (to row 1), ``within_budget`` (``ratio <= 2``), ``cpu``, ``vector_bits``,
-    ``cores``, ``kernel``.
+    ``cores``, ``kernel``, ``load_average`` (1, 5 and 15 minutes, at the start:
+    other work on the machine slows every row, and the commands draw in one
+    process instead of two when no CPU is idle, see :mod:`glassnet.plots._fork`).
     """
     repeats = 3 if quick else 7
     machine = cpu()
     kernel = prepare_kernel()
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     env = environment()
     with tempfile.TemporaryDirectory(prefix="glassnet-bench-") as tmp:
         folder = Path(tmp)
@@ -151,6 +154,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
                     "vector_bits": machine["vector_bits"],
                     "cores": machine["cores"],
                     "kernel": kernel,
+                    "load_average": load,
                 }
             )
     return rows
@@ -161,7 +165,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     first = rows[0]
     lines = [
         f"CPU: {first['cpu']} ({first['vector_bits']}-bit vectors, {first['cores']} cores available); "
-        f"seed kernel: {first['kernel']}; best of {len(first['all_seconds'])} runs each, round-robin",
+        f"seed kernel: {first['kernel']}; load average at the start {first.get('load_average', '?')}; "
+        f"best of {len(first['all_seconds'])} runs each, round-robin",
         "",
         "| command | best wall time | ratio to (1) | within 2x |",
         "|---|---:|---:|:---:|",
