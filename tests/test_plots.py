@@ -24,14 +24,21 @@ def lines_by_gid(fig):
 def test_error_plot_shows_exactly_the_history_in_the_posts_four_windows(seed_run):
     fig = plot(seed_run, "error")
     lines = lines_by_gid(fig)
+    found = error_elbow(seed_run.history.error_sum)
     for window in (100, 1_000, 10_000, 100_000):
-        line = lines[f"error_sum-{window}"]
-        np.testing.assert_array_equal(line.get_xdata(), np.arange(window))
-        np.testing.assert_array_equal(line.get_ydata(), seed_run.history.error_sum[:window])
-        np.testing.assert_array_equal(
-            lines[f"loss-{window}"].get_ydata(), seed_run.history.loss[:window]
-        )
-        assert line.get_label() == ERROR_LABEL
+        for key in ("error_sum", "loss"):
+            line = lines[f"{key}-{window}"]
+            recorded = getattr(seed_run.history, key)[:window]
+            x = line.get_xdata()
+            if window <= 1_000:  # fewer points than the panel has pixel columns: every one
+                np.testing.assert_array_equal(x, np.arange(window))
+            else:  # the points a line that wide can show: recorded ones, ends, extremes, elbow
+                assert len(x) < min(window / 3, 6_000)
+                assert x[0] == 0 and x[-1] == window - 1 and found.index in x
+                assert recorded.argmin() in x and recorded.argmax() in x
+                assert np.all(np.diff(x) > 0)
+            np.testing.assert_array_equal(line.get_ydata(), recorded[x])
+        assert lines[f"error_sum-{window}"].get_label() == ERROR_LABEL
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     assert titles == [
         "First 100 iterations",
@@ -142,13 +149,18 @@ def test_parameter_names_and_descriptions_for_a_hidden_layer(xor_run):
     np.testing.assert_array_equal(preds.predictions[-1], xor_run.final_prediction)
 
 
-def test_write_plots_saves_png_and_svg_of_every_kind(seed_run, tmp_path):
+def test_write_plots_saves_png_of_every_kind_and_svg_on_request(seed_run, tmp_path):
     paths = write_plots(seed_run, tmp_path / "out")
+    assert [p.name for p in paths] == [f"{k}.png" for k in KINDS]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    paths = write_plots(seed_run, tmp_path / "both", ("png", "svg"))
     assert [p.name for p in paths] == [f"{k}.{fmt}" for k in KINDS for fmt in ("png", "svg")]
     for p in paths:
         data = p.read_bytes()
         assert len(data) > 10_000
         assert data.startswith(b"\x89PNG") if p.suffix == ".png" else b"<svg" in data[:2000]
+    # the long curves are thinned to what a panel shows: the SVG stays small
+    assert (tmp_path / "both" / "error.svg").stat().st_size < 1_000_000
 
 
 def test_unknown_kind_is_a_one_line_error(seed_run):

@@ -16,11 +16,20 @@ def test_plot_command_writes_every_kind(tmp_path, capsys):
     code = main(["plot", "--iterations", "1000", "--engine", "numpy", "--out", str(out)])
     assert code == 0
     written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(f"{k}.png" for k in ("error", "weights", "landscape", "predictions"))
+    stdout = capsys.readouterr().out
+    assert re.search(r"elbow near iteration ~\d+", stdout)
+    assert stdout.count("wrote ") == 4
+
+
+def test_plot_command_writes_svg_on_request(tmp_path, capsys):
+    out = tmp_path / "plots"
+    assert main(["plot", "--iterations", "300", "--engine", "numpy", "-o", str(out), "--svg"]) == 0
+    written = sorted(p.name for p in out.iterdir())
     assert written == sorted(
         f"{k}.{f}" for k in ("error", "weights", "landscape", "predictions") for f in ("png", "svg")
     )
-    stdout = capsys.readouterr().out
-    assert re.search(r"elbow near iteration ~\d+", stdout)
+    assert f"wrote {out / 'error.svg'}" in capsys.readouterr().out
 
 
 def test_report_command_from_a_saved_run(tmp_path, capsys):
@@ -56,9 +65,12 @@ def test_demo_writes_the_seed_runs_plots_and_report(tmp_path, capsys):
     assert "ITERATION #1" in stdout.upper()
     assert f"{out}/report.html" in stdout
     assert (out / "report.html").stat().st_size < 2_000_000
-    assert {p.name for p in out.iterdir()} >= {
+    assert {p.name for p in out.iterdir()} == {
         "report.html",
         "error.png",
-        "error.svg",
-        "landscape.svg",
+        "weights.png",
+        "landscape.png",
+        "predictions.png",
     }
+    assert f"  {out}/error.png\n" in stdout  # PNG only: no "(and error.svg)"
+    assert ".svg" not in stdout

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from glassnet.activations import Array
 from glassnet.errors import ConfigError
@@ -40,7 +41,7 @@ class WeightPaths:
         0 (0-based layer, ``i`` and ``j``, like numpy); ``"b0[j]"``: unit ``j``'s bias.
     """
 
-    iterations: Array
+    iterations: npt.NDArray[np.int64]
     values: Array
     names: tuple[str, ...]
 
@@ -64,7 +65,7 @@ class PredictionPaths:
         ``y``.
     """
 
-    iterations: Array
+    iterations: npt.NDArray[np.int64]
     predictions: Array
     targets: Array
 
@@ -106,11 +107,11 @@ class Landscape:
     v: Array
     loss: Array
     path: Array
-    path_iterations: Array
+    path_iterations: npt.NDArray[np.int64]
     loss_name: str
 
 
-def recorded_iterations(run: Run) -> Array:
+def recorded_iterations(run: Run) -> npt.NDArray[np.int64]:
     """The checkpointed iterations plus ``N``, ascending (int64)."""
     its = np.asarray(run.checkpoints.iterations, dtype=np.int64)
     if len(its) == 0 or its[-1] != run.iterations:
@@ -150,12 +151,22 @@ def most_moved(weights: WeightPaths, count: int = 2) -> tuple[int, ...]:
     return tuple(int(i) for i in order[:count])
 
 
+#: Largest magnitude a landscape axis covers: beyond it the grid's own span
+#: (``high - low`` plus margins) would overflow float64 (weights near 1e308).
+GRID_LIMIT = 1e307
+
+
 def _axis(values: Array, final: float, resolution: int, margin: float) -> Array:
-    """An evenly spaced axis covering ``values`` (and ``final``) with ``margin`` of the span each side."""
-    finite = values[np.isfinite(values)]
-    low = float(min(finite.min(initial=final), final))
-    high = float(max(finite.max(initial=final), final))
-    span = high - low if high > low else max(1.0, abs(final))
+    """An evenly spaced axis covering ``values`` (and ``final``) with ``margin`` of the span each side.
+
+    Only finite values count, cut to +-:data:`GRID_LIMIT`; with none, the axis is ``-1 .. 1``.
+    """
+    both = np.append(np.asarray(values, dtype=np.float64), final)
+    finite = np.clip(both[np.isfinite(both)], -GRID_LIMIT, GRID_LIMIT)
+    if finite.size == 0:
+        return np.linspace(-1.0, 1.0, resolution)
+    low, high = float(finite.min()), float(finite.max())
+    span = high - low if high > low else max(1.0, abs(low))
     return np.linspace(low - margin * span, high + margin * span, resolution)
 
 

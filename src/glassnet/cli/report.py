@@ -7,13 +7,14 @@ from typing import Any
 import click
 
 from glassnet.cli.common import engine_option, experiment_options
-from glassnet.cli.plot import obtain_run
+from glassnet.cli.plot import drawing_progress, obtain_run
 from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 
 
 @click.command()
 @experiment_options
 @click.option(
+    "--out",
     "--output",
     "-o",
     "output",
@@ -24,20 +25,19 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 )
 @engine_option
 def report(experiment: str | None, output: str, engine: str, **settings: Any) -> int:
-    """Write EXPERIMENT's report (a TOML file, or a run saved as .json; default: the seed's):
+    """Write EXPERIMENT's report (a TOML file, or a run saved as .json; default: the post's):
     configuration, walkthrough, plots and an iteration scrubber, in one HTML file that works offline."""
-    from pathlib import Path
-
     from glassnet.errors import ConfigError
-    from glassnet.report import write_report
+    from glassnet.plots import check_outputs
+    from glassnet.report import report_path_problem, write_report
 
-    parent = Path(output).parent
-    if not parent.is_dir():  # refuse before training, not after
-        raise ConfigError(
-            f"cannot write the report to {output!r}: the folder {str(parent)!r} does not exist."
-        )
+    check_outputs([output])  # refuse before training, not after
+    problem = report_path_problem(output)
+    if problem is not None:
+        raise ConfigError(problem)
     result = obtain_run(experiment, engine, settings)
-    path = write_report(result, output)
+    with drawing_progress() as progress:
+        path = write_report(result, output, progress=progress)
     click.echo(
         f"wrote {path} ({path.stat().st_size:,} bytes); open it in a browser, no network needed"
     )

@@ -1,9 +1,10 @@
 """Pictures of a run (matplotlib; imported only when used, never by ``import glassnet``).
 
-``plot(run, kind, **options)`` returns one matplotlib Figure; ``write_plots``
-saves every kind as PNG and SVG. The plots read what the run recorded and
-what :mod:`glassnet.landscape` and :mod:`glassnet.curves` computed from it;
-they never train or run a forward pass themselves.
+``plot(run, kind, **options)`` returns one matplotlib Figure;
+``render_plots`` draws every kind into PNG (and, asked for, SVG) bytes and
+``write_plots`` saves them, all files or none. The plots read what the run
+recorded and what :mod:`glassnet.landscape` and :mod:`glassnet.curves`
+computed from it; they never train or run a forward pass themselves.
 
 Kinds
 -----
@@ -32,11 +33,14 @@ past eight lines) and ``viridis`` for surfaces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glassnet.errors import ConfigError
+from glassnet.plots._files import check_outputs, write_files
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -51,8 +55,15 @@ KINDS: dict[str, str] = {
     "predictions": "predictions:plot_predictions",
 }
 
-#: File formats :func:`write_plots` saves.
+#: File formats :func:`write_plots` can save.
 FORMATS = ("png", "svg")
+#: What it saves unless asked: SVG takes as long again to write and is rarely opened.
+DEFAULT_FORMATS = ("png",)
+#: Resolution of the PNG files.
+PLOT_DPI = 110
+
+#: ``progress(done, total, kind)``: called after each figure is drawn.
+Progress = Callable[[int, int, str], None]
 
 
 def _function(kind: str) -> Callable[..., Figure]:
@@ -76,42 +87,142 @@ def plot(run: Run, kind: str = "error", **options: Any) -> Figure:
     return _function(kind)(run, **options)
 
 
-def save_figure(fig: Figure, stem: Path) -> list[Path]:
-    """Save ``fig`` as ``stem.png`` (110 dpi) and ``stem.svg``; return the paths."""
-    paths = []
-    for fmt in FORMATS:
-        path = stem.with_suffix(f".{fmt}")
-        metadata = {"Software": None} if fmt == "png" else {"Date": None}
-        fig.savefig(path, format=fmt, dpi=110, metadata=metadata)
-        paths.append(path)
-    return paths
+def figure_bytes(fig: Figure, fmt: str, dpi: int = PLOT_DPI) -> bytes:
+    """``fig`` as PNG (at ``dpi``) or SVG bytes, without dates or software names (reproducible)."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"plot format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
+    import matplotlib
+
+    buffer = io.BytesIO()
+    metadata = {"Software": None} if fmt == "png" else {"Date": None}
+    # A fixed salt for the SVG's element ids (else random per process): the same figure, the same bytes.
+    with matplotlib.rc_context({"svg.hashsalt": "glassnet"}):
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    return buffer.getvalue()
 
 
-def write_plots(run: Run, out_dir: str | Path) -> list[Path]:
-    """Write every kind of plot of ``run`` into ``out_dir`` (created if missing).
+def save_figure(fig: Figure, stem: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> list[Path]:
+    """Save ``fig`` as ``stem.png`` (110 dpi) and the other ``formats``, all or none; return the paths."""
+    contents = {stem.with_suffix(f".{fmt}"): figure_bytes(fig, fmt) for fmt in formats}
+    return write_files(contents)
+
+
+def kinds_of(run: Run) -> list[str]:
+    """The kinds drawn for ``run``: all of :data:`KINDS`, the landscape only with two parameters or more."""
+    from glassnet.network import parameter_names
+
+    n_params = len(parameter_names(run.network))
+    return [kind for kind in KINDS if kind != "landscape" or n_params >= 2]
+
+
+def plot_paths(out_dir: str | Path, formats: Sequence[str] = DEFAULT_FORMATS) -> list[Path]:
+    """Every file :func:`write_plots` may write into ``out_dir`` (to check them before training)."""
+    return [Path(out_dir) / f"{kind}.{fmt}" for kind in KINDS for fmt in formats]
+
+
+def render_plots(
+    run: Run,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    dpi: int = PLOT_DPI,
+    kinds: Sequence[str] | None = None,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], Any] | None = None,
+) -> dict[str, dict[str, bytes]]:
+    """Draw every kind of plot of ``run`` into memory: ``{kind: {format: bytes}}``.
+
+    The paths, predictions and landscape are computed once and shared by the
+    figures that show them. Nothing is written. On a machine with two cores
+    or more, half of the figures are drawn in a forked process at the same
+    time (:mod:`glassnet.plots._fork`; the same bytes, in about half the
+    time); ``meanwhile``, other work of the caller's, runs in this process
+    while they are drawn. ``progress`` hears of the figures drawn here.
+    """
+    from glassnet.plots._fork import render_in_two
+    from glassnet.plots._style import load_matplotlib
+
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ConfigError(f"plot format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
+    chosen = kinds_of(run) if kinds is None else list(kinds)
+    here: list[str] = []
+
+    def draw(which: Sequence[str]) -> dict[str, dict[str, bytes]]:
+        from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
+
+        weights = weight_paths(run)
+        options: dict[str, Callable[[], dict[str, Any]]] = {
+            "error": dict,
+            "weights": lambda: {"paths": weights},
+            "landscape": lambda: {"landscape": loss_landscape(run, weights=weights)},
+            "predictions": lambda: {"paths": prediction_paths(run, weights)},
+        }
+        images: dict[str, dict[str, bytes]] = {}
+        for kind in which:
+            fig = plot(run, kind, **options[kind]())
+            images[kind] = {fmt: figure_bytes(fig, fmt, dpi) for fmt in formats}
+            if progress is not None and os.getpid() == parent:
+                here.append(kind)
+                progress(len(here), len(chosen), kind)
+        return images
+
+    parent = os.getpid()
+    load_matplotlib()  # once, before any fork: both processes share the imported modules
+    return render_in_two(chosen, draw, meanwhile)
+
+
+def write_plots(
+    run: Run,
+    out_dir: str | Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    images: Mapping[str, Mapping[str, bytes]] | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write every kind of plot of ``run`` into ``out_dir`` (created if missing): all files or none.
+
+    Parameters
+    ----------
+    formats : sequence of str
+        ``("png",)`` by default; add ``"svg"`` for vector files.
+    images : mapping, optional
+        ``{kind: {format: bytes}}`` already drawn by :func:`render_plots`.
 
     Returns
     -------
     list of Path
-        ``error.png, error.svg, weights.png, ...`` in :data:`KINDS` order.
+        ``error.png, weights.png, ...`` in :data:`KINDS` order (each kind's
+        formats in the order given).
+
+    Raises
+    ------
+    ConfigError
+        A path that cannot be written (checked before drawing) or an error
+        while writing (a full disk): one line naming the path; no file of the
+        set is left behind.
     """
-    from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
-
+    check_outputs(plot_paths(out_dir, formats))
+    if images is None:
+        images = render_plots(run, formats, progress=progress)
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot create the plot folder {str(out)!r}: {exc.strerror}.") from None
-    weights = weight_paths(run)
-    shared: dict[str, dict[str, Any]] = {"error": {}, "weights": {"paths": weights}}
-    if len(weights.names) >= 2:
-        shared["landscape"] = {"landscape": loss_landscape(run, weights=weights)}
-    shared["predictions"] = {"paths": prediction_paths(run, weights)}
-    paths: list[Path] = []
-    for kind, options in shared.items():
-        fig = plot(run, kind, **options)
-        paths += save_figure(fig, out / kind)
-    return paths
+    contents = {
+        out / f"{kind}.{fmt}": images[kind][fmt]
+        for kind in KINDS
+        if kind in images
+        for fmt in formats
+    }
+    return write_files(contents)
 
 
-__all__ = ["FORMATS", "KINDS", "plot", "save_figure", "write_plots"]
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "KINDS",
+    "check_outputs",
+    "figure_bytes",
+    "plot",
+    "plot_paths",
+    "render_plots",
+    "save_figure",
+    "write_plots",
+]

@@ -7,9 +7,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.curves import Elbow, SplitCurves, error_elbow, split_curves
+from glassnet.activations import Array
+from glassnet.curves import Elbow, SplitCurves, error_elbow, split_curves, visible_points
 from glassnet.explain.numbers import count
-from glassnet.plots._style import PALETTE, new_figure, style_axes, thousands
+from glassnet.plots._style import (
+    PALETTE,
+    drawable,
+    legend_below,
+    legend_height,
+    new_figure,
+    pixel_columns,
+    safe_limits,
+    set_margins,
+    style_axes,
+    thousands,
+)
 from glassnet.run import Run
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,10 +53,15 @@ def plot_error(
     """The error sum (and the loss) of iterations ``#0 .. #w-1`` for each window ``w``.
 
     Each panel plots ``run.history.error_sum[:w]`` against iterations
-    ``0 .. w-1`` exactly (no smoothing), on a linear axis like the post. The
-    elbow found by :func:`glassnet.curves.error_elbow` (the point farthest from
-    the chord on a log iteration axis) is marked in every panel it falls in,
-    and named in the figure's title.
+    ``0 .. w-1`` (no smoothing), on a linear axis like the post. A window
+    longer than the panel has pixel columns at :data:`~glassnet.plots._style.DETAIL_DPI`
+    is drawn through the points a line that wide can show
+    (:func:`glassnet.curves.visible_points`: per column the first, last, lowest
+    and highest recorded point, the ends and the elbow), which draws the same
+    picture; every point drawn is a recorded one. The elbow found by
+    :func:`glassnet.curves.error_elbow` is marked in every panel it falls in,
+    and named in the figure's title. One legend under the panels names the
+    curves, so it never hides a curve or the elbow's label.
 
     A run with held-out examples (``[data] test_fraction``) gets two curves of
     each figure: "training" (blue) and "held-out test" (orange); error solid,
@@ -62,54 +79,43 @@ def plot_error(
     n_panels = max(1, len(chosen))
     n_cols = 2 if n_panels > 1 else 1
     n_rows = (n_panels + n_cols - 1) // n_cols
-    fig = new_figure(5.2 * n_cols, 3.6 * n_rows + (0.6 if split is None else 1.3))
+    n_curves = (1 if split is None else 2) * (2 if show_loss else 1) + (found is not None)
+    legend_cols = 3 if split is None else 2
+    legend = legend_height(n_curves, legend_cols) if chosen else 0.0
+    top = 0.75 if split is None else 1.0
+    fig = new_figure(5.2 * n_cols, 3.6 * n_rows + 0.6 + legend + (0.0 if split is None else 0.4))
+    set_margins(fig, rows=n_rows, cols=n_cols, top=top, bottom=0.6 + legend)
     axes = fig.subplots(n_rows, n_cols, squeeze=False).ravel()
     for ax in axes[n_panels:]:
         ax.set_visible(False)
     for ax, window in zip(axes, chosen):
-        iterations = np.arange(window)
+        columns = pixel_columns(ax)
+        keep = () if found is None or found.index >= window else (found.index,)
         if split is None:
-            ax.plot(
-                iterations,
-                history.error_sum[:window],
-                color=PALETTE[0],
-                linewidth=1.6,
-                label=ERROR_LABEL,
-                gid=f"error_sum-{window}",
-            )
+            curves = [("error_sum", history.error_sum[:window])]
             if show_loss:
-                ax.plot(
-                    iterations,
-                    history.loss[:window],
-                    color=PALETTE[1],
-                    linewidth=1.4,
-                    linestyle="--",
-                    label=loss_label(run),
-                    gid=f"loss-{window}",
+                curves.append(("loss", history.loss[:window]))
+            for key, values in curves:
+                _draw(
+                    ax,
+                    values,
+                    columns,
+                    keep,
+                    **_STYLES[key],
+                    label=_label(run, key),
+                    gid=f"{key}-{window}",
                 )
             elbow_y = None if found is None else found.y
+            shown = [values for _, values in curves]
         else:
-            elbow_y = _plot_split(ax, run, split, window, show_loss, per_example, found)
-        if found is not None and found.x < window:
-            ax.axvline(found.x, color=PALETTE[3], linestyle=":", linewidth=1.2)
-            ax.plot(
-                [found.x],
-                [elbow_y],
-                marker="o",
-                markersize=7,
-                color=PALETTE[3],
-                linestyle="none",
-                label=f"elbow (iteration {found.x:,.0f})",
-                gid=f"elbow-{window}",
+            elbow_y, shown = _plot_split(
+                ax, run, split, window, show_loss, per_example, found, columns, keep
             )
-            ax.annotate(
-                f"elbow ~{found.x:,.0f}",
-                (found.x, elbow_y),
-                xytext=(8, 10),
-                textcoords="offset points",
-                fontsize=9,
-                color=PALETTE[3],
-            )
+        ax.set_xlim(0, max(window - 1, 1))
+        ax.set_ylim(bottom=0)
+        safe_limits(ax, "y", np.concatenate(shown) if shown else [])
+        if found is not None and found.x < window and elbow_y is not None:
+            _mark_elbow(ax, found, elbow_y, window)
         ax.set_title(
             f"First {count(window, 'iteration')}"
             if window < len(history) or window in WINDOWS
@@ -117,26 +123,15 @@ def plot_error(
         )
         ax.set_xlabel("iteration")
         ax.set_ylabel("error" if split is None or not per_example else "error per example")
-        ax.set_xlim(0, max(window - 1, 1))
-        ax.set_ylim(bottom=0)
         ax.xaxis.set_major_formatter(thousands)
         style_axes(ax)
-    if chosen and split is not None:
-        # Four long labels would hide the curves: one legend for all panels, below them.
+    if chosen:
+        # One legend for all panels, under them: it never hides a curve or the elbow's label.
         handles: dict[str, Any] = {}
         for ax in axes[:n_panels]:
             for handle, label in zip(*ax.get_legend_handles_labels()):
                 handles.setdefault(label, handle)
-        fig.legend(
-            list(handles.values()),
-            list(handles),
-            loc="outside lower center",
-            ncol=2,
-            fontsize=8,
-            frameon=True,
-        )
-    elif chosen:
-        axes[0].legend(loc="upper right", fontsize=8, frameon=True)
+        legend_below(fig, list(handles.values()), list(handles), ncol=legend_cols, frameon=True)
     else:
         axes[0].text(
             0.5,
@@ -157,6 +152,52 @@ def plot_error(
             fontsize=12,
         )
     return fig
+
+
+_STYLES: dict[str, dict[str, Any]] = {
+    "error_sum": {"color": PALETTE[0], "linewidth": 1.6},
+    "loss": {"color": PALETTE[1], "linewidth": 1.4, "linestyle": "--"},
+}
+
+
+def _label(run: Run, key: str) -> str:
+    return ERROR_LABEL if key == "error_sum" else loss_label(run)
+
+
+def _draw(ax: Any, values: Array, columns: int, keep: tuple[int, ...], **style: Any) -> None:
+    """Plot ``values`` against iterations ``0 .. len-1``, through the points ``columns`` can show."""
+    iterations = np.arange(len(values))
+    shown = visible_points(iterations, values, columns, keep=keep)
+    ax.plot(iterations[shown], drawable(values[shown]), **style)
+
+
+def _mark_elbow(ax: Any, found: Elbow, elbow_y: float, window: int) -> None:
+    """The elbow's dotted line, dot and label; the label turns to stay inside the axes."""
+    ax.axvline(found.x, color=PALETTE[3], linestyle=":", linewidth=1.2)
+    ax.plot(
+        [found.x],
+        [elbow_y],
+        marker="o",
+        markersize=7,
+        color=PALETTE[3],
+        linestyle="none",
+        label=f"elbow (iteration {found.x:,.0f})",
+        gid=f"elbow-{window}",
+    )
+    low, high = ax.get_ylim()
+    across = found.x / max(window - 1, 1)
+    up = (elbow_y - low) / (high - low) if high > low else 0.5
+    ax.annotate(
+        f"elbow ~{found.x:,.0f}",
+        (found.x, elbow_y),
+        xytext=(-8 if across > 0.75 else 8, -10 if up > 0.8 else 10),
+        textcoords="offset points",
+        ha="right" if across > 0.75 else "left",
+        va="top" if up > 0.8 else "bottom",
+        fontsize=9,
+        color=PALETTE[3],
+        gid=f"elbow-label-{window}",
+    )
 
 
 def split_labels(split: SplitCurves, per_example: bool, loss_text: str) -> dict[str, str]:
@@ -181,8 +222,11 @@ def _plot_split(
     show_loss: bool,
     per_example: bool,
     found: Elbow | None,
-) -> float | None:
-    """Draw the training and held-out test curves of one window; return the elbow's height."""
+    columns: int,
+    keep: tuple[int, ...],
+) -> tuple[float | None, list[Array]]:
+    """Draw the training and held-out test curves of one window; return the elbow's height
+    and the values drawn."""
     # split.* hold run.history's values for #0 .. #N-1 (and the final #N after them).
     scale = {
         "error_sum": split.n_train,
@@ -197,19 +241,23 @@ def _plot_split(
         for key in scale
     }
     labels = split_labels(split, per_example, loss_label(run))
-    iterations = np.arange(window)
-    for key in ("error_sum", "test_error_sum") + (("loss", "test_loss") if show_loss else ()):
+    keys = ("error_sum", "test_error_sum") + (("loss", "test_loss") if show_loss else ())
+    for key in keys:
         test = key.startswith("test_")
         is_loss = key.endswith("loss")
-        ax.plot(
-            iterations,
+        _draw(
+            ax,
             series[key],
+            columns,
+            keep,
             color=TEST_COLOR if test else TRAIN_COLOR,
             linewidth=1.2 if is_loss else 1.8,
             linestyle="--" if is_loss else "-",
             label=labels[key],
             gid=f"{key}-{window}",
         )
+    shown = [series[key] for key in keys]
     if found is None:
-        return None
-    return float(series["error_sum"][found.index]) if found.index < window else found.y
+        return None, shown
+    height = float(series["error_sum"][found.index]) if found.index < window else found.y
+    return height, shown

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet.landscape import Landscape, loss_landscape
-from glassnet.plots._style import PALETTE, SURFACE_CMAP, describe_parameter, new_figure
+from glassnet.plots._style import (
+    AXIS_LIMIT,
+    PALETTE,
+    SURFACE_CMAP,
+    describe_parameter,
+    drawable,
+    escape,
+    new_figure,
+)
 from glassnet.run import Run
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,8 +37,11 @@ def plot_landscape(
     """
     land = loss_landscape(run, pair, resolution=resolution) if landscape is None else landscape
     fig = new_figure(7.6, 6.2)
-    ax = fig.subplots()
-    loss = np.where(np.isfinite(land.loss), land.loss, np.nan)
+    width, height = fig.get_size_inches()
+    # Fixed places in inches: the map, then its colour bar with its labels on the right.
+    ax = fig.add_axes((0.8 / width, 0.65 / height, 5.3 / width, 1 - 1.05 / height))
+    cax = fig.add_axes((6.3 / width, 0.65 / height, 0.25 / width, 1 - 1.05 / height))
+    loss = np.where(np.isfinite(land.loss) & (np.abs(land.loss) <= AXIS_LIMIT), land.loss, np.nan)
     if not np.any(np.isfinite(loss)):  # e.g. a diverged run: infinite loss everywhere
         loss = np.zeros_like(land.loss)
         ax.text(
@@ -44,6 +55,7 @@ def plot_landscape(
         )
     positive = loss[loss > 0]
     log_scale = bool(positive.size) and np.nanmax(loss) / np.nanmin(positive) > 100
+    levels: Any
     if log_scale:
         # Contours of log10(loss): equal steps are equal ratios of the loss.
         shown = np.log10(np.maximum(loss, np.nanmin(positive)))
@@ -60,30 +72,31 @@ def plot_landscape(
         land.u,
         land.v,
         shown,
-        levels=filled.levels[::3],
+        levels=np.asarray(filled.levels)[::3],
         colors="white",
         linewidths=0.5,
         negative_linestyles="solid",
         alpha=0.6,
     )
-    bar = fig.colorbar(filled, ax=ax)
+    bar = fig.colorbar(filled, cax=cax)
     what = f"loss ({land.loss_name.replace('_', ' ')})"
     if log_scale:
         low, high = int(np.ceil(levels[0])), int(np.floor(levels[-1]))
         bar.set_ticks(range(low, high + 1), labels=[f"{10.0**e:g}" for e in range(low, high + 1)])
         what += ", log scale"
     bar.set_label(what)
-    ax.plot(land.path[:, 0], land.path[:, 1], color="white", linewidth=3.2, gid="path-halo")
+    path = drawable(land.path)
+    ax.plot(path[:, 0], path[:, 1], color="white", linewidth=3.2, gid="path-halo")
     ax.plot(
-        land.path[:, 0],
-        land.path[:, 1],
+        path[:, 0],
+        path[:, 1],
         color=PALETTE[3],
         linewidth=1.6,
         label="training path",
         gid="path",
     )
     ax.plot(
-        *land.path[0],
+        *path[0],
         marker="o",
         markersize=9,
         color=PALETTE[1],
@@ -92,7 +105,7 @@ def plot_landscape(
         label=f"start (iteration {land.path_iterations[0]:,})",
     )
     ax.plot(
-        *land.path[-1],
+        *path[-1],
         marker="*",
         markersize=14,
         color=PALETTE[6],
@@ -104,6 +117,8 @@ def plot_landscape(
         hit = np.flatnonzero(land.path_iterations == k)
         if hit.size and k < land.path_iterations[-1]:
             x, y = land.path[hit[0]]
+            if not (abs(x) <= AXIS_LIMIT and abs(y) <= AXIS_LIMIT):  # off the map
+                continue
             ax.annotate(
                 f"#{k:,}",
                 (x, y),
@@ -113,9 +128,24 @@ def plot_landscape(
                 color="black",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.8},
             )
+    if not np.all(np.abs(land.path[np.isfinite(land.path)]) <= AXIS_LIMIT):
+        ax.text(
+            0.01,
+            0.01,
+            f"part of the path is beyond ±{AXIS_LIMIT:g}, off this map",
+            transform=ax.transAxes,
+            fontsize=7,
+            color="white",
+        )
     names = run.data.input_names
-    ax.set_xlabel(f"{land.names[0]}: {describe_parameter(land.names[0], run.network, names)}")
-    ax.set_ylabel(f"{land.names[1]}: {describe_parameter(land.names[1], run.network, names)}")
+    ax.set_xlabel(
+        escape(f"{land.names[0]}: {describe_parameter(land.names[0], run.network, names)}")
+    )
+    ax.set_ylabel(
+        escape(f"{land.names[1]}: {describe_parameter(land.names[1], run.network, names)}")
+    )
+    ax.set_xlim(land.u[0], land.u[-1])
+    ax.set_ylim(land.v[0], land.v[-1])
     ax.legend(loc="best", fontsize=8, framealpha=0.9)
     ax.set_title(
         f"Loss over {land.names[0]} and {land.names[1]}, other weights at their final values",

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +27,7 @@ from glassnet.explain.numbers import count
 from glassnet.report.data import report_data
 
 if TYPE_CHECKING:  # pragma: no cover
+    from glassnet.plots import Progress
     from glassnet.run import Run
 
 #: Plots shown in the report, with their captions.
@@ -64,38 +64,22 @@ def _resource(name: str) -> str:
     return resources.files("glassnet.report").joinpath(name).read_text(encoding="utf-8")
 
 
-def _png(fig: Any) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=PLOT_DPI, metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def plots_html(run: Run, images: Mapping[str, bytes] | None = None) -> str:
+def plots_html(run: Run, images: Mapping[str, bytes]) -> str:
     """The report's figures as ``<figure>`` elements with inline PNG images.
 
-    ``images`` maps a plot kind to PNG bytes already drawn (e.g. by
-    :func:`glassnet.plots.write_plots`); missing kinds are drawn here at
-    :data:`PLOT_DPI`.
+    ``images`` maps each plot kind of :func:`glassnet.plots.kinds_of` to its
+    PNG bytes.
     """
-    from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
-    from glassnet.plots import plot
+    from glassnet.plots import kinds_of
 
-    images = dict(images or {})
-    weights = weight_paths(run)
-    kinds = [kind for kind, _ in PLOTS if kind != "landscape" or len(weights.names) >= 2]
-    options: dict[str, dict[str, Any]] = {"error": {}, "weights": {"paths": weights}}
-    if "predictions" not in images:
-        options["predictions"] = {"paths": prediction_paths(run, weights)}
-    if "landscape" in kinds and "landscape" not in images:
-        options["landscape"] = {"landscape": loss_landscape(run, weights=weights)}
+    kinds = kinds_of(run)
     parts = []
     for kind, caption in PLOTS:
         if kind not in kinds:
             continue
         if kind == "error" and run.test is not None:
             caption = SPLIT_ERROR_CAPTION
-        png = images[kind] if kind in images else _png(plot(run, kind, **options[kind]))
-        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        uri = "data:image/png;base64," + base64.b64encode(images[kind]).decode("ascii")
         parts.append(
             f'<figure id="plot-{kind}"><img alt="{html.escape(caption)}" src="{uri}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
@@ -199,20 +183,18 @@ def json_for_script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c")
 
 
-def format_report(run: Run, images: Mapping[str, bytes] | None = None) -> str:
-    """The whole report page as one string (no I/O); ``images``: see :func:`plots_html`."""
+def _text_fields(run: Run) -> dict[str, str]:
+    """Every part of the page but the plots: the numbers, the walkthrough, the configuration."""
+    import glassnet
     from glassnet.explain.walkthrough import format_walkthrough
 
     data = report_data(run)
     title = f"glassnet report: {run.data.name}, {count(run.iterations, 'iteration')}"
-    import glassnet
-
-    fields = {
+    return {
         "TITLE": html.escape(title),
         "SUBTITLE": html.escape(_subtitle(run)),
         "SUMMARY": _summary(run, data),
         "RECORDED": html.escape(_recorded_text(data["steps"]["iteration"])),
-        "PLOTS": plots_html(run, images),
         "CONFIG": html.escape(format_config(run)),
         "WALKTHROUGH": html.escape(format_walkthrough(run)),
         "FOOTER": html.escape(
@@ -223,26 +205,98 @@ def format_report(run: Run, images: Mapping[str, bytes] | None = None) -> str:
         "JS": _resource("report.js"),
         "DATA": json_for_script(data),
     }
+
+
+def render_report(
+    run: Run,
+    *,
+    formats: Sequence[str] = ("png",),
+    dpi: int = PLOT_DPI,
+    images: Mapping[str, Mapping[str, bytes]] | None = None,
+    progress: Progress | None = None,
+) -> tuple[str, dict[str, dict[str, bytes]]]:
+    """The report page and its plots, ``(page, {kind: {format: bytes}})``; no I/O.
+
+    Plots not in ``images`` are drawn in ``formats`` (PNG always, for the
+    page) at ``dpi`` by :func:`glassnet.plots.render_plots`, which computes
+    the page's numbers and text meanwhile (in this process, while a forked one
+    draws half of the figures). ``glassnet`` uses the plots for its files too.
+    """
+    from glassnet.plots import kinds_of, render_plots
+
+    drawn = {kind: dict(files) for kind, files in (images or {}).items()}
+    missing = [kind for kind in kinds_of(run) if kind not in drawn]
+    fields: dict[str, str] = {}
+
+    def text() -> None:
+        fields.update(_text_fields(run))
+
+    if missing:
+        wanted = list(dict.fromkeys(["png", *formats]))
+        drawn.update(
+            render_plots(run, wanted, dpi=dpi, kinds=missing, progress=progress, meanwhile=text)
+        )
+    else:
+        text()
+    fields["PLOTS"] = plots_html(run, {kind: files["png"] for kind, files in drawn.items()})
     # One pass over the template: inserted text is never scanned for placeholders.
-    return _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
+    page = _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
+    return page, drawn
 
 
-def write_report(run: Run, path: str | Path, *, images: Mapping[str, bytes] | None = None) -> Path:
+def format_report(
+    run: Run, images: Mapping[str, bytes] | None = None, progress: Progress | None = None
+) -> str:
+    """The whole report page as one string (no I/O).
+
+    ``images`` maps a plot kind to PNG bytes already drawn (e.g. by
+    :func:`glassnet.plots.render_plots`); missing kinds are drawn at
+    :data:`PLOT_DPI`, each reported to ``progress``.
+    """
+    given = {kind: {"png": png} for kind, png in (images or {}).items()}
+    return render_report(run, images=given, progress=progress)[0]
+
+
+def report_path_problem(path: str | Path) -> str | None:
+    """Why the report cannot go to ``path`` (``None``: it can): its folder must exist."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        return (
+            f"cannot write the report to {str(target)!r}: the folder {str(target.parent)!r} "
+            "does not exist."
+        )
+    return None
+
+
+def write_report(
+    run: Run,
+    path: str | Path,
+    *,
+    images: Mapping[str, bytes] | None = None,
+    progress: Progress | None = None,
+) -> Path:
     """Write the report of ``run`` to ``path`` atomically; return the path.
 
     The folder must exist. The file is one self-contained HTML page (see the
     module docstring); the seed run's is about 1.4 MB. ``images`` optionally
     gives PNG bytes of plots already drawn, by kind (see :func:`plots_html`).
+
+    Raises
+    ------
+    ConfigError
+        A folder that does not exist, a path that cannot be written (checked
+        before anything is drawn) or an error while writing, as one line
+        naming the path; a failed write leaves no file behind.
     """
-    from glassnet.serialize import atomic_write
+    from glassnet.plots._files import check_outputs, write_files
 
     target = Path(path)
-    if not target.parent.is_dir():
-        raise ConfigError(
-            f"cannot write the report to {str(target)!r}: the folder {str(target.parent)!r} does not exist."
-        )
-    atomic_write(target, format_report(run, images))
+    check_outputs([target])
+    problem = report_path_problem(target)
+    if problem is not None:
+        raise ConfigError(problem)
+    write_files({target: format_report(run, images, progress).encode("utf-8")})
     return target
 
 
-__all__ = ["format_report", "write_report"]
+__all__ = ["format_report", "render_report", "write_report"]

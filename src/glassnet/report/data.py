@@ -14,7 +14,6 @@ Per-example numbers are embedded for the first :data:`MAX_EXAMPLES` examples.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -42,12 +41,52 @@ BIAS_FIELDS = ("b", "db", "b_after")
 def numbers(values: Array | float) -> Any:
     """Arrays to nested lists of floats rounded to :data:`DIGITS` significant digits.
 
-    Non-finite values become ``None`` (JSON has no NaN or infinity).
+    Each float is ``float(f"{value:.12g}")`` (see :func:`round_significant`),
+    so the JSON shows at most 12 digits. Non-finite values become ``None``
+    (JSON has no NaN or infinity). The array is rounded in one vectorised pass
+    and turned into lists by one ``tolist()``.
     """
-    if isinstance(values, np.ndarray):
-        return [numbers(v) for v in values] if values.ndim else numbers(float(values))
-    value = float(values)
-    return float(f"{value:.{DIGITS}g}") if math.isfinite(value) else None
+    array = np.asarray(values, dtype=np.float64)
+    rounded = round_significant(array)
+    finite = np.isfinite(rounded)
+    if finite.all():
+        return rounded.tolist()
+    shown = rounded.astype(object)
+    shown[~finite] = None
+    return shown.tolist()
+
+
+_FORMAT = f"{{:.{DIGITS}g}}"
+
+
+def round_significant(values: Array) -> Array:
+    """``float(f"{v:.12g}")`` of every ``v`` in ``values`` (:data:`DIGITS` digits), vectorised.
+
+    For a value ``v`` with ``10**e <= |v| < 10**(e+1)`` and ``k = 11 - e``,
+    ``m = round(v * 10**k)`` is the 12-digit mantissa and ``m / 10**k`` is one
+    correctly rounded division of two exact floats (``m < 2**53``; ``10**k``
+    is exact for ``0 <= k <= 22``): the double nearest to the decimal
+    ``m * 10**-k``, which is what ``float("%.12g" % v)`` returns. Where that
+    argument does not hold (``v * 10**k`` within 0.001 of a rounding tie, where
+    the product's own rounding could pick the other side; zero; ``|v| >= 1e11``
+    or ``< 1e-11``; not finite) the value is formatted and parsed as text.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        k = (DIGITS - 1) - np.floor(np.log10(np.abs(array)))
+        k = np.where(np.isfinite(k), k, -1.0)
+        power = 10.0 ** np.clip(k, 0, 22)
+        scaled = array * power
+        mantissa = np.round(scaled)
+        tie = np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-3
+        size = np.abs(mantissa)
+        fast = (k >= 0) & (k <= 22) & ~tie & (size >= 10.0 ** (DIGITS - 1)) & (size <= 10.0**DIGITS)
+        rounded = np.where(fast, mantissa / power, array)
+    slow = np.flatnonzero(~fast)
+    if slow.size:
+        flat = rounded.reshape(-1)
+        flat[slow] = list(map(float, map(_FORMAT.format, array.reshape(-1)[slow].tolist())))
+    return rounded
 
 
 def numbers_per_step(run: Run, n_examples: int) -> int:
@@ -82,22 +121,23 @@ def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
     """
     layers = []
     for l, first in enumerate(steps[0].layers):
-        columns: dict[str, Any] = {}
-        for f in PARAM_FIELDS:
-            columns[f] = [numbers(getattr(st.layers[l], f).ravel()) for st in steps]
-        for f in BIAS_FIELDS:
-            columns[f] = (
-                None
-                if getattr(first, f) is None
-                else [numbers(getattr(st.layers[l], f).ravel()) for st in steps]
+
+        def column(field: str, rows: int | None = None, layer: int = l) -> Any:
+            """One field of every step: a ``(n_steps, size)`` array, rounded in one pass."""
+            return numbers(
+                np.stack([getattr(st.layers[layer], field)[:rows].ravel() for st in steps])
             )
+
+        columns: dict[str, Any] = {f: column(f) for f in PARAM_FIELDS}
+        for f in BIAS_FIELDS:
+            columns[f] = None if getattr(first, f) is None else column(f)
         for f in EXAMPLE_FIELDS:
-            columns[f] = [numbers(getattr(st.layers[l], f)[:n_examples].ravel()) for st in steps]
+            columns[f] = column(f, n_examples)
         layers.append(columns)
     return {
         "iteration": [st.iteration for st in steps],
-        "loss": [numbers(st.loss) for st in steps],
-        "error_sum": [numbers(st.error_sum) for st in steps],
+        "loss": numbers(np.array([st.loss for st in steps])),
+        "error_sum": numbers(np.array([st.error_sum for st in steps])),
         "applied": [st.applied for st in steps],
         "layers": layers,
     }
