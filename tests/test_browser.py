@@ -77,7 +77,7 @@ def page(browser, report_url):
 
     def offline(route):
         url = route.request.url
-        if url.startswith("file:") or url.startswith("data:"):
+        if url.startswith(("file:", "data:")):
             route.continue_()
         else:
             fetched.append(url)

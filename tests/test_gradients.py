@@ -16,10 +16,10 @@ from glassnet.activations import ACTIVATIONS
 from glassnet.losses import LOSSES
 from glassnet.network import (
     Network,
-    finite_difference_gradient,
-    forward,
     allowed_hidden,
     allowed_output,
+    finite_difference_gradient,
+    forward,
     init_params,
     loss_gradient,
 )
@@ -40,7 +40,7 @@ def random_problem(sizes, act, loss_name, bias, seed):
         acts = tuple(ACTIVATIONS[act] for _ in range(n_layers))
         loss = LOSSES[loss_name]
         if loss.requires is not None:
-            acts = acts[:-1] + (loss.requires,)
+            acts = (*acts[:-1], loss.requires)
         if acts[-1].rowwise:  # a softmax needs two classes or more
             sizes = (*sizes[:-1], max(sizes[-1], 3))
         net = Network(tuple(sizes), acts, (bias,) * n_layers, loss)

@@ -55,7 +55,7 @@ def test_report_references_nothing_on_the_network(seed_report):
     assert re.findall(r"https?://", text, flags=re.I) == []
     parser = Fetches()
     parser.feed(text)
-    external = [u for u in parser.urls if not (u.startswith("#") or u.startswith("data:"))]
+    external = [u for u in parser.urls if not (u.startswith(("#", "data:")))]
     assert external == []
     css = "\n".join(re.findall(r"<style>(.*?)</style>", text, re.S))
     assert "@import" not in css and "url(" not in css and "@font-face" not in css
@@ -83,7 +83,7 @@ def test_embedded_steps_are_the_runs_recorded_numbers(seed_run, seed_report):
     _, text = seed_report
     data = embedded(text)
     steps = data["steps"]
-    iterations = list(seed_run.checkpoints.iterations) + [seed_run.iterations]
+    iterations = [*list(seed_run.checkpoints.iterations), seed_run.iterations]
     assert steps["iteration"] == iterations
     assert data["iterations"] == 100_000 and data["elbow"] == 180
     layer = steps["layers"][0]

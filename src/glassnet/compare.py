@@ -280,10 +280,10 @@ def compare_runs(
         wb = b.final.weights[layer] if layer < b.network.n_layers else None
         same = wa is not None and wb is not None and wa.shape == wb.shape
 
-        def diff(pa: Any, pb: Any) -> Array | None:
+        def diff(pa: Any, pb: Any, same: bool = same, layer: int = layer) -> Array | None:
             if not same or pa is None or pb is None:
                 return None
-            return pb.weights[layer] - pa.weights[layer]
+            return pb.weights[layer] - pa.weights[layer]  # type: ignore[no-any-return]
 
         layers.append(
             LayerDifference(

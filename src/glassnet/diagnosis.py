@@ -205,7 +205,7 @@ def learned(run: Run) -> bool:
 
 
 def _has_constant_column(X: np.ndarray) -> bool:
-    return bool(X.shape[0] > 1 and np.any(np.all(X == X[0], axis=0) & (X[0] != 0)))
+    return bool(X.shape[0] > 1 and np.any(np.all(X[0] == X, axis=0) & (X[0] != 0)))
 
 
 def _no_offset(run: Run) -> bool:

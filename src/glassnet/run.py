@@ -334,7 +334,7 @@ class Run:
         from glassnet import engines
         from glassnet.training import CheckpointSchedule, merge_checkpoints
 
-        if not isinstance(iterations, (int, np.integer)) or not 1 <= iterations:
+        if not isinstance(iterations, (int, np.integer)) or not iterations >= 1:
             raise ConfigError(
                 f"extend needs a whole number of iterations >= 1; got {iterations!r}."
             )

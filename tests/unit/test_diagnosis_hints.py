@@ -104,7 +104,7 @@ def test_saturated_unscaled_inputs_point_to_standardize_not_smaller_weights():
         dataset="digits", layers=[64, 32, 10], learning_rate=5.0, iterations=50
     ).run()
     text = format_saturation(run)
-    assert "standardize" in text and "smaller weights" not in text or "kept learning" in text
+    assert ("standardize" in text and "smaller weights" not in text) or "kept learning" in text
 
 
 @pytest.mark.parametrize(

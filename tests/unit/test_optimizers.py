@@ -64,7 +64,8 @@ def documented_batches(n: int, batch_size: int | None, seed: int, steps: int):
 def random_case(depth: int, bias: bool, seed: int, softmax: bool = False):
     rng = np.random.default_rng(seed)
     sizes = (3, *(int(rng.integers(2, 5)) for _ in range(depth - 1)), 3 if softmax else 2)
-    acts = tuple(ACTIVATIONS["tanh"] for _ in range(depth - 1)) + (
+    acts = (
+        *tuple(ACTIVATIONS["tanh"] for _ in range(depth - 1)),
         ACTIVATIONS["softmax"] if softmax else ACTIVATIONS["sigmoid"],
     )
     loss = LOSSES["categorical_cross_entropy" if softmax else "half_squared_error"]

@@ -40,6 +40,7 @@ stale one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -519,10 +520,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     spec = Spec.from_dict(json.loads(args.spec))
     target = path_of(spec, where)
-    try:
-        os.nice(10)  # a background job: yield the CPU to the user's runs
-    except (OSError, AttributeError):  # AttributeError: no os.nice on Windows
-        pass
+    # a background job: yield the CPU to the user's runs (AttributeError: no os.nice on Windows)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     try:
         build(spec, where)
     except BaseException as exc:

@@ -30,6 +30,7 @@ the user's own:
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -63,10 +64,8 @@ def _private(path: Path, create: bool) -> str | None:
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-            try:
+            with contextlib.suppress(FileExistsError):
                 path.mkdir(mode=0o700)
-            except FileExistsError:
-                pass
         info = os.lstat(path)
     except OSError as exc:
         return f"cannot create it ({exc.strerror})"

@@ -18,6 +18,7 @@ against the SHA-256 recorded when they were written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import math
@@ -318,7 +319,5 @@ def record_compiled(module: ModuleType) -> None:
     if _recorded.get(name) == count:
         return
     _recorded[name] = count
-    try:
+    with contextlib.suppress(OSError):
         cache.record(name, _numba_files(name))  # type: ignore[arg-type]
-    except OSError:
-        pass

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from glassnet.activations import Array
-from glassnet.explain.numbers import count
 from glassnet.errors import ConfigError
+from glassnet.explain.numbers import count
 from glassnet.plots._style import AXIS_LIMIT, PALETTE, SURFACE_CMAP, new_figure, style_axes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -258,7 +258,7 @@ def plot_weight_scatter(sweep: Sweep, pair: Sequence[str | int] | None = None) -
         raise ConfigError(f"a weight scatter needs two parameters; this network has {len(names)}.")
     first, second = scatter_pair(sweep, pair)
     groups = _rate_rows(sweep)
-    panels: list[list[tuple[int, float, np.ndarray]]]
+    panels: list[list[tuple[int, str, np.ndarray]]]
     if len(groups) <= MAX_SCATTER_PANELS:
         panels = [[(g, label, rows)] for g, (label, rows) in enumerate(groups)]
     else:
