@@ -283,7 +283,7 @@ def compare_runs(
         def diff(pa: Any, pb: Any, same: bool = same, layer: int = layer) -> Array | None:
             if not same or pa is None or pb is None:
                 return None
-            return pb.weights[layer] - pa.weights[layer]  # type: ignore[no-any-return]
+            return pb.weights[layer] - pa.weights[layer]
 
         layers.append(
             LayerDifference(

@@ -82,7 +82,9 @@ class Params:
 
     def with_flat(self, vector: Array) -> Params:
         """A copy whose values are taken from ``vector`` (the layout of :meth:`flat`)."""
-        out_w, out_b, i = [], [], 0
+        out_w: list[Array] = []
+        out_b: list[Array | None] = []
+        i = 0
         for w, b in zip(self.weights, self.biases):
             out_w.append(vector[i : i + w.size].reshape(w.shape).copy())
             i += w.size

@@ -16,7 +16,7 @@ import numpy as np
 from glassnet.errors import DataError
 from glassnet.network import forward
 from glassnet.run import Run
-from glassnet.types import Array
+from glassnet.types import Array, IntArray
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,7 +39,7 @@ class Prediction:
     inputs: Array
     scaled: Array
     outputs: Array
-    classes: Array | None
+    classes: IntArray | None
 
 
 def parse_rows(text: str, n_in: int) -> Array:

@@ -31,7 +31,7 @@ from glassnet.training import (
     loss_value,
     reference_step,
 )
-from glassnet.types import Array
+from glassnet.types import Array, IntArray
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -69,7 +69,7 @@ class History:
     batches_per_epoch: int = 1
 
     @property
-    def epoch(self) -> Array:
+    def epoch(self) -> IntArray:
         """The epoch of every recorded iteration (int64)."""
         return np.arange(len(self.loss), dtype=np.int64) // self.batches_per_epoch
 
@@ -476,7 +476,7 @@ def finish(
         final_test_loss=(
             None if test is None else loss_value(network, test.y, test_prediction, method.mean)  # type: ignore[arg-type]
         ),
-        final_test_error_sum=None if test is None else error_sum(test.y, test_prediction),
+        final_test_error_sum=None if test is None else error_sum(test.y, test_prediction),  # type: ignore[arg-type]
         method=method,
         edits=tuple(edits),
         final_state=getattr(trained, "final_state", {}),

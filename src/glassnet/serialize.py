@@ -799,7 +799,7 @@ class _Checker:
                     [None if b is None else (k, *b) for b in bias_shapes],
                     False,
                 )
-                ck_slots[name] = Checkpoints(ks, tuple(w for w in sw if w is not None), sb)  # type: ignore[arg-type]
+                ck_slots[name] = Checkpoints(ks, tuple(w for w in sw if w is not None), sb)
 
         steps = doc["steps"]
         if type(steps) is not list:
@@ -871,7 +871,7 @@ class _Checker:
                 Batches(n_samples, method.batch_size).per_epoch,
             ),
             checkpoints=Checkpoints(
-                ks,  # type: ignore[arg-type]  # int64 iterations, as training stores them
+                ks,  # int64 iterations, as training stores them
                 tuple(w for w in ck_weights if w is not None),
                 ck_biases,
                 ck_slots,

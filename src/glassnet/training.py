@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 
@@ -110,7 +111,7 @@ class Batches:
         self.batch_size = n_samples if batch_size is None else min(batch_size, n_samples)
         self.per_epoch = math.ceil(n_samples / self.batch_size)
         self._rng = np.random.RandomState(shuffle_seed)
-        self._states: list[tuple[object, ...]] = []
+        self._states: list[Any] = []  # RandomState.get_state() tuples
         self._epoch = -1
         self._order: IntArray | None = None
 
@@ -124,7 +125,7 @@ class Batches:
                 # jump: restore the last kept state at or before this epoch
                 keep = min(epoch // self.KEEP_STATE_EVERY, len(self._states) - 1)
                 if keep >= 0 and keep * self.KEEP_STATE_EVERY <= epoch:
-                    self._rng.set_state(self._states[keep])  # type: ignore[arg-type]
+                    self._rng.set_state(self._states[keep])
                     self._epoch = keep * self.KEEP_STATE_EVERY - 1
             while self._epoch < epoch:
                 self._epoch += 1
@@ -193,9 +194,8 @@ def optimizer_updates(
             for slot in opt.slots:
                 new_b[slot].append(state[slot].biases[layer])
             continue
-        update, after = opt.step(
-            g_b, {s: state[s].biases[layer] for s in opt.slots}, hyper, learning_rate, t
-        )  # type: ignore[misc]
+        slots_b = {s: cast(Array, state[s].biases[layer]) for s in opt.slots}  # biased layer
+        update, after = opt.step(g_b, slots_b, hyper, learning_rate, t)
         dbs.append(update)
         for slot in opt.slots:
             new_b[slot].append(after[slot])
@@ -218,7 +218,7 @@ class CheckpointSchedule:
         every = max(1, math.ceil(rest / max(1, max_checkpoints - dense))) if rest > 0 else 1
         return cls(dense, every)
 
-    def iterations(self, n_iterations: int) -> Array:
+    def iterations(self, n_iterations: int) -> IntArray:
         """The checkpointed iterations below ``n_iterations``, ascending (int64)."""
         dense = np.arange(min(self.dense, n_iterations), dtype=np.int64)
         sparse = np.arange(self.dense, n_iterations, self.every, dtype=np.int64)
@@ -236,7 +236,7 @@ class Checkpoints:
     descent), laid out like the weights.
     """
 
-    iterations: Array
+    iterations: IntArray
     weights: tuple[Array, ...]
     biases: tuple[Array | None, ...]
     slots: dict[str, Checkpoints] = field(default_factory=dict)
@@ -263,7 +263,7 @@ class Checkpoints:
 
     @classmethod
     def allocate(
-        cls, network: Network, iterations: Array, slots: tuple[str, ...] = ()
+        cls, network: Network, iterations: IntArray, slots: tuple[str, ...] = ()
     ) -> Checkpoints:
         n = len(iterations)
         return cls(
@@ -538,6 +538,7 @@ def train_reference(
     saturation: Saturation | None = None
 
     def stopped(k: int, stop: Stop) -> Trained:
+        assert state is not None  # set above; a closure does not see the narrowing
         done = k - start
         return Trained(
             loss_hist[: done + 1],

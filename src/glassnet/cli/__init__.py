@@ -96,7 +96,7 @@ def cli(ctx: click.Context, out_dir: str | None, no_files: bool) -> int | None:
     offline HTML report (the same as `glassnet demo`).
     """
     if ctx.invoked_subcommand is None:
-        demo = LazyGroup.get_command(cli, ctx, "demo")  # type: ignore[arg-type]
+        demo = LazyGroup.get_command(cli, ctx, "demo")
         extra = {"out_dir": out_dir} if out_dir is not None else {}
         return ctx.invoke(demo, no_files=no_files, **extra)  # type: ignore[arg-type]
     if out_dir is not None or no_files:
@@ -118,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Terminated:
         return _stopped(signal.SIGTERM)
     except click.ClickException as exc:
-        where = f" {exc.ctx.command_path}" if getattr(exc, "ctx", None) else ""
+        ctx = getattr(exc, "ctx", None)  # set on UsageError (and its subclasses) only
+        where = f" {ctx.command_path}" if ctx is not None else ""
         message = " ".join(exc.format_message().split())
         click.echo(f"glassnet{where.removeprefix(' glassnet')}: error: {message}", err=True)
         return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code

@@ -255,7 +255,12 @@ def progress_bar(total: int, after_seconds: float = 1.0) -> Iterator[Callable[[i
             )
             # The task has its numbers before the first frame is drawn.
             state["bar"] = bar
-            state["task"] = bar.add_task("train", total=total, completed=done, **figures(done))
+            state["task"] = bar.add_task(
+                "train",
+                total=total,
+                completed=done,
+                **figures(done),  # type: ignore[arg-type]
+            )
             bar.start()
         state["bar"].update(state["task"], completed=done, **figures(done))
 

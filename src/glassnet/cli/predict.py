@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from glassnet.errors import EXIT_OK
 from glassnet.explain.numbers import count
+
+if TYPE_CHECKING:  # pragma: no cover
+    from glassnet.run import Run
+    from glassnet.types import Array
 
 
 @click.command()
@@ -51,7 +57,7 @@ def predict(
     if inputs is not None:
         X = parse_rows(inputs, n_in)
     else:
-        X, targets = _read_inputs(csv_file, run)  # type: ignore[arg-type]
+        X, targets = _read_inputs(csv_file, run)  # type: ignore[arg-type]  # one of the two is given
     result = predict(run, X)
     names = run.data.target_names or tuple(f"y{j + 1}" for j in range(result.outputs.shape[1]))
     width = max(12, *(len(n) for n in names))
@@ -70,7 +76,7 @@ def predict(
     return EXIT_OK
 
 
-def _read_inputs(path: str, run: object) -> tuple[object, object]:
+def _read_inputs(path: str, run: Run) -> tuple[Array, Array | None]:
     """The inputs (and targets, if the file has the training file's target columns)."""
     from pathlib import Path
 
@@ -79,12 +85,12 @@ def _read_inputs(path: str, run: object) -> tuple[object, object]:
     from glassnet.data.csvfile import read_csv
     from glassnet.errors import DataError
 
-    n_in = run.network.sizes[0]  # type: ignore[attr-defined]
+    n_in = run.network.sizes[0]
     data = read_csv(Path(path))
     if data.X.shape[1] == n_in - 1:  # only inputs: the reader took the last one as a target
         return np.column_stack([data.X, data.y]), None
     if data.X.shape[1] == n_in:
-        return data.X, data.y if data.y.shape[1] == run.network.sizes[-1] else None  # type: ignore[attr-defined]
+        return data.X, data.y if data.y.shape[1] == run.network.sizes[-1] else None
     raise DataError(
         f"--csv {path!r} has {data.X.shape[1] + data.y.shape[1]} columns; the network has "
         f"{n_in} inputs: give those columns (and optionally the targets after them)."

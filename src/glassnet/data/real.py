@@ -26,9 +26,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from glassnet.activations import Array
 from glassnet.data import Dataset, Scaling
 from glassnet.errors import DataError
+from glassnet.types import Array, IntArray
 
 #: Real datasets by name -> the scikit-learn loader function name.
 REAL_DATASETS: dict[str, str] = {
@@ -68,7 +68,7 @@ def load_real(name: str) -> Dataset:
     return Dataset(X, y, name, input_names, target_names)
 
 
-def encode_targets(labels: Array, class_names: tuple[str, ...]) -> tuple[Array, tuple[str, ...]]:
+def encode_targets(labels: IntArray, class_names: tuple[str, ...]) -> tuple[Array, tuple[str, ...]]:
     """Class indices ``(n_samples,)`` -> targets and their column names.
 
     Two classes: one column, ``y = label`` (named after class 1). More: one-hot,
@@ -119,7 +119,7 @@ def split(data: Dataset, test_fraction: float, seed: int) -> Split:
         else [np.flatnonzero(labels == c) for c in np.unique(labels)]
     )
     rng = np.random.RandomState(seed)
-    test_rows: list[Array] = []
+    test_rows: list[IntArray] = []
     for rows in groups:
         shuffled = rows[rng.permutation(len(rows))]
         test_rows.append(shuffled[: round(test_fraction * len(rows))])

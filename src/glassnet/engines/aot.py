@@ -188,7 +188,7 @@ def kernel(spec: Spec, where: Path | None = None) -> Callable[..., int] | None:
         _record_failure(path, f"import failed: {type(exc).__name__}: {exc}")
         return None
     _loaded[str(path)] = func
-    return func  # type: ignore[no-any-return]
+    return func
 
 
 def _import(name: str, path: Path) -> Any:
@@ -311,10 +311,10 @@ def _numpy_error_model() -> Callable[[], None]:
             super().__init__(*args, **kwargs)
             self.error_model = "numpy"
 
-    pycc_compiler.Flags = Flags
+    pycc_compiler.Flags = Flags  # type: ignore[misc]
 
     def undo() -> None:
-        pycc_compiler.Flags = original
+        pycc_compiler.Flags = original  # type: ignore[misc]
 
     return undo
 

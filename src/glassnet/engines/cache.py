@@ -155,7 +155,7 @@ def configure_numba() -> Path:
     if "numba" in sys.modules:  # numba read its config already: set it there too
         from numba.core import config
 
-        config.CACHE_DIR = str(numba_dir)
+        config.CACHE_DIR = str(numba_dir)  # type: ignore[attr-defined]
     return numba_dir
 
 

@@ -25,6 +25,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -245,7 +246,7 @@ def module_name(source: str, stem: str) -> str:
     return f"_glassnet_{stem[:MAX_STEM]}_{digest}"
 
 
-def _numba_files(name: str) -> list[object]:
+def _numba_files(name: str) -> list[Path]:
     """numba's cache files (index and data) of generated module ``name``."""
     from glassnet.engines import cache
 
@@ -284,7 +285,7 @@ def load_module(source: str, stem: str) -> ModuleType:
         current = None
     if current != source:
         cache.write_atomically(path, source.encode("utf-8"))
-    cache.verify(name, _numba_files(name))  # type: ignore[arg-type]
+    cache.verify(name, _numba_files(name))
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -320,4 +321,4 @@ def record_compiled(module: ModuleType) -> None:
         return
     _recorded[name] = count
     with contextlib.suppress(OSError):
-        cache.record(name, _numba_files(name))  # type: ignore[arg-type]
+        cache.record(name, _numba_files(name))

@@ -560,7 +560,7 @@ def _table_helpers(w: Writer) -> None:
     elementwise = [a for a in ACTIVATIONS.values() if not a.rowwise]
 
     def cases(
-        code: str, items: Sequence[tuple[int, Callable[[], None]]], default: str = ""
+        code: str, items: Sequence[tuple[int, Callable[[], object]]], default: str = ""
     ) -> None:
         for i, (number, emit) in enumerate(items):
             w(f"{'if' if i == 0 else 'elif'} {code} == {number}:")
@@ -581,7 +581,7 @@ def _table_helpers(w: Writer) -> None:
     njit("activate(code, A, start, stop)")
     w('"""a = f(z) in place, for the elementwise activation numbered code."""')
 
-    def activate(act: Activation) -> Callable[[], None]:
+    def activate(act: Activation) -> Callable[[], object]:
         return lambda: (w("for m in range(start, stop):"), w(f"    A[m] = {act.kernel('A[m]')}"))  # type: ignore[func-returns-value]
 
     cases("code", [(activation_code(a), activate(a)) for a in elementwise])
@@ -848,7 +848,7 @@ def unrollable(spec: Spec) -> bool:
 
 def unrolled_kernel(spec: Spec) -> Callable[..., int]:
     """The compiled unrolled kernel for ``spec`` (generated, imported and compiled once)."""
-    return load_module(unrolled_source(spec), "single_" + stem_of(spec)).train_kernel  # type: ignore[no-any-return]
+    return load_module(unrolled_source(spec), "single_" + stem_of(spec)).train_kernel
 
 
 def table_kernel(network: Network, n_samples: int, method: Method) -> Callable[..., int]:
@@ -859,7 +859,7 @@ def table_kernel(network: Network, n_samples: int, method: Method) -> Callable[.
     bound = tables(network, n_samples, method)
 
     def kernel(*args: Any) -> int:
-        return module.train_kernel(*bound, *args)  # type: ignore[no-any-return]
+        return module.train_kernel(*bound, *args)
 
     kernel.module = module  # type: ignore[attr-defined]
     return kernel
@@ -992,6 +992,7 @@ def train(
                 state=state,
             )
         kernel = unrolled_kernel(spec) if specialize else table_kernel(network, n, method)
+    assert kernel is not None  # the AOT module's, or compiled just above
     slots = method.optimizer.slots
     batches = Batches(n, method.batch_size, method.shuffle_seed)
     rows = batches.batch_size
