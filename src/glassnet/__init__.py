@@ -1,7 +1,7 @@
 """glassnet: train small neural networks and see every number of every step.
 
 >>> import glassnet
->>> run = glassnet.Experiment().run()          # the seed's experiment
+>>> run = glassnet.Experiment().run()          # the post's experiment
 >>> run.final.weights[0].ravel().round(4)
 array([12.0087, -0.2045, -5.8002])
 

@@ -42,7 +42,7 @@ SCHEMA: dict[str, tuple[str, ...]] = {section: schema.keys(section) for section 
 #: Keys of each ``[[edits]]`` table (changes made by hand before an iteration).
 EDIT_KEYS = schema.keys("edits")
 
-#: Defaults of the seed's experiment.
+#: Defaults of the post's experiment.
 DEFAULT_SEED = 123
 DEFAULT_ITERATIONS = 100_000
 DEFAULT_LEARNING_RATE = 1.0
@@ -78,7 +78,7 @@ class NetworkConfig:
     """Layer sizes; one activation name and one bias flag per weight layer.
 
     ``layers`` is ``None`` until the data is known: it then defaults to
-    ``[n_in, n_out]``, a single layer like the seed's.
+    ``[n_in, n_out]``, a single layer like the post's.
     """
 
     layers: tuple[int, ...] | None = None
@@ -256,7 +256,7 @@ def load(path: str | os.PathLike[str]) -> ExperimentConfig:
 
 
 def coerce(source: object) -> ExperimentConfig:
-    """The experiment ``source`` describes: ``None`` (the seed's), a TOML file path,
+    """The experiment ``source`` describes: ``None`` (the post's), a TOML file path,
     a mapping of sections, or an :class:`ExperimentConfig` (returned as is).
 
     Raises

@@ -1,6 +1,6 @@
 """The elbow of a training curve: where quick progress turns into slow shaving.
 
-The seed post looks at its error curve and says the curve has an "elbow
+The post looks at its error curve and says the curve has an "elbow
 point" around iteration 100: before it the error falls fast, after it most of
 the effort goes into removing tiny amounts. :func:`elbow` finds that point by a
 stated, reproducible rule.
@@ -33,13 +33,13 @@ For a run's error curve (:func:`error_elbow`) glassnet uses the error sum of
 iterations ``#1 .. #N-1`` with the iteration axis on a **log scale**: on a log
 axis the answer hardly depends on how many iterations were run, while on a
 linear axis the elbow of the first 1,000 iterations and the elbow of the first
-100,000 are far apart (for the seed run: 111 and 2,051). The seed run gives
+100,000 are far apart (for the post's run: 111 and 2,051). The post's run gives
 iteration 180; Trask's xor network (``[3, 4, 1]``, seed 1, 60,000 iterations)
 iteration 946, just after its drop.
 
 Drawing a long curve
 --------------------
-A figure cannot show more than a few points per pixel column: the seed run's
+A figure cannot show more than a few points per pixel column: the post's run's
 100,000 iterations in a panel 1,300 pixels wide put 77 iterations in each
 column. :func:`visible_points` keeps, in every column, the first and the last
 point and the lowest and the highest (the "M4" rule of Jugel et al., VLDB

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def suggested_learning_rate(learning_rate: float) -> float:
-    """A smaller learning rate to try: 1.0 (the seed's) if above it, else a tenth."""
+    """A smaller learning rate to try: 1.0 (the post's) if above it, else a tenth."""
     return 1.0 if learning_rate > 1.0 else learning_rate / 10.0
 
 

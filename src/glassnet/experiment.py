@@ -41,7 +41,7 @@ class Experiment:
     ----------
     source : path, mapping or ExperimentConfig, optional
         A TOML experiment file, the same content as a dict of sections, or an
-        already parsed config. Default: the seed's experiment.
+        already parsed config. Default: the post's experiment.
     allow : bool, default False
         Accept targets the output activation cannot produce (a target of 2
         for a sigmoid output) with a :class:`~glassnet.errors.GlassnetWarning`

@@ -8,7 +8,7 @@ is made here, with the reference arithmetic of :mod:`glassnet.network`.
 - :func:`loss_landscape`: the loss over a plane through two chosen weights
   (the others held at their final values), with the training path in that plane.
 
-"Recorded iterations" are the run's checkpoints (for the seed run every
+"Recorded iterations" are the run's checkpoints (for the post's run every
 iteration up to #999, then every 99th) plus the final iteration ``#N``: their
 weights are stored, so nothing here replays training.
 """

@@ -31,7 +31,7 @@ from glassnet.losses import Loss
 class Network:
     """The architecture: layer sizes, one activation and one bias flag per layer.
 
-    ``sizes = (3, 1)`` is the seed's network (3 inputs, 1 output, no hidden
+    ``sizes = (3, 1)`` is the post's network (3 inputs, 1 output, no hidden
     layer); ``(3, 4, 1)`` has a hidden layer of 4 units. There are
     ``len(sizes) - 1`` weight layers.
     """
@@ -129,7 +129,7 @@ def parameter_names(network: Network) -> tuple[str, ...]:
 
 
 def init_params(network: Network, seed: int) -> Params:
-    """Draw initial weights the way the seed's notebook and Trask's examples do.
+    """Draw initial weights the way the post's notebook and Trask's examples do.
 
     ``rng = numpy.random.RandomState(seed)``; for each layer, first layer first,
     ``W = 2 * rng.random_sample((n_in, n_out)) - 1`` (uniform on [-1, 1)).
@@ -241,7 +241,7 @@ def apply(params: Params, dws: list[Array], dbs: list[Array | None]) -> Params:
 
 
 def error_sum(y: Array, prediction: Array) -> float:
-    """The seed's error figure: ``sum(|y - prediction|)`` over examples and outputs."""
+    """The post's error figure: ``sum(|y - prediction|)`` over examples and outputs."""
     return float(np.abs(y - prediction).sum())
 
 

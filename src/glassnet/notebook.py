@@ -139,7 +139,7 @@ def summary_rows(run: Run) -> list[list[str]]:
 def run_html(run: Run, iteration: int | None = None) -> str:
     """A run: its summary, its error curve, its final weights and one worked step.
 
-    ``iteration`` is the step worked out (default ``#1``, the seed post's, or
+    ``iteration`` is the step worked out (default ``#1``, the post's, or
     ``#0`` for a run of no updates).
     """
     k = min(1, run.iterations) if iteration is None else iteration

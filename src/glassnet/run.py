@@ -48,7 +48,7 @@ class History:
     loss : (n_recorded,) float64
         The training loss (e.g. ``0.5 * sum((y - a)**2)``).
     error_sum : (n_recorded,) float64
-        The seed's error figure ``sum(|y - a|)``.
+        The post's error figure ``sum(|y - a|)``.
     test_loss, test_error_sum : (n_recorded,) float64 or None
         The same two figures on the held-out examples (``[data]
         test_fraction``) under the same weights, or ``None`` without a split.

@@ -9,7 +9,7 @@ estimator keeps the glassnet :class:`~glassnet.run.Run` it trained as
 Learning rate: mean over examples
 ---------------------------------
 glassnet's engine is full-batch gradient descent on a loss *summed* over the
-examples (the seed's ``syn0 += l0.T @ l1_delta``): its step grows with the
+examples (the post's ``syn0 += l0.T @ l1_delta``): its step grows with the
 number of examples. scikit-learn's (and most people's) learning rate is a step
 on the *mean* loss. These estimators take the mean convention and train the
 run with::
@@ -26,7 +26,7 @@ takes steps of the same size on the same loss (its initial weights differ);
 for more classes it uses a softmax output where glassnet uses one sigmoid per
 class.
 
-The seed post's network is ``GlassNetClassifier(hidden_layer_sizes=(),
+The post's network is ``GlassNetClassifier(hidden_layer_sizes=(),
 bias=False, loss="half_squared_error", learning_rate=4.0, max_iter=100_000,
 random_state=123)`` on its four examples: ``4.0 / 4`` gives the run
 learning rate 1.0 of the post.
@@ -235,7 +235,7 @@ class GlassNetClassifier(ClassifierMixin, _GlassNet):
     Parameters
     ----------
     hidden_layer_sizes : int or sequence of int, default=(8,)
-        Units of each hidden layer; ``()`` for none (the seed's network).
+        Units of each hidden layer; ``()`` for none (the post's network).
     activation : {"sigmoid", "tanh", "relu", "linear"}, default="sigmoid"
         Activation of the hidden layers.
     learning_rate : float, default=1.0

@@ -1,6 +1,6 @@
 """Sweeps: one experiment trained from many seeds, learning rates, optimizers and batch sizes.
 
-The seed's question, "how do the weights end up where they do", wants many
+The post's question, "how do the weights end up where they do", wants many
 runs. :func:`sweep` trains every (optimizer, batch size, seed, learning rate)
 combination of one experiment and returns a :class:`Sweep`: per network only
 its final params, the error sum and loss of its final iteration ``#N``, the
@@ -468,7 +468,7 @@ def sweep(
     Parameters
     ----------
     experiment : Experiment, path, mapping or None
-        What :class:`glassnet.Experiment` accepts (default: the seed's).
+        What :class:`glassnet.Experiment` accepts (default: the post's).
     seeds : sequence of int
         One network per seed (and learning rate, optimizer and batch size).
     learning_rates : sequence of float, optional

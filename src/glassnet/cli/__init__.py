@@ -84,14 +84,14 @@ class LazyGroup(click.Group):
     "out_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="With no command: folder for the seed run's plots and report (default glassnet-output).",
+    help="With no command: folder for the post's run's plots and report (default glassnet-output).",
 )
 @click.option("--no-files", is_flag=True, help="With no command: print the walkthrough only.")
 @click.pass_context
 def cli(ctx: click.Context, out_dir: str | None, no_files: bool) -> int | None:
     """See every number of a small neural network learning.
 
-    With no command, runs the seed post's experiment (one sigmoid layer, seed
+    With no command, runs the post's experiment (one sigmoid layer, seed
     123, 100,000 iterations), walks through it, and writes its plots and an
     offline HTML report (the same as `glassnet demo`).
     """

@@ -1,4 +1,4 @@
-"""``glassnet`` with no arguments: the seed post's experiment, walked through."""
+"""``glassnet`` with no arguments: the post's experiment, walked through."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 from glassnet.cli.common import progress_bar, training_process
 
-#: Where ``glassnet`` with no arguments writes the seed run's plots and report.
+#: Where ``glassnet`` with no arguments writes the post's run's plots and report.
 OUTPUT_DIR = "glassnet-output"
 
 
@@ -20,14 +20,14 @@ OUTPUT_DIR = "glassnet-output"
     type=click.Path(file_okay=False),
     default=OUTPUT_DIR,
     show_default=True,
-    help="Folder for the seed run's plots (PNG) and report.html.",
+    help="Folder for the post's run's plots (PNG) and report.html.",
 )
 @click.option(
     "--no-files", is_flag=True, help="Only print the walkthrough; write no plots or report."
 )
 @click.option("--svg", is_flag=True, help="Also write each plot as SVG beside the PNG.")
 def demo(out_dir: str = OUTPUT_DIR, no_files: bool = False, svg: bool = False) -> int:
-    """Run the seed post's experiment (seed 123, 100,000 iterations), walk through it, and
+    """Run the post's experiment (seed 123, 100,000 iterations), walk through it, and
     write its plots and an offline HTML report into ./glassnet-output/."""
     from glassnet import Experiment
     from glassnet.explain.walkthrough import format_walkthrough

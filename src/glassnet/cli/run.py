@@ -29,7 +29,7 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 def run(
     experiment: str | None, trace: str | None, json_out: str | None, engine: str, **settings: Any
 ) -> int:
-    """Train EXPERIMENT (a TOML file; default: the seed's experiment) and summarize it."""
+    """Train EXPERIMENT (a TOML file; default: the post's experiment) and summarize it."""
     from glassnet.explain.summary import format_summary
 
     exp = build_experiment(experiment, **settings)

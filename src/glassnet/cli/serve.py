@@ -21,7 +21,7 @@ from glassnet.errors import EXIT_OK, GlassnetError
 )  # fmt: skip
 @click.option("--no-browser", is_flag=True, help="Print the URL only; do not open a browser.")
 def serve(experiment: str | None, port: int, host: str, no_browser: bool) -> int:
-    """Train EXPERIMENT (default: the seed's) live in the browser: play, pause, step, rewind,
+    """Train EXPERIMENT (default: the post's) live in the browser: play, pause, step, rewind,
     edit any weight, and click any number to see its arithmetic. Ctrl-C stops it."""
     missing = [m for m in ("starlette", "uvicorn") if importlib.util.find_spec(m) is None]
     if missing:

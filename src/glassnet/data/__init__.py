@@ -14,7 +14,7 @@ import numpy as np
 from glassnet.activations import Array
 from glassnet.errors import DataError, describe
 
-#: The seed post's inputs: two real inputs and a constant third column of 1s.
+#: The post's inputs: two real inputs and a constant third column of 1s.
 SEED_INPUTS = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]
 
 #: Built-in datasets: name -> (inputs, targets as one column). ``trask`` is the post's

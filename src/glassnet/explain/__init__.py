@@ -9,7 +9,7 @@ iteration as plain text, Markdown or terminal output.
 
 Modules
 -------
-numbers      the seed's number style; checking that a printed line is true
+numbers      the post's number style; checking that a printed line is true
 document     the format-neutral document (headings, sentences, equations, tables)
 worked       builds the document of a worked iteration from a recorded step
 text, markdown, terminal
@@ -247,7 +247,7 @@ def explain(
         when stdout is a terminal and ``NO_COLOR`` is not set).
     digits : int, optional
         Significant digits of the largest number of each block (default 4,
-        the seed's ``-.4047``); a line that would not be true at that
+        the post's ``-.4047``); a line that would not be true at that
         precision gets more.
     show_all : bool
         Write out every example, unit and weight of big layers instead of the

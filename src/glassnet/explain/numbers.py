@@ -1,6 +1,6 @@
-"""Numbers the way the seed post writes them, and lines that are true as printed.
+"""Numbers the way the post writes them, and lines that are true as printed.
 
-The seed writes ``.674``, ``-.4047`` and ``12.00``: a few significant digits,
+The post writes ``.674``, ``-.4047`` and ``12.00``: a few significant digits,
 the leading zero dropped. :func:`fmt` does that for a chosen number of
 decimals and :func:`decimals_for` picks the decimals that give the largest
 value of a group ``digits`` significant digits.
@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-#: Significant digits of the largest number of a group, by default (the seed's ``-.4047``).
+#: Significant digits of the largest number of a group, by default (the post's ``-.4047``).
 DEFAULT_DIGITS = 4
 
 #: Never print more decimals than this; a line that is still not true is printed anyway.
@@ -118,7 +118,7 @@ def fmt_sci(value: float, digits: int = 2) -> str:
 def is_exact(values: np.ndarray, decimals: int = 4) -> bool:
     """Whether every entry is finite and has at most ``decimals`` decimals (``0``, ``1``, ``2.5``).
 
-    Such numbers (the seed's 0/1 inputs, data typed in by hand) print exactly,
+    Such numbers (the post's 0/1 inputs, data typed in by hand) print exactly,
     with :func:`fmt_exact`, and add no rounding error to a line.
     """
     values = np.asarray(values, dtype=np.float64)
@@ -466,7 +466,7 @@ def gain(sensitivity: float) -> int:
 class Precision:
     """The decimals of one attempt at printing a block (see :func:`first_true`).
 
-    Attempt 0 prints every number with its own base decimals (the seed's
+    Attempt 0 prints every number with its own base decimals (the post's
     look, usually true). Attempt ``s >= 1`` gives results ``base + s - 1``
     decimals and operands at least ``gain(sensitivity)`` more than the
     result they feed, which makes every line true by construction.

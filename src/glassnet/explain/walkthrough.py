@@ -1,10 +1,10 @@
-"""The seed post's walkthrough, worked out in full, for any run.
+"""The post's walkthrough, worked out in full, for any run.
 
 ``format_walkthrough(run)`` returns the text ``glassnet`` prints with no
 arguments: iterations #0 and #1 as worked examples (every dot product,
 sigmoid, error, delta and weight update written out with its numbers, the
 gradient check, why each weight moved, OLD versus NEW), the error after 100,
-1,000, 10,000 and 100,000 iterations, and the final state as the seed's last
+1,000, 10,000 and 100,000 iterations, and the final state as the post's last
 section writes it (weights, dot products, sigmoids).
 """
 
@@ -18,7 +18,7 @@ from glassnet.explain.numbers import DEFAULT_DIGITS, decimals_for, fmt
 from glassnet.run import Run
 from glassnet.trace import Step
 
-#: The iterations whose error the seed post quotes, as counts of forward passes.
+#: The iterations whose error the post quotes, as counts of forward passes.
 MILESTONES = (100, 1_000, 10_000, 100_000)
 
 
@@ -52,12 +52,12 @@ NOTEBOOK_PRINT_LIMIT = 64
 
 
 def one_line(values: Array, precision: int = 8) -> str:
-    """A matrix as numpy prints it, on one line, as the seed post quotes it."""
+    """A matrix as numpy prints it, on one line, as the post quotes it."""
     return " ".join(matrix(values, precision).split())
 
 
 def notebook_print(step: Step) -> list[Block]:
-    """Iteration ``step`` as the seed's notebook prints it: numpy arrays at full precision."""
+    """Iteration ``step`` as the post's notebook prints it: numpy arrays at full precision."""
     if max(a.size for ly in step.layers for a in (ly.inputs, ly.W, ly.z)) > NOTEBOOK_PRINT_LIMIT:
         return []
     lines = [f"inputs: {one_line(step.X)}"]
@@ -80,7 +80,7 @@ def notebook_print(step: Step) -> list[Block]:
             f"pre-update weights W{ly.index}: {one_line(ly.W)}",
             f"post-update weights W{ly.index}: {one_line(ly.W_after)}",
         ]
-    return [Verbatim("As the seed's notebook prints it (float64, 8 decimals):", tuple(lines))]
+    return [Verbatim("As the post's notebook prints it (float64, 8 decimals):", tuple(lines))]
 
 
 def final_print(run: Run) -> list[Block]:
@@ -103,7 +103,7 @@ def final_print(run: Run) -> list[Block]:
 
 
 def error_over_time(run: Run, digits: int = DEFAULT_DIGITS) -> list[Block]:
-    """The error at the seed's milestones, as a table."""
+    """The error at the post's milestones, as a table."""
     rows = []
     for count in MILESTONES:
         if count <= len(run.history):
@@ -165,7 +165,7 @@ def walkthrough_document(
 
 
 def format_walkthrough(run: Run) -> str:
-    """The seed post's walkthrough for ``run`` as plain text (see the module docstring)."""
+    """The post's walkthrough for ``run`` as plain text (see the module docstring)."""
     from glassnet.explain.text import format_text
 
     return format_text(walkthrough_document(run))

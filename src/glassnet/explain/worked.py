@@ -4,7 +4,7 @@ Everything here *reads* a recorded :class:`~glassnet.trace.Step` (and a
 :class:`~glassnet.gradcheck.GradientCheck` computed by the core) and writes
 it out the way a teacher would: each dot product as a sum of products with
 the numbers substituted, each activation with its formula, the error, the
-loss, and the backward pass the seed skipped (derivative at the prediction,
+loss, and the backward pass the post skipped (derivative at the prediction,
 ``delta = error * derivative``, the back-propagated error ``delta_next @ W.T``
 of hidden layers, each weight's update as a sum over examples of
 ``input * delta``, ``old + update = new``), then the gradient check, why each
@@ -95,7 +95,7 @@ class Names:
         return f"h{j + 1}" if n_layers == 2 else f"h{layer + 1}.{j + 1}"
 
     def simple(self, layer: int) -> bool:
-        """The seed's case (one layer, one output): weights are plain ``w1, w2, ...``."""
+        """The post's case (one layer, one output): weights are plain ``w1, w2, ...``."""
         return len(self.sizes) == 2 and self.sizes[-1] == 1 and layer == 0
 
     def weight(self, layer: int, i: int, j: int) -> str:
@@ -523,7 +523,7 @@ def error_blocks(step: Step, ctx: Context) -> list[Block]:
             rest = float(np.abs(error[hidden]).sum())
             row += [(" + ", False), *_elided(int(hidden.sum()), what, fmt(rest, d_e))]
         return _block(
-            "sum of absolute errors (the seed's error figure):",
+            "sum of absolute errors (the post's error figure):",
             ["sum"],
             [row],
             [fmt(step.error_sum, d_t)],
@@ -1445,7 +1445,7 @@ def history_comparison_blocks(
 
 
 def _weights_since(step: Step, previous: Step, ctx: Context) -> list[Block]:
-    """The seed's "the first weight is larger and the other two got smaller": each weight then and now."""
+    """The post's "the first weight is larger and the other two got smaller": each weight then and now."""
     names, limits = ctx.names, ctx.limits
     blocks: list[Block] = []
     for old_ly, ly in zip(previous.layers, step.layers):
@@ -1485,7 +1485,7 @@ def constant_columns(X: Array) -> dict[int, float]:
 
 
 def bias_remarks(constant: dict[int, float], names: Names, has_bias: bool) -> list[Block]:
-    """The seed's remark: a column of ones acts like a bias unit."""
+    """The post's remark: a column of ones acts like a bias unit."""
     blocks: list[Block] = []
     for i, value in constant.items():
         source = names.unit(-1, i)
@@ -1573,7 +1573,7 @@ def with_rows(ctx: Context, step: Step) -> Context:
 
 
 def final_document(final: Step, iterations: int, ctx: Context) -> list[Block]:
-    """The seed's last section: where the weights ended up and the predictions they make."""
+    """The post's last section: where the weights ended up and the predictions they make."""
     blocks: list[Block] = [
         Heading(1, f"FINAL STATE (#{iterations:,}, after {iterations:,} updates)")
     ]

@@ -176,7 +176,7 @@ class Session:
     Parameters
     ----------
     config : ExperimentConfig, optional
-        The experiment the page starts with (default: the seed's).
+        The experiment the page starts with (default: the post's).
     folder : path
         A private folder for this session's files (an uploaded CSV, exports,
         reports); created if missing, removed by :meth:`close`.
