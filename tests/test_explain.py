@@ -433,6 +433,9 @@ def test_cli_explain_defaults_to_plain_text_when_piped(capsys):
         (["explain", "--iteration", "-1"], "--iteration must be from 0 to"),
         (["explain", "--format", "html"], "--format"),
         (["explain", "--digits", "0"], "--digits"),
+        # one meaning each: --digits significant digits (delta), --decimals fixed (chain)
+        (["explain", "--iteration", "1", "--notation", "chain", "--digits", "5"], "--decimals 5"),
+        (["explain", "--iteration", "1", "--decimals", "5"], "--digits 5"),
     ],
 )
 def test_cli_explain_bad_arguments_get_one_line(args, expected, capsys):

@@ -115,7 +115,7 @@ def test_every_printed_equation_holds_at_its_printed_precision(case):
         n = step.X.shape[0]
         assert n_lines >= 3 * (n if n <= 8 else 3), text
         assert false_lines(text) == [], "\n".join(false_lines(text))
-        chain = explain(run, k, format=fmt_, digits=digits, notation="chain")
+        chain = explain(run, k, format=fmt_, decimals=digits, notation="chain")
         assert len(printed_equations(chain)) >= 3 * (n if n <= 8 else 3), chain
         assert false_lines(chain) == [], "\n".join(false_lines(chain))
     text = explain(run, k, digits=digits)

@@ -248,7 +248,12 @@ class Run:
         return self._steps[iteration]
 
     def explain(
-        self, k: int, format: str = "text", digits: int | None = None, notation: str = "delta"
+        self,
+        k: int,
+        format: str = "text",
+        digits: int | None = None,
+        notation: str = "delta",
+        decimals: int | None = None,
     ) -> str:
         """Iteration ``#k`` worked by hand, as text (or another format the explainer has).
 
@@ -256,7 +261,7 @@ class Run:
         """
         from glassnet.explain import explain
 
-        return explain(self, k, format=format, digits=digits, notation=notation)
+        return explain(self, k, format=format, digits=digits, notation=notation, decimals=decimals)
 
     def plot(self, kind: str = "error", **options: Any) -> Any:
         """A matplotlib figure of the run (see :func:`glassnet.plots.plot` for the kinds)."""

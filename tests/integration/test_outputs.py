@@ -117,9 +117,17 @@ def test_plot_refuses_a_folder_under_a_file_before_training(tmp_path, capsys, no
 
 
 def test_report_refuses_a_folder_as_its_file_before_training(tmp_path, capsys, no_training):
-    assert main(["report", "-o", str(tmp_path)]) == 2  # click's own check of --output
+    assert main(["report", "-o", str(tmp_path)]) == 2  # click's own check of --out
     err = one_error_line(capsys)
     assert str(tmp_path) in err and "is a directory" in err
+
+
+def test_report_takes_its_old_spelling_output_with_a_note(tmp_path, capsys, no_training):
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main(["report", "--output", str(tmp_path / "a-file" / "r.html")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == "glassnet: note: --output is now --out; --output still works."
+    assert "a-file" in err[1] and "is a file, not a folder" in err[1] and len(err) == 2
 
 
 def test_report_refuses_a_file_as_its_folder_before_training(tmp_path, capsys, no_training):

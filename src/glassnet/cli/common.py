@@ -269,3 +269,10 @@ def progress_bar(total: int, after_seconds: float = 1.0) -> Iterator[Callable[[i
     finally:
         if "bar" in state:
             state["bar"].stop()
+
+
+def old_spelling(old: str, new: str, value: Any, *, meaning: str = "") -> Any:
+    """``value`` given under an option's old name: accepted, with a one-line note on stderr."""
+    if value is not None:
+        click.echo(f"glassnet: note: {old} is now {new}{meaning}; {old} still works.", err=True)
+    return value

@@ -24,11 +24,20 @@ import click
     help="Largest absolute difference still counted as equal.",
 )
 @click.option(
-    "--digits", type=click.IntRange(1, 17), default=8, show_default=True, help="Decimals printed."
+    "--decimals", type=click.IntRange(1, 17), default=8, show_default=True, help="Decimals printed."
 )
-def compare(run_a: str, run_b: str, out: str | None, tolerance: float, digits: int) -> int:
+@click.option("--digits", "old_digits", type=click.IntRange(1, 17), default=None, hidden=True)
+def compare(
+    run_a: str,
+    run_b: str,
+    out: str | None,
+    tolerance: float,
+    decimals: int,
+    old_digits: int | None,
+) -> int:
     """Compare two runs saved with `glassnet run --json`: the settings that differ, the
     first iteration where they differ, both error curves and the weight differences."""
+    from glassnet.cli.common import old_spelling
     from glassnet.compare import compare_runs
     from glassnet.errors import ConfigError
     from glassnet.explain.compare import format_comparison
@@ -36,6 +45,8 @@ def compare(run_a: str, run_b: str, out: str | None, tolerance: float, digits: i
     from glassnet.plots.compare import plot_comparison
     from glassnet.serialize import load
 
+    meaning = " (--digits means significant digits in glassnet explain)"
+    decimals = old_spelling("--digits", "--decimals", old_digits, meaning=meaning) or decimals
     fmt = None
     if out is not None:
         fmt = Path(out).suffix.lstrip(".").lower()
@@ -46,7 +57,7 @@ def compare(run_a: str, run_b: str, out: str | None, tolerance: float, digits: i
     if labels[0] == labels[1]:
         labels = (run_a, run_b) if run_a != run_b else ("A", "B")
     comparison = compare_runs(load(run_a), load(run_b), tolerance=tolerance, labels=labels)
-    click.echo(format_comparison(comparison, digits=digits), nl=False)
+    click.echo(format_comparison(comparison, decimals=decimals), nl=False)
     if out is not None:
         buffer = io.BytesIO()
         plot_comparison(comparison).savefig(buffer, format=fmt)

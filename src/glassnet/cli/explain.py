@@ -33,7 +33,13 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
     "--digits",
     type=click.IntRange(1, 12),
     default=None,
-    help="Significant digits of the largest number of each block (default 4).",
+    help="Significant digits of the largest number of each block (default 4; delta notation).",
+)
+@click.option(
+    "--decimals",
+    type=click.IntRange(1, 12),
+    default=None,
+    help="Decimals of every number (default 9, Mazur's; chain notation).",
 )
 @click.option(
     "--all",
@@ -47,13 +53,14 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
     default="delta",
     show_default=True,
     help="delta: the post's deltas and sums; chain: every gradient by the chain rule, in "
-    "Matt Mazur's names and signs (--digits then counts decimals, default 9).",
+    "Matt Mazur's names and signs, with fixed --decimals.",
 )
 def explain(
     experiment: str | None,
     iteration: int | None,
     format_: str | None,
     digits: int | None,
+    decimals: int | None,
     show_all: bool,
     notation: str,
     **settings: Any,
@@ -97,7 +104,13 @@ def explain(
     if format_ is None:
         format_ = "terminal" if sys.stdout.isatty() else "text"
     text = explain_run(
-        result, iteration, format=format_, digits=digits, show_all=show_all, notation=notation
+        result,
+        iteration,
+        format=format_,
+        digits=digits,
+        show_all=show_all,
+        notation=notation,
+        decimals=decimals,
     )
     # colour codes are only there when wanted (a terminal, no NO_COLOR, or FORCE_COLOR);
     # click would strip them from a pipe even under FORCE_COLOR

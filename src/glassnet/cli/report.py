@@ -15,7 +15,6 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
 @experiment_options
 @click.option(
     "--out",
-    "--output",
     "-o",
     "output",
     type=click.Path(dir_okay=False),
@@ -23,12 +22,18 @@ from glassnet.errors import EXIT_DIVERGED, EXIT_OK
     show_default=True,
     help="The HTML file to write.",
 )
+@click.option("--output", "old_output", type=click.Path(dir_okay=False), default=None, hidden=True)
 @engine_option
-def report(experiment: str | None, output: str, engine: str, **settings: Any) -> int:
+def report(
+    experiment: str | None, output: str, old_output: str | None, engine: str, **settings: Any
+) -> int:
     """Write EXPERIMENT's report (a TOML file, or a run saved as .json; default: the post's):
     configuration, walkthrough, plots and an iteration scrubber, in one HTML file that works offline."""
+    from glassnet.cli.common import old_spelling
     from glassnet.errors import ConfigError
     from glassnet.plots import check_outputs
+
+    output = old_spelling("--output", "--out", old_output) or output
     from glassnet.report import report_path_problem, write_report
 
     check_outputs([output])  # refuse before training, not after

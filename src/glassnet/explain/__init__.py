@@ -46,7 +46,9 @@ MIN_DIGITS, MAX_DIGITS = 1, 12
 __all__ = ["FORMATS", "NOTATIONS", "explain", "explanation", "render"]
 
 
-def _check(format: str, digits: int | None, notation: str = "delta") -> None:
+def _check(
+    format: str, digits: int | None, notation: str = "delta", decimals: int | None = None
+) -> None:
     if format not in FORMATS:
         raise ConfigError(f"format must be one of {', '.join(FORMATS)}; got {format!r}.")
     if notation not in NOTATIONS:
@@ -63,6 +65,27 @@ def _check(format: str, digits: int | None, notation: str = "delta") -> None:
             f"digits must be a whole number from {MIN_DIGITS} to {MAX_DIGITS} "
             f"(significant digits of the largest number of each block); got {digits!r}."
         )
+    if decimals is not None and (
+        isinstance(decimals, bool)
+        or not isinstance(decimals, int)
+        or not MIN_DIGITS <= decimals <= MAX_DIGITS
+    ):
+        raise ConfigError(
+            f"decimals must be a whole number from {MIN_DIGITS} to {MAX_DIGITS} "
+            f"(decimals of every number in the chain notation); got {decimals!r}."
+        )
+    # one meaning each: digits are significant digits, decimals fixed decimals
+    if notation == "chain" and digits is not None:
+        raise ConfigError(
+            f"digits (significant digits) are for the delta notation; the chain notation "
+            f"prints fixed decimals: give decimals={digits} (--decimals {digits}) instead."
+        )
+    if notation != "chain" and decimals is not None:
+        raise ConfigError(
+            f"decimals are for the chain notation (Mazur's fixed decimals); the delta notation "
+            f"takes digits, the significant digits of each block: digits={decimals} "
+            f"(--digits {decimals})."
+        )
 
 
 def explanation(
@@ -72,6 +95,7 @@ def explanation(
     digits: int | None = None,
     show_all: bool = False,
     notation: str = "delta",
+    decimals: int | None = None,
 ) -> Document:
     """The worked example of iteration ``#iteration`` of ``run`` as a document.
 
@@ -82,7 +106,7 @@ def explanation(
     from glassnet.explain import worked
     from glassnet.explain.numbers import DEFAULT_DIGITS
 
-    _check("text", digits, notation)
+    _check("text", digits, notation, decimals)
     step = run.step(iteration)
     k = step.iteration
     ctx = worked.Context(
@@ -92,7 +116,7 @@ def explanation(
     )
     header: list[worked.Block] = [worked.Paragraph(worked.spans(describe(run)))]
     if notation == "chain":
-        return worked.document(_chain(run, step, ctx, header, digits))
+        return worked.document(_chain(run, step, ctx, header, decimals))
     return worked.document(iteration_blocks(run, k, ctx, header))
 
 
@@ -139,7 +163,7 @@ def iteration_blocks(run: Run, k: int, ctx: Context, header: Sequence[Block] = (
 
 
 def _chain(
-    run: Run, step: Step, ctx: Context, header: list[Block], digits: int | None
+    run: Run, step: Step, ctx: Context, header: list[Block], decimals: int | None
 ) -> list[Block]:
     """The chain notation's document: Mazur's names, nine decimals, the error after the update."""
     from dataclasses import replace
@@ -147,7 +171,7 @@ def _chain(
     from glassnet.explain import chain
 
     names = chain.ChainNames.of(run.network.sizes, ctx.names.inputs, step)
-    ctx = replace(ctx, decimals=chain.CHAIN_DECIMALS if digits is None else digits)
+    ctx = replace(ctx, decimals=chain.CHAIN_DECIMALS if decimals is None else decimals)
     if not step.method.is_plain:
         from glassnet.explain.method import batch_paragraph
 
@@ -233,6 +257,7 @@ def explain(
     digits: int | None = None,
     show_all: bool = False,
     notation: str = "delta",
+    decimals: int | None = None,
 ) -> str:
     """The worked example of iteration ``#iteration`` of ``run``, every number written out.
 
@@ -256,14 +281,18 @@ def explain(
         ``"delta"`` (the default): the post's deltas, sums over examples and
         updates. ``"chain"``: each weight's gradient by the chain rule, term by
         term, with Matt Mazur's names and signs ("A Step by Step
-        Backpropagation Example"), ending with the error after the update;
-        ``digits`` then counts decimals (default 9, his).
+        Backpropagation Example"), ending with the error after the update.
+    decimals : int, optional
+        The chain notation's decimals of every number (default 9, Mazur's);
+        refused in the delta notation, as ``digits`` is in the chain notation.
 
     Returns
     -------
     str
         The explanation, ending with a newline.
     """
-    _check(format, digits, notation)
-    document = explanation(run, iteration, digits=digits, show_all=show_all, notation=notation)
+    _check(format, digits, notation, decimals)
+    document = explanation(
+        run, iteration, digits=digits, show_all=show_all, notation=notation, decimals=decimals
+    )
     return render(document, format)

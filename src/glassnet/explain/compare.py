@@ -19,8 +19,8 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _matrix(array: Array, digits: int) -> str:
-    return np.array2string(array, precision=digits, suppress_small=False, max_line_width=100)
+def _matrix(array: Array, decimals: int) -> str:
+    return np.array2string(array, precision=decimals, suppress_small=False, max_line_width=100)
 
 
 def milestones(n: int) -> list[int]:
@@ -32,10 +32,10 @@ def milestones(n: int) -> list[int]:
     return marks
 
 
-def format_comparison(c: Comparison, digits: int = 8) -> str:
+def format_comparison(c: Comparison, decimals: int = 8) -> str:
     """The comparison as text: settings, first difference, error table, weight differences."""
     A, B = c.label_a, c.label_b
-    f = f"{{:.{digits}f}}".format
+    f = f"{{:.{decimals}f}}".format
     lines = [f"comparing {A} with {B}"]
     if c.settings:
         lines.append("settings that differ:")
@@ -76,10 +76,10 @@ def format_comparison(c: Comparison, digits: int = 8) -> str:
     marks = milestones(c.common_iterations)
     for k in marks:
         ea, eb = float(c.error_sum_a[k]), float(c.error_sum_b[k])
-        lines.append(f"  #{k:<10} {f(ea):>16} {f(eb):>16} {eb - ea:>+16.{digits}f}")
+        lines.append(f"  #{k:<10} {f(ea):>16} {f(eb):>16} {eb - ea:>+16.{decimals}f}")
     lines.append(
         f"  {'final':<11} {f(c.final_error_sum_a):>16} {f(c.final_error_sum_b):>16} "
-        f"{c.final_error_sum_b - c.final_error_sum_a:>+16.{digits}f}"
+        f"{c.final_error_sum_b - c.final_error_sum_a:>+16.{decimals}f}"
         f"   (#{c.iterations_a} | #{c.iterations_b})"
     )
     lines.append("")
@@ -93,13 +93,13 @@ def format_comparison(c: Comparison, digits: int = 8) -> str:
         lines.append(f"layer {ld.layer} final weights (n_in, n_out) = {ld.shape_a}:")
         if ld.final.size <= 24:
             lines.append(f"  {A}:")
-            lines.append("  " + _matrix(ld.final_a, digits).replace("\n", "\n  "))  # type: ignore[arg-type]
+            lines.append("  " + _matrix(ld.final_a, decimals).replace("\n", "\n  "))  # type: ignore[arg-type]
             lines.append(f"  {B}:")
-            lines.append("  " + _matrix(ld.final_b, digits).replace("\n", "\n  "))  # type: ignore[arg-type]
+            lines.append("  " + _matrix(ld.final_b, decimals).replace("\n", "\n  "))  # type: ignore[arg-type]
             lines.append(f"  {B} - {A}:")
-            lines.append("  " + _matrix(ld.final, digits).replace("\n", "\n  "))
+            lines.append("  " + _matrix(ld.final, decimals).replace("\n", "\n  "))
         lines.append(
-            f"  largest |{B} - {A}|: initial {ld.initial_largest:.{digits}f}, "
-            f"final {ld.final_largest:.{digits}f}"
+            f"  largest |{B} - {A}|: initial {ld.initial_largest:.{decimals}f}, "
+            f"final {ld.final_largest:.{decimals}f}"
         )
     return "\n".join(lines) + "\n"
