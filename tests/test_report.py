@@ -127,6 +127,9 @@ def test_report_for_a_hidden_layer_network(xor_run, tmp_path):
     assert len(data["steps"]["layers"]) == 2
     assert path.stat().st_size < 2_000_000
     assert re.findall(r"https?://", text) == []
+    # the summary names the weights as every table does: W0 (3 x 4), W1 (4 x 1)
+    assert "final weights W0 (3 x 4)" in text and "final weights W1 (4 x 1)" in text
+    assert "final weights W2" not in text
 
 
 def test_script_text_cannot_end_the_script_block(seed_run):

@@ -146,7 +146,7 @@ def _summary(run: Run, data: dict[str, Any]) -> str:
                 f"held-out test {run.final_test_error_sum / n_test:.8f}",
             ),
         ]
-    for layer, W in enumerate(run.final.weights, start=1):
+    for layer, W in enumerate(run.final.weights):  # W0, W1 ... as every table names them
         rows.append(
             (
                 f"final weights W{layer} ({W.shape[0]} x {W.shape[1]})",
