@@ -345,7 +345,7 @@ def open_output(path: str | os.PathLike[str], what: str = "output") -> Iterator[
         assert target.fd is not None
         _flush_python_streams(target.fd)
         try:
-            yield _Output(target.fd)  # type: ignore[misc]
+            yield _Output(target.fd)  # type: ignore[misc]  # contextmanager yields from try
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
                 raise
@@ -358,7 +358,7 @@ def open_output(path: str | os.PathLike[str], what: str = "output") -> Iterator[
         except OSError as exc:
             raise _os_error(exc, what, target.path) from None
         try:
-            yield _Output(fd)  # type: ignore[misc]
+            yield _Output(fd)  # type: ignore[misc]  # contextmanager yields from try
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
                 raise
@@ -378,7 +378,7 @@ def _atomic(target: Target, what: str) -> Iterator[IO[bytes]]:
             try:
                 fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
                 temporary.append(tmp)
-                yield _Output(fd)  # type: ignore[misc]
+                yield _Output(fd)  # type: ignore[misc]  # contextmanager yields from try
                 os.fsync(fd)
                 os.close(fd)
                 fd = -1

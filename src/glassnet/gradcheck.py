@@ -29,11 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.activations import Array
 from glassnet.network import Network, Params, finite_difference_gradient, forward, loss_gradient
 from glassnet.trace import Step
 from glassnet.training import loss_value
-from glassnet.types import IntArray
+from glassnet.types import Array, IntArray
 
 #: Gradients smaller than this (relative to the largest) are compared in absolute terms.
 FLOOR = 1e-5

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from glassnet.activations import Array
 from glassnet.errors import ConfigError
 from glassnet.network import forward, parameter_names
 from glassnet.run import Run
+from glassnet.types import Array
 
 
 @dataclass(frozen=True, eq=False)

@@ -267,9 +267,9 @@ def check_memory(
     kwargs = {"method": method, "json": json, "engine": engine, "n_test": n_test, "trace": trace}
 
     def need_for(its: int, ckpts: int, traced: int = trace) -> int:
-        return estimate(network, data.n_samples, its, ckpts, **{**kwargs, "trace": traced}).total  # type: ignore[arg-type]
+        return estimate(network, data.n_samples, its, ckpts, **{**kwargs, "trace": traced}).total  # type: ignore[arg-type]  # the keywords estimate takes
 
-    need = estimate(network, data.n_samples, iterations, checkpoints, **kwargs)  # type: ignore[arg-type]
+    need = estimate(network, data.n_samples, iterations, checkpoints, **kwargs)  # type: ignore[arg-type]  # the keywords estimate takes
     if need.total <= budget:
         return
     n_ckpt = min(iterations, checkpoints)

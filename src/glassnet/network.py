@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from glassnet.activations import Activation, Array
+from glassnet.activations import Activation
 from glassnet.losses import Loss
+from glassnet.types import Array
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from glassnet.activations import Array
 from glassnet.explain.numbers import count
+from glassnet.types import Array
 
 if TYPE_CHECKING:  # pragma: no cover
     from glassnet.compare import Comparison

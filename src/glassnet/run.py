@@ -479,9 +479,13 @@ def finish(
         test=test,
         final_test_prediction=test_prediction,
         final_test_loss=(
-            None if test is None else loss_value(network, test.y, test_prediction, method.mean)  # type: ignore[arg-type]
+            None
+            if test is None or test_prediction is None
+            else loss_value(network, test.y, test_prediction, method.mean)
         ),
-        final_test_error_sum=None if test is None else error_sum(test.y, test_prediction),  # type: ignore[arg-type]
+        final_test_error_sum=(
+            None if test is None or test_prediction is None else error_sum(test.y, test_prediction)
+        ),
         method=method,
         edits=tuple(edits),
         final_state=getattr(trained, "final_state", {}),

@@ -504,7 +504,7 @@ def sweep(
     from glassnet import config as config_mod
     from glassnet.experiment import Experiment
 
-    exp = experiment if isinstance(experiment, Experiment) else Experiment(experiment)  # type: ignore[arg-type]
+    exp = experiment if isinstance(experiment, Experiment) else Experiment(experiment)  # type: ignore[arg-type]  # a path, a dict or None
     cfg = exp.config
     if iterations is not None:
         cfg = config_mod.from_settings({"iterations": iterations}, cfg)

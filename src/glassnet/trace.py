@@ -201,8 +201,8 @@ def trace_step(
                 l2_term=method.l2 * params.weights[i] if method.l2 else None,
                 state_before={s: state[s].weights[i] for s in slots},
                 state_after={s: after_state[s].weights[i] for s in slots},
-                state_b_before={} if gb[i] is None else {s: state[s].biases[i] for s in slots},  # type: ignore[misc]
-                state_b_after={} if gb[i] is None else {s: after_state[s].biases[i] for s in slots},  # type: ignore[misc]
+                state_b_before={} if gb[i] is None else {s: state[s].biases[i] for s in slots},  # type: ignore[misc]  # biases[i] is set where gb[i] is
+                state_b_after={} if gb[i] is None else {s: after_state[s].biases[i] for s in slots},  # type: ignore[misc]  # biases[i] is set where gb[i] is
             )
             for i in range(network.n_layers)
         )

@@ -317,7 +317,7 @@ def merge_checkpoints(
 
     return Checkpoints(
         ks[keep],
-        tuple(pick(a, b) for a, b in zip(first.weights, second.weights)),  # type: ignore[misc]
+        tuple(pick(a, b) for a, b in zip(first.weights, second.weights)),  # type: ignore[misc]  # weights are never None
         tuple(pick(a, b) for a, b in zip(first.biases, second.biases)),
         {
             name: merge_checkpoints(first.slots[name], ck, iterations, max_checkpoints)
@@ -568,9 +568,10 @@ def train_reference(
             loss_hist[h] = loss
             err_hist[h] = error_sum(y, acts[-1])
             if test_loss_hist is not None and test_err_hist is not None:
-                _, test_acts = forward(network, params, X_test)  # type: ignore[arg-type]
-                test_loss_hist[h] = loss_value(network, y_test, test_acts[-1], method.mean)  # type: ignore[arg-type]
-                test_err_hist[h] = error_sum(y_test, test_acts[-1])  # type: ignore[arg-type]
+                assert X_test is not None and y_test is not None  # held_out: both given
+                _, test_acts = forward(network, params, X_test)
+                test_loss_hist[h] = loss_value(network, y_test, test_acts[-1], method.mean)
+                test_err_hist[h] = error_sum(y_test, test_acts[-1])
             if saturation is None and saturating:
                 layer = saturated_layer(saturating, acts)
                 if layer is not None:

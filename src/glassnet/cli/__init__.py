@@ -98,7 +98,7 @@ def cli(ctx: click.Context, out_dir: str | None, no_files: bool) -> int | None:
     if ctx.invoked_subcommand is None:
         demo = LazyGroup.get_command(cli, ctx, "demo")
         extra = {"out_dir": out_dir} if out_dir is not None else {}
-        return ctx.invoke(demo, no_files=no_files, **extra)  # type: ignore[arg-type]
+        return ctx.invoke(demo, no_files=no_files, **extra)  # type: ignore[arg-type]  # a click Command, invoked
     if out_dir is not None or no_files:
         raise click.UsageError("--out and --no-files go with `glassnet` alone or `glassnet demo`.")
     return None

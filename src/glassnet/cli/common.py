@@ -259,7 +259,7 @@ def progress_bar(total: int, after_seconds: float = 1.0) -> Iterator[Callable[[i
                 "train",
                 total=total,
                 completed=done,
-                **figures(done),  # type: ignore[arg-type]
+                **figures(done),  # type: ignore[arg-type]  # rich's fields are **kwargs
             )
             bar.start()
         state["bar"].update(state["task"], completed=done, **figures(done))

@@ -63,7 +63,7 @@ def write_pictures(result: object, out_dir: str, formats: Sequence[str] = ("png"
     out = Path(out_dir)
     click.echo(f"\nwriting the plots and the report into {out_dir}/ ...")
     with drawing_progress() as progress:
-        page, images = render_report(result, formats=formats, dpi=PLOT_DPI, progress=progress)  # type: ignore[arg-type]
+        page, images = render_report(result, formats=formats, dpi=PLOT_DPI, progress=progress)  # type: ignore[arg-type]  # None when stderr is no terminal
     report = out / "report.html"
     plots = {
         out / f"{kind}.{fmt}": images[kind][fmt]

@@ -71,13 +71,13 @@ def explain(
     from glassnet.errors import ConfigError
     from glassnet.explain import explain as explain_run
 
-    saved = experiment is not None and experiment.lower().endswith(".json")
-    if saved:
+    saved = experiment if experiment and experiment.lower().endswith(".json") else None
+    if saved is not None:
         from glassnet.cli.common import refuse_overrides
         from glassnet.serialize import load
 
-        refuse_overrides(experiment, settings)  # type: ignore[arg-type]
-        loaded = load(experiment)  # type: ignore[arg-type]
+        refuse_overrides(saved, settings)
+        loaded = load(saved)
         total = loaded.iterations
     else:
         exp = build_experiment(experiment, **settings)
@@ -93,7 +93,7 @@ def explain(
         raise ConfigError(
             f"--iteration must be from 0 to {total} (the run's iterations); got {iteration}."
         )
-    if saved:
+    if saved is not None:
         result = loaded
     else:
         # Iteration #k only needs the first k+1 updates; the arithmetic is the same.

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet.activations import Array
 from glassnet.errors import DataError, describe
+from glassnet.types import Array
 
 #: The post's inputs: two real inputs and a constant third column of 1s.
 SEED_INPUTS = [[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]]

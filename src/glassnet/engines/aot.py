@@ -306,15 +306,15 @@ def _numpy_error_model() -> Callable[[], None]:
 
     original = pycc_compiler.Flags
 
-    class Flags(original):  # type: ignore[misc,valid-type]
+    class Flags(original):  # type: ignore[misc,valid-type]  # numba.pycc is untyped
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.error_model = "numpy"
 
-    pycc_compiler.Flags = Flags  # type: ignore[misc]
+    pycc_compiler.Flags = Flags  # type: ignore[misc]  # patching numba.pycc, undone after
 
     def undo() -> None:
-        pycc_compiler.Flags = original  # type: ignore[misc]
+        pycc_compiler.Flags = original  # type: ignore[misc]  # patching numba.pycc, undone after
 
     return undo
 

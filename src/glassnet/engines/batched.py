@@ -937,7 +937,7 @@ def train_batch(
                 for part in range(n_parts):
                     call(k0, k1, perms, e0, part)
             else:
-                list(pool.map(lambda part: call(k0, k1, perms, e0, part), range(n_parts)))  # noqa: B023
+                list(pool.map(lambda part: call(k0, k1, perms, e0, part), range(n_parts)))  # noqa: B023  (map finishes within this iteration)
     finally:
         if pool is not None:
             pool.shutdown()

@@ -140,7 +140,7 @@ def train_batch(
         for s in opt.slots
     }
     # one learning rate per network: it broadcasts over the last axis of every step
-    rate: float = np.broadcast_to(np.asarray(learning_rates, dtype=np.float64), (n_net,))  # type: ignore[assignment]
+    rate: float = np.broadcast_to(np.asarray(learning_rates, dtype=np.float64), (n_net,))  # type: ignore[assignment]  # an array that broadcasts like a float
     alive = np.ones(n_net, dtype=bool)
     reach = np.full(n_net, -1, dtype=np.int64)
     stop = np.full(n_net, -1, dtype=np.int64)

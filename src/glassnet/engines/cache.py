@@ -155,7 +155,7 @@ def configure_numba() -> Path:
     if "numba" in sys.modules:  # numba read its config already: set it there too
         from numba.core import config
 
-        config.CACHE_DIR = str(numba_dir)  # type: ignore[attr-defined]
+        config.CACHE_DIR = str(numba_dir)  # type: ignore[attr-defined]  # numba.core.config sets it at run time
     return numba_dir
 
 

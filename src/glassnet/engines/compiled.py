@@ -288,7 +288,7 @@ def _optimize(
             w(f"{'if' if i == 0 else 'elif'} opt == {code}:")
             w.indent()
         for line in opt.kernel_lines(
-            lambda slot, o=opt: f"S[{o.slots.index(slot)} * n_params + {state_at}]"  # type: ignore[misc]
+            lambda slot, o=opt: f"S[{o.slots.index(slot)} * n_params + {state_at}]"  # type: ignore[misc]  # default arg binds the loop variable
         ):
             w(line)
         if code is not None:
@@ -460,13 +460,13 @@ def unrolled_source(spec: Spec) -> str:
             bias = f" + b[{l}]" if spec.bias[l] else ""
             w(f"# layer {l} forward: z = a[{l}] @ W[{l}]{bias}; a[{l + 1}] = {act.name}(z)")
             if act.rowwise:
-                _forward_rows(w, v, A, spec.bias[l], lambda z, top, a=act: a.kernel(z, max=top))  # type: ignore[misc]
+                _forward_rows(w, v, A, spec.bias[l], lambda z, top, a=act: a.kernel(z, max=top))  # type: ignore[misc]  # default arg binds the loop variable
             else:
                 _forward(w, v, A, spec.bias[l], act.kernel)
             if saturation and act.saturation_ends:
                 ends = " or ".join(map(literal, act.saturation_ends))
                 w(f"# saturation: an output exactly {ends}")
-                _saturation(w, v, lambda x, e=act.saturation_ends: _ends_test(e, x), str(l))  # type: ignore[misc]
+                _saturation(w, v, lambda x, e=act.saturation_ends: _ends_test(e, x), str(l))  # type: ignore[misc]  # default arg binds the loop variable
 
     def loss_pass(
         A: str,
@@ -582,7 +582,7 @@ def _table_helpers(w: Writer) -> None:
     w('"""a = f(z) in place, for the elementwise activation numbered code."""')
 
     def activate(act: Activation) -> Callable[[], object]:
-        return lambda: (w("for m in range(start, stop):"), w(f"    A[m] = {act.kernel('A[m]')}"))  # type: ignore[func-returns-value]
+        return lambda: (w("for m in range(start, stop):"), w(f"    A[m] = {act.kernel('A[m]')}"))  # type: ignore[func-returns-value]  # a tuple of two emits
 
     cases("code", [(activation_code(a), activate(a)) for a in elementwise])
     w.dedent()
@@ -835,7 +835,7 @@ def tables(network: Network, n_samples: int, method: Method) -> tuple[Array, ...
         ],
         dtype=np.int64,
     )
-    return sizes, act, has_b, codes, w_off, b_off, a_offsets(n_samples), a_offsets(max(batch, 1))  # type: ignore[return-value]
+    return sizes, act, has_b, codes, w_off, b_off, a_offsets(n_samples), a_offsets(max(batch, 1))  # type: ignore[return-value]  # tuple length mypy cannot count
 
 
 # --------------------------------------------------------------------------- choosing a kernel
@@ -861,7 +861,7 @@ def table_kernel(network: Network, n_samples: int, method: Method) -> Callable[.
     def kernel(*args: Any) -> int:
         return module.train_kernel(*bound, *args)
 
-    kernel.module = module  # type: ignore[attr-defined]
+    kernel.module = module  # type: ignore[attr-defined]  # the loaded module, for tests
     return kernel
 
 

@@ -58,22 +58,22 @@ C13 = 1.0 / 6227020800.0
 
 
 @intrinsic
-def _bits_as_float(typingctx, bits):  # type: ignore[no-untyped-def]
+def _bits_as_float(typingctx, bits):  # type: ignore[no-untyped-def]  # numba's intrinsic signature
     """Reinterpret an int64's bits as a float64 (no conversion)."""
     sig = types.float64(types.int64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # numba's intrinsic signature
         return builder.bitcast(args[0], ir.DoubleType())
 
     return sig, codegen
 
 
 @intrinsic
-def _float_bits(typingctx, value):  # type: ignore[no-untyped-def]
+def _float_bits(typingctx, value):  # type: ignore[no-untyped-def]  # numba's intrinsic signature
     """Reinterpret a float64's bits as an int64 (no conversion)."""
     sig = types.int64(types.float64)
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]  # numba's intrinsic signature
         return builder.bitcast(args[0], ir.IntType(64))
 
     return sig, codegen

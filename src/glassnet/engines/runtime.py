@@ -58,7 +58,7 @@ def lean_target_setup() -> bool:
     """
     if "scipy.linalg" in sys.modules:
         return False
-    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]
+    sys.modules["scipy.linalg"] = None  # type: ignore[assignment]  # None blocks the import, as documented
     try:
         from numba.core.registry import cpu_target
 

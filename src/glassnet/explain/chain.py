@@ -420,7 +420,7 @@ def _gradient_block(
         template, values = _products(ly, names, ctx, i, j, factors)
         if mean:
             template = f"({template}) / {n}"
-        value = ly.gradient_b[j] if i is None else ly.gradient[i, j]  # type: ignore[index]
+        value = ly.gradient_b[j] if i is None else ly.gradient[i, j]  # type: ignore[index]  # gradient_b is set for a biased layer
         rows.append(
             Row(
                 f"dE_total/d{label}",
@@ -454,7 +454,7 @@ def _update_blocks(
     if step.method.optimizer is GD and not step.method.l2:
         rows = []
         for label, i, j, _, old, new in trained:
-            g = ly.gradient_b[j] if i is None else ly.gradient[i, j]  # type: ignore[index]
+            g = ly.gradient_b[j] if i is None else ly.gradient[i, j]  # type: ignore[index]  # gradient_b is set for a biased layer
             rows.append(
                 Row(f"{label}+", "{w} - {lr} * {g}", {"w": old, "g": float(g)}, new, {"lr": lr})
             )

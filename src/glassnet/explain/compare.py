@@ -93,9 +93,9 @@ def format_comparison(c: Comparison, decimals: int = 8) -> str:
         lines.append(f"layer {ld.layer} final weights (n_in, n_out) = {ld.shape_a}:")
         if ld.final.size <= 24:
             lines.append(f"  {A}:")
-            lines.append("  " + _matrix(ld.final_a, decimals).replace("\n", "\n  "))  # type: ignore[arg-type]
+            lines.append("  " + _matrix(ld.final_a, decimals).replace("\n", "\n  "))  # type: ignore[arg-type]  # set when the shapes match
             lines.append(f"  {B}:")
-            lines.append("  " + _matrix(ld.final_b, decimals).replace("\n", "\n  "))  # type: ignore[arg-type]
+            lines.append("  " + _matrix(ld.final_b, decimals).replace("\n", "\n  "))  # type: ignore[arg-type]  # set when the shapes match
             lines.append(f"  {B} - {A}:")
             lines.append("  " + _matrix(ld.final, decimals).replace("\n", "\n  "))
         lines.append(

@@ -12,7 +12,7 @@ SHOW_AT_MOST = 64
 
 
 def matrix(values: object) -> str:
-    return _matrix(values, threshold=SHOW_AT_MOST)  # type: ignore[arg-type]
+    return _matrix(values, threshold=SHOW_AT_MOST)  # type: ignore[arg-type]  # any array-like
 
 
 def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
@@ -44,7 +44,7 @@ def format_summary(run: Run, trace: list[int] | tuple[int, ...] = ()) -> str:
         if 0 <= k < n:
             row = f"#{k:<10} {h.error_sum[k]:>14.8f}  {h.loss[k]:>14.8f}"
             if split:
-                row += f"  {h.test_error_sum[k]:>14.8f}  {h.test_loss[k]:>14.8f}"  # type: ignore[index]
+                row += f"  {h.test_error_sum[k]:>14.8f}  {h.test_loss[k]:>14.8f}"  # type: ignore[index]  # split runs record the test curves
             lines.append(row)
     final = f"#{run.iterations:<10} {run.final_error_sum:>14.8f}  {run.final_loss:>14.8f}"
     if split and run.final_test_error_sum is not None and run.final_test_loss is not None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet.activations import Array
 from glassnet.explain.document import Block, Document, Heading, Paragraph, Table, Verbatim, spans
 from glassnet.explain.numbers import DEFAULT_DIGITS, decimals_for, fmt
 from glassnet.run import Run
 from glassnet.trace import Step
+from glassnet.types import Array
 
 #: The iterations whose error the post quotes, as counts of forward passes.
 MILESTONES = (100, 1_000, 10_000, 100_000)

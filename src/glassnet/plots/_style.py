@@ -198,7 +198,7 @@ DETAIL_DPI = 300
 
 def pixel_columns(ax: Axes, dpi: int = DETAIL_DPI) -> int:
     """How many pixel columns ``ax`` spans when the figure is saved at ``dpi``."""
-    width = ax.get_position().width * ax.get_figure(root=True).get_figwidth()  # type: ignore[union-attr]
+    width = ax.get_position().width * ax.get_figure(root=True).get_figwidth()  # type: ignore[union-attr]  # an Axes always has a figure here
     return max(1, math.ceil(width * dpi))
 
 

@@ -165,7 +165,7 @@ def untangle_tick_labels(fig: Figure, nbins: Sequence[int] = (4, 3, 2, 1)) -> No
 
     def tangled() -> list[Any]:
         fig.draw_without_rendering()
-        renderer = fig._get_renderer()  # type: ignore[attr-defined]
+        renderer = fig._get_renderer()  # type: ignore[attr-defined]  # matplotlib's renderer has no public getter
         return [
             axis
             for ax in fig.axes

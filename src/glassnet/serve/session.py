@@ -867,11 +867,11 @@ def write_run_json(run: Run, out: IO[bytes]) -> None:
     markers = {name: f"@@glassnet-history-{name}@@" for name in columns}
     # the history's arrays stand in as marker strings, replaced while writing
     stand_in: Any = History(
-        markers["loss"],  # type: ignore[arg-type]
-        markers["error_sum"],  # type: ignore[arg-type]
-        markers.get("test_loss"),  # type: ignore[arg-type]
-        markers.get("test_error_sum"),  # type: ignore[arg-type]
-        markers.get("batch_loss"),  # type: ignore[arg-type]
+        markers["loss"],  # type: ignore[arg-type]  # marker strings stand in for arrays
+        markers["error_sum"],  # type: ignore[arg-type]  # marker strings stand in for arrays
+        markers.get("test_loss"),  # type: ignore[arg-type]  # marker strings stand in for arrays
+        markers.get("test_error_sum"),  # type: ignore[arg-type]  # marker strings stand in for arrays
+        markers.get("batch_loss"),  # type: ignore[arg-type]  # marker strings stand in for arrays
         history.batches_per_epoch,
     )
     text = dumps(run_to_dict(replace(run, history=stand_in)))
