@@ -436,12 +436,23 @@ def test_cli_explain_defaults_to_plain_text_when_piped(capsys):
         # one meaning each: --digits significant digits (delta), --decimals fixed (chain)
         (["explain", "--iteration", "1", "--notation", "chain", "--digits", "5"], "--decimals 5"),
         (["explain", "--iteration", "1", "--decimals", "5"], "--digits 5"),
+        # no silent default for a run longer than one iteration; the typo is named
+        (["explain", "--iterations", "5"], "did you mean --iteration rather than --iterations?"),
     ],
 )
 def test_cli_explain_bad_arguments_get_one_line(args, expected, capsys):
     code = main(args)
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and expected in err, err
+
+
+def test_cli_explain_asks_for_the_iteration_without_guessing_a_typo(capsys):
+    assert main(["explain"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "glassnet: error: --iteration is needed: which iteration of #0 to #100,000 "
+        "should be worked out? e.g. --iteration 1\n"
+    )
 
 
 def test_cli_terminal_format_keeps_colour_only_when_asked(capsys, monkeypatch):

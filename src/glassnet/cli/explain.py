@@ -84,9 +84,13 @@ def explain(
         total = exp.config.train.iterations
     if iteration is None:
         if total > 1:
+            typo = (
+                settings.get("iterations") is not None
+            )  # --iterations N where --iteration K was meant
             raise ConfigError(
                 f"--iteration is needed: which iteration of #0 to #{total:,} should be worked "
-                f"out? e.g. --iteration 1 (did you mean --iteration rather than --iterations?)"
+                f"out? e.g. --iteration 1"
+                + (" (did you mean --iteration rather than --iterations?)" if typo else "")
             )
         iteration = 0
     if not 0 <= iteration <= total:

@@ -62,10 +62,12 @@ def predict(
     names = run.data.target_names or tuple(f"y{j + 1}" for j in range(result.outputs.shape[1]))
     width = max(12, *(len(n) for n in names))
     header = "  ".join(f"{n:>{width}}" for n in names)
-    click.echo(f"{'example':>8}  {header}" + ("  class" if result.classes is not None else ""))
+    # the class the network predicts (its index), beside outputs that may be named "class"
+    predicted = "  predicted" if result.classes is not None else ""
+    click.echo(f"{'example':>8}  {header}{predicted}")
     for i, row in enumerate(result.outputs):
         cells = "  ".join(f"{v:>{width}.8f}" for v in row)
-        cls = f"  {result.classes[i]:>5d}" if result.classes is not None else ""
+        cls = f"  {result.classes[i]:>9d}" if result.classes is not None else ""
         click.echo(f"{i + 1:>8}  {cells}{cls}")
     if targets is not None:
         err = float(np.abs(targets - result.outputs).sum())
