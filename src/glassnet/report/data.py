@@ -9,7 +9,11 @@ report near 1 MB; non-finite values become ``null``.
 Which iterations: the run's checkpoints (for the seed run #0 .. #999, then
 every 99th) plus the final iteration ``#N``, thinned evenly if the embedded
 numbers would exceed :data:`MAX_NUMBERS` (a big network or data set).
-Per-example numbers are embedded for the first :data:`MAX_EXAMPLES` examples.
+Per-example numbers are embedded for the first :data:`MAX_EXAMPLES` examples
+of each step: the data's first examples with the full batch; with
+mini-batches, the first examples of that iteration's batch, whose data rows,
+inputs and targets are embedded with them (batches differ from step to step,
+and the last one of an epoch may be shorter).
 """
 
 from __future__ import annotations
@@ -92,6 +96,8 @@ def round_significant(values: Array) -> Array:
 def numbers_per_step(run: Run, n_examples: int) -> int:
     """How many floats one embedded step takes."""
     total = 3  # loss, error sum, applied
+    if not run.batches.full:  # the batch's rows, inputs and targets, and its size
+        total += n_examples * (1 + run.network.sizes[0] + run.network.sizes[-1]) + 1
     for (n_in, n_out), has_b in zip(run.network.shapes, run.network.bias):
         total += len(PARAM_FIELDS) * n_in * n_out + len(EXAMPLE_FIELDS) * n_examples * n_out
         total += len(BIAS_FIELDS) * n_out if has_b else 0
@@ -111,13 +117,27 @@ def scrubber_iterations(run: Run, max_numbers: int = MAX_NUMBERS) -> list[int]:
     return recorded[:dense] + [rest[i] for i in picks]
 
 
+def first_rows(values: Array, n: int) -> Array:
+    """The first ``n`` rows of ``values``, padded with ``nan`` (``null`` on the page) to ``n``."""
+    top = values[:n]
+    if len(top) == n:
+        return top
+    pad = np.full((n - len(top), *values.shape[1:]), np.nan)
+    return np.concatenate([top, pad])
+
+
 def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
     """The traced steps as columns: one list per number kind, one entry per step.
 
     ``layers[l][field][t]`` is step ``t``'s ``field`` of layer ``l``, flattened
     row-major (``W`` ``(n_in, n_out)`` -> ``n_in * n_out`` numbers; per-example
-    fields ``(n_examples, n_out)``); bias fields are ``None`` for a layer
-    without a bias. Columns keep the page small: no key is repeated per step.
+    fields ``(n_examples, n_out)``, rows past a short batch ``null``); bias
+    fields are ``None`` for a layer without a bias. Columns keep the page
+    small: no key is repeated per step.
+
+    When some step trained on a mini-batch, also ``batch[t]`` (its size),
+    ``rows[t]`` (the data rows of its first ``n_examples`` examples, 0-based),
+    and ``X[t]``, ``y[t]`` (their inputs and targets, flattened row-major).
     """
     layers = []
     for l, first in enumerate(steps[0].layers):
@@ -125,7 +145,16 @@ def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
         def column(field: str, rows: int | None = None, layer: int = l) -> Any:
             """One field of every step: a ``(n_steps, size)`` array, rounded in one pass."""
             return numbers(
-                np.stack([getattr(st.layers[layer], field)[:rows].ravel() for st in steps])
+                np.stack(
+                    [
+                        (
+                            getattr(st.layers[layer], field)
+                            if rows is None
+                            else first_rows(getattr(st.layers[layer], field), rows)
+                        ).ravel()
+                        for st in steps
+                    ]
+                )
             )
 
         columns: dict[str, Any] = {f: column(f) for f in PARAM_FIELDS}
@@ -134,13 +163,22 @@ def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
         for f in EXAMPLE_FIELDS:
             columns[f] = column(f, n_examples)
         layers.append(columns)
-    return {
+    columns = {
         "iteration": [st.iteration for st in steps],
         "loss": numbers(np.array([st.loss for st in steps])),
         "error_sum": numbers(np.array([st.error_sum for st in steps])),
         "applied": [st.applied for st in steps],
         "layers": layers,
     }
+    if any(st.rows is not None for st in steps):
+        columns["batch"] = [len(st.X) for st in steps]
+        columns["rows"] = [
+            (np.arange(len(st.X)) if st.rows is None else st.rows)[:n_examples].tolist()
+            for st in steps
+        ]
+        columns["X"] = numbers(np.stack([first_rows(st.X, n_examples).ravel() for st in steps]))
+        columns["y"] = numbers(np.stack([first_rows(st.y, n_examples).ravel() for st in steps]))
+    return columns
 
 
 def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
