@@ -166,16 +166,18 @@ def test_hidden_units_wrap_into_rows_per_layer_and_titles_do_not_overlap():
     run = glassnet.Experiment(
         dataset="xor2d",
         n=20,
-        layers=[2, 10, 3, 1],
+        layers=[2, 20, 3, 1],
         activation=["relu", "tanh", "sigmoid"],
         iterations=5,
     ).run(engine="numpy")
     fig = plot(run, "hidden_units", resolution=9)
     renderer = rendered(fig)
     texts = [t for ax in fig.axes for t in ax.texts]
-    assert [t.get_text() for t in texts] == [f"layer 1, unit {j}" for j in range(1, 11)] + [
+    # the first MAX_UNITS (16) of layer 1's 20 units, in two rows of 8; the row label says so
+    assert [t.get_text() for t in texts] == [f"layer 1, unit {j}" for j in range(1, 17)] + [
         f"layer 2, unit {j}" for j in range(1, 4)
     ]
+    assert "layer 1\nrelu\nfirst 16 of 20" in [t.get_text() for t in fig.texts]
     boxes = [t.get_window_extent(renderer) for t in texts]
     for a in range(len(boxes)):
         assert fig.bbox.contains(boxes[a].x0, boxes[a].y0) and fig.bbox.contains(
@@ -186,9 +188,10 @@ def test_hidden_units_wrap_into_rows_per_layer_and_titles_do_not_overlap():
     # unit 9 of layer 1 starts its second row, below unit 1
     first, ninth = (image(fig, f"hidden-0-{j}").get_extent() for j in (0, 8))
     assert ninth[0] == first[0] and ninth[3] < first[2]
-    # a relu layer's scale runs from 0 to its largest output
-    values = boundary(run, 9, [run.iterations]).hidden[0][0]
-    assert image(fig, "hidden-0-0").norm.vmax == pytest.approx(np.max(values))
+    # a relu layer's scale runs from 0 to the largest output of the units shown
+    values = boundary(run, 9, [run.iterations]).hidden[0][0, :, :, :16]
+    assert image(fig, "hidden-0-0").norm.vmin == 0.0
+    assert image(fig, "hidden-0-0").norm.vmax == np.max(values)
 
 
 def test_labels_do_not_overlap_and_stay_in_the_figure(circle_run):

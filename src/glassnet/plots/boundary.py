@@ -58,8 +58,8 @@ if TYPE_CHECKING:  # pragma: no cover
 RESOLUTION = 101
 #: Panels per row of the hidden units' figure.
 COLUMNS = 8
-#: Units of one hidden layer drawn (the first ones); more are named in the row's label.
-MAX_UNITS = 32
+#: Units of one hidden layer drawn (the first ones, two rows); more are named in the row's label.
+MAX_UNITS = 16
 #: Outputs drawn side by side when several outputs are values, not classes.
 MAX_OUTPUTS = 4
 #: Points drawn (the first ones); more would hide the heatmap.
@@ -514,7 +514,9 @@ def plot_hidden_units(
                     cmap=cmap,
                     vmin=low,
                     vmax=high,
-                    interpolation="bilinear",
+                    # a grid point per pixel or so: no smoothing needed, and the PNG
+                    # (and the report embedding it) is half the size of a smoothed one
+                    interpolation="nearest",
                     gid=f"hidden-{layer}-{j}",
                 )
             )
