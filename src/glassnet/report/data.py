@@ -18,6 +18,7 @@ and the last one of an epoch may be shorter).
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,19 @@ MAX_EXAMPLES = 16
 
 #: Significant digits of every embedded float.
 DIGITS = 12
+
+#: Grid points per side of the report's animated decision boundary.
+BOUNDARY_RESOLUTION = 41
+#: The most pictures of it embedded (iterations log-spaced among the scrubber's).
+BOUNDARY_FRAMES = 64
+#: The most training points drawn on it (evenly spaced through the data).
+BOUNDARY_POINTS = 500
+#: A grid value is embedded as one byte: ``0 .. STEPS`` over the colour scale;
+#: :data:`NOT_FINITE` marks a value that is not finite.
+STEPS = 254
+NOT_FINITE = 255
+#: Largest magnitude of the boundary's colour scale ends (``high - low`` stays finite).
+SCALE_LIMIT = 1e307
 
 #: Per-example fields of a layer (rows are examples).
 EXAMPLE_FIELDS = ("z", "a", "derivative", "error", "delta")
@@ -266,3 +280,110 @@ def split_numbers(run: Run, iterations: list[int]) -> dict[str, Any] | None:
         "mean_error": numbers(split.test_mean_error[at]),
         "train_mean_error": numbers(split.mean_error[at]),
     }
+
+
+def quantize(values: Array, low: float, high: float) -> str:
+    """``values`` (any shape, row-major) as one byte each, base64: ``round((v - low) / (high - low) * 254)``.
+
+    A finite value in ``[low, high]`` comes back as ``low + q * (high - low) / 254``,
+    within half a step, ``(high - low) / 508``, of itself; values beyond the
+    ends are clipped to them; :data:`NOT_FINITE` (255) marks ``nan`` and ``inf``.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(array)
+    with np.errstate(all="ignore"):
+        scaled = np.where(finite, (array - low) / (high - low), 0.0)
+    q = np.clip(np.round(scaled * STEPS), 0, STEPS).astype(np.uint8)
+    q[~finite] = NOT_FINITE
+    return base64.b64encode(q.tobytes()).decode("ascii")
+
+
+def boundary_data(run: Run, iterations: list[int]) -> dict[str, Any] | None:
+    """The report's animated decision boundary, JSON-ready; ``None`` unless the run is in a plane.
+
+    The output of :func:`glassnet.boundary.boundary` on a
+    :data:`BOUNDARY_RESOLUTION` grid at up to :data:`BOUNDARY_FRAMES` of the
+    scrubber's ``iterations`` (:func:`glassnet.boundary.frames`: the first, the
+    last, log-spaced between); the page shows, for a scrubbed iteration, the
+    latest of them at or before it.
+
+    Returns
+    -------
+    dict or None
+        ``resolution``; ``x1``, ``x2``: the first and last grid coordinate of
+        each axis (the grid is evenly spaced between); ``names``: the axes'
+        names; ``iterations``: the frames' iterations; ``kind``: ``"value"``
+        (one output, or several that are not classes: the first is shown) or
+        ``"classes"`` (:func:`glassnet.boundary.reads_classes`);
+        ``activation``; ``frames``: one :func:`quantize` string per frame,
+        row ``i`` (``x2[i]``, bottom to top) after row, column ``j`` is
+        ``x1[j]``. For ``"value"``, ``low``, ``center``, ``high``
+        (:func:`glassnet.boundary.output_scale` over every frame): byte ``q``
+        is the output ``low + q * (high - low) / 254``, ``step`` that
+        ``(high - low) / 254``. For ``"classes"``, the bytes are the winning
+        class's output over ``0 .. 1`` (``step`` 1/254), and ``classes`` gives
+        each frame's winning class per cell (base64, one byte; 255 where an
+        output is not finite), ``n_classes``, ``class_names``. Always
+        ``points`` (up to :data:`BOUNDARY_POINTS`, rounded to 4 decimals) and
+        ``targets`` (their target, or class with several outputs).
+    """
+    from glassnet.boundary import (
+        boundary,
+        classes_of,
+        frames,
+        output_scale,
+        plane_names,
+        plane_of,
+        reads_classes,
+    )
+
+    if plane_of(run) is None:
+        return None
+    chosen = frames(run, BOUNDARY_FRAMES, among=iterations)
+    found = boundary(run, BOUNDARY_RESOLUTION, chosen)
+    n_points = len(found.points)
+    keep = np.unique(
+        np.linspace(0, n_points - 1, min(n_points, BOUNDARY_POINTS)).round().astype(int)
+    )
+    data: dict[str, Any] = {
+        "resolution": BOUNDARY_RESOLUTION,
+        "x1": [float(found.x1[0]), float(found.x1[-1])],
+        "x2": [float(found.x2[0]), float(found.x2[-1])],
+        "names": list(plane_names(run)),
+        "iterations": found.iterations.tolist(),
+        "activation": run.network.activations[-1].name,
+        "points": numbers(np.round(found.points[keep], 4)),
+    }
+    if reads_classes(run):
+        winner, largest = classes_of(found.output)
+        data.update(
+            kind="classes",
+            low=0.0,
+            high=1.0,
+            step=1 / STEPS,
+            frames=[quantize(p, 0.0, 1.0) for p in largest],
+            classes=[
+                base64.b64encode(np.where(c < 0, NOT_FINITE, c).astype(np.uint8).tobytes()).decode(
+                    "ascii"
+                )
+                for c in winner
+            ],
+            n_classes=int(found.output.shape[-1]),
+            class_names=list(run.data.target_names),
+            targets=classes_of(found.labels[keep])[0].tolist(),
+        )
+    else:
+        grid = found.output[..., 0]
+        low, center, high = output_scale(run, grid)
+        # a diverged linear output may reach 1e308: keep high - low (and the JSON) finite
+        low, high = max(low, -SCALE_LIMIT), min(high, SCALE_LIMIT)
+        data.update(
+            kind="value",
+            low=low,
+            center=center,
+            high=high,
+            step=(high - low) / STEPS,
+            frames=[quantize(frame, low, high) for frame in grid],
+            targets=numbers(found.labels[keep, 0]),
+        )
+    return data

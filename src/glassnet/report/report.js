@@ -330,6 +330,7 @@
     if (!fromBox) { box.value = String(S.iteration[t]); note.textContent = ""; }
     render(t);
     markChart(t);
+    if (window.glassnetBoundary) { window.glassnetBoundary.show(S.iteration[t]); }  // a run in a plane (boundary.js)
   }
 
   function fromNumberBox() {
