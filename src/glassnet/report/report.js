@@ -278,7 +278,10 @@
     if (D.elbow !== null) {
       var ex = px(D.elbow);
       parts.push("<line x1=\"" + ex + "\" x2=\"" + ex + "\" y1=\"" + PAD.t + "\" y2=\"" + (H - PAD.b) + "\" stroke=\"#D55E00\" stroke-dasharray=\"3 3\"/>");
-      parts.push("<text x=\"" + (ex + 4) + "\" y=\"" + (PAD.t + 12) + "\" font-size=\"12\" fill=\"#D55E00\">" + esc(D.elbow_text) + "</text>");
+      // right of the line, or left of it where the text (about 7 px a character) would leave the chart
+      var left = ex + 4 + 7 * D.elbow_text.length > W;
+      parts.push("<text id=\"chart-elbow\" x=\"" + (left ? ex - 4 : ex + 4) + "\" y=\"" + (PAD.t + 12) + "\" font-size=\"12\" fill=\"#D55E00\"" +
+        (left ? " text-anchor=\"end\"" : "") + ">" + esc(D.elbow_text) + "</text>");
     }
     parts.push("<line id=\"chart-cursor\" x1=\"0\" x2=\"0\" y1=\"" + PAD.t + "\" y2=\"" + (H - PAD.b) + "\" stroke=\"#000\" stroke-width=\"1\"/>");
     parts.push("<circle id=\"chart-marker\" r=\"6\" cx=\"0\" cy=\"0\" fill=\"" + (T ? "#0072B2" : "#E69F00") + "\" stroke=\"#000\"/>");
