@@ -9,6 +9,12 @@ every hidden unit (the playground's small pictures on each unit). It replays
 the weights of each iteration from the run's checkpoints and uses the
 reference forward pass; renderers (the boundary plot, the report's animation,
 the playground) only read the result.
+
+How the outputs read, for every picture of them: one output is a value whose
+decision boundary is the level :func:`threshold` (0.5 for a sigmoid); several
+probability outputs with 0/1 targets (softmax, or one-hot sigmoids) are
+classes, the largest output winning (:func:`reads_classes`, :func:`classes_of`),
+as ``glassnet predict`` reads them.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from glassnet.activations import Activation
 from glassnet.network import forward
 from glassnet.run import Run
 from glassnet.types import Array, IntArray
@@ -25,6 +32,8 @@ from glassnet.types import Array, IntArray
 RESOLUTION = 41
 #: The most iterations :func:`boundary` evaluates by default (frames of an animation).
 MAX_FRAMES = 48
+#: Where one probability output (a sigmoid's) changes class: class 1 above it.
+PROBABILITY_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,16 +74,121 @@ def plane_of(run: Run) -> Array | None:
     return None
 
 
-def frames(run: Run, count: int = MAX_FRAMES) -> IntArray:
+def plane_names(run: Run) -> tuple[str, str]:
+    """The names of the plane's two axes.
+
+    ``("x1", "x2")`` for a 2-D set, whatever its features (the network may read
+    ``x1^2`` or ``sin(x2)``; the plane is still that of the points); else the
+    two inputs' names, marked ``(standardized)`` when the network reads them
+    scaled (``[data] standardize``), since the plane is then the scaled one.
+    """
+    if run.data.plane is not None:
+        return ("x1", "x2")
+    names = run.data.input_names if len(run.data.input_names) == 2 else ("input 1", "input 2")
+    if run.data.scaling is not None:
+        return (f"{names[0]} (standardized)", f"{names[1]} (standardized)")
+    return (names[0], names[1])
+
+
+def reads_classes(run: Run) -> bool:
+    """Whether the outputs read as classes, the largest output winning.
+
+    True for several outputs of a probability activation (softmax, or sigmoids)
+    with every target 0 or 1 (one-hot classes), as ``glassnet predict`` reads
+    them; one output is read against :func:`threshold` instead.
+    """
+    y = run.data.y
+    return (
+        y.shape[1] > 1
+        and run.network.activations[-1].probability
+        and bool(np.all((y == 0) | (y == 1)))
+    )
+
+
+def threshold(run: Run) -> float:
+    """The level of one output where its decision boundary lies.
+
+    :data:`PROBABILITY_THRESHOLD` (0.5) for a probability output (sigmoid):
+    class 1 above, class 0 below. Any other output (tanh, linear, ...) is cut
+    halfway between its lowest and highest target, ``(min y + max y) / 2``:
+    0.5 for 0/1 targets, 0 for -1/1 ones.
+    """
+    if run.network.activations[-1].probability:
+        return PROBABILITY_THRESHOLD
+    y = run.data.y[np.isfinite(run.data.y)]
+    return float((y.min() + y.max()) / 2) if y.size else 0.0
+
+
+def value_range(act: Activation, values: Array) -> tuple[float, float]:
+    """The colour scale ``(low, high)`` of a unit's outputs ``values`` (any shape).
+
+    The activation's range where it is finite (sigmoid 0..1, tanh -1..1), so
+    that pictures at different iterations compare; else up to the largest
+    finite ``|value|``: ``0 .. max`` for a unit that is never negative (relu,
+    softplus), ``-max .. max`` for the others (linear, leaky relu). ``(0, 1)``
+    when no value is finite.
+    """
+    if np.isfinite(act.low) and np.isfinite(act.high):
+        return float(act.low), float(act.high)
+    finite = np.asarray(values)[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    top = float(np.max(np.abs(finite))) or 1.0
+    return (-top, top) if act.low < 0 else (0.0, top)
+
+
+def output_scale(run: Run, values: Array) -> tuple[float, float, float]:
+    """``(low, center, high)``: the colour scale of one output's ``values``, centred at the decision level.
+
+    ``center`` is :func:`threshold`; ``low .. high`` is :func:`value_range` of
+    the output activation, widened to hold the centre and every finite target
+    (the points are coloured by their targets on the same scale).
+    """
+    center = threshold(run)
+    low, high = value_range(run.network.activations[-1], values)
+    y = run.data.y[np.isfinite(run.data.y)]
+    low = min([low, center, *([float(y.min())] if y.size else [])])
+    high = max([high, center, *([float(y.max())] if y.size else [])])
+    if high <= low:
+        high = low + 1.0
+    return low, center, high
+
+
+def classes_of(values: Array) -> tuple[IntArray, Array]:
+    """The winning class and its value along the last axis of ``values`` ``(..., n_classes)``.
+
+    Returns ``(classes, largest)``, both of shape ``values.shape[:-1]``:
+    ``argmax`` and ``max`` over the last axis; where any of a cell's values is
+    not finite, class ``-1`` and value ``nan``.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    finite = np.all(np.isfinite(array), axis=-1)
+    safe = np.where(np.isfinite(array), array, -np.inf)
+    classes = np.where(finite, np.argmax(safe, axis=-1), -1).astype(np.int64)
+    largest = np.where(finite, np.max(safe, axis=-1), np.nan)
+    return classes, largest
+
+
+def frames(
+    run: Run, count: int = MAX_FRAMES, among: IntArray | list[int] | None = None
+) -> IntArray:
     """Up to ``count`` iterations to show: the first, the last and recorded ones between,
-    spaced evenly on a log scale (learning happens early)."""
-    recorded = np.unique(np.append(run.checkpoints.iterations, run.iterations)).astype(np.int64)
+    spaced evenly on a log scale (learning happens early).
+
+    ``among`` restricts the choice to those recorded iterations (default: the
+    run's checkpoints and its last iteration).
+    """
+    recorded = (
+        np.unique(np.append(run.checkpoints.iterations, run.iterations))
+        if among is None
+        else np.unique(np.asarray(among))
+    ).astype(np.int64)
     if len(recorded) <= count:
         return recorded
     wanted = np.unique(np.round(np.geomspace(1, run.iterations + 1, count)).astype(np.int64) - 1)
     index = np.unique(np.searchsorted(recorded, wanted).clip(0, len(recorded) - 1))
     picked = recorded[index]
-    return np.unique(np.concatenate([[0], picked, [run.iterations]])).astype(np.int64)
+    return np.unique(np.concatenate([recorded[:1], picked, recorded[-1:]])).astype(np.int64)
 
 
 def boundary(

@@ -72,8 +72,9 @@ def test_plot_and_report_draw_any_column_name(tmp_path, capsys, name):
     out = tmp_path / "plots"
     args = ["--csv", str(data), "--iterations", "200", "--engine", "numpy"]
     assert main(["plot", *args, "-o", str(out)]) == 0, capsys.readouterr().err
+    # two input columns: a plane, whose boundary plot names its axes after them
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{k}.png" for k in ("error", "weights", "landscape", "predictions")
+        f"{k}.png" for k in ("error", "weights", "landscape", "predictions", "boundary")
     )
     page = tmp_path / "report.html"
     assert main(["report", *args, "-o", str(page)]) == 0, capsys.readouterr().err
@@ -92,6 +93,11 @@ def test_an_escaped_name_is_shown_as_written(tmp_path):
     shown = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
     # matplotlib's text keeps the escapes; what it draws is the name itself
     assert any(r"input \$\foo\$" in text for text in shown), shown
+    # the boundary plot's axes are the two columns, named as written
+    fig = plot(run, "boundary", resolution=5)
+    fig.savefig(io.BytesIO(), format="png", dpi=30)
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (r"\$\foo\$", r"50\$ and 20\$")
     from glassnet.plots._style import escape
 
     assert escape(r"$\foo$") == r"\$\foo\$" and escape("no dollars") == "no dollars"

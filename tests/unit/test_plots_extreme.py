@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import glassnet
-from glassnet.plots import KINDS, plot
+from glassnet.plots import kinds_of, plot
 from glassnet.plots.sweep import bin_edges, plot_weight_histograms, plot_weight_scatter
 
 ITERATIONS = 40
@@ -92,7 +92,7 @@ def test_all_equal_values_draw(short_run, value):
     run = with_weights(
         with_history(short_run, np.full(n, value), np.full(n, value)), np.full((rows, 3), value)
     )
-    for kind in KINDS:
+    for kind in kinds_of(run):
         options = {"resolution": 5} if kind == "landscape" else {}
         draw(plot(run, kind, **options))
 
@@ -104,7 +104,7 @@ def test_a_run_trained_from_weights_of_1e308_draws_every_plot(weight):
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warnings from matplotlib either
-        for kind in KINDS:
+        for kind in kinds_of(run):
             draw(plot(run, kind))
 
 

@@ -83,7 +83,8 @@ def drawing_progress() -> Iterator[Any]:
 @engine_option
 def plot(experiment: str | None, out_dir: str, svg: bool, engine: str, **settings: Any) -> int:
     """Draw EXPERIMENT (a TOML file, or a run saved as .json; default: the post's) as PNG (and SVG
-    with --svg): the error curves with the elbow, every weight, the loss landscape and the predictions."""
+    with --svg): the error curves with the elbow, every weight, the loss landscape and the predictions;
+    for examples in a plane (a 2-D set, or two inputs) also the decision boundary and each hidden unit."""
     from glassnet.curves import error_elbow
     from glassnet.plots import plot_paths, write_plots
 

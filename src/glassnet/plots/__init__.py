@@ -26,6 +26,15 @@ Kinds
 ``"predictions"``
     Each example's prediction over the iterations with its target. Option:
     ``max_examples`` (default 12).
+``"boundary"``
+    Only for a run whose examples are points of a plane (a 2-D set, or two
+    inputs): the final output over that plane, centred at the decision level,
+    the decision boundary and the training points. Options: ``resolution``
+    (grid points per side, default 101), ``found`` (a
+    :class:`~glassnet.boundary.Boundary` already computed).
+``"hidden_units"``
+    The same plane for a network with a hidden layer: every hidden unit's
+    output, one small panel each, a row per layer. Options as ``"boundary"``.
 
 Every figure uses the Okabe-Ito colour-blind-safe palette (and dash patterns
 past eight lines) and ``viridis`` for surfaces.
@@ -53,6 +62,8 @@ KINDS: dict[str, str] = {
     "weights": "weights:plot_weights",
     "landscape": "landscape:plot_landscape",
     "predictions": "predictions:plot_predictions",
+    "boundary": "boundary:plot_boundary",
+    "hidden_units": "boundary:plot_hidden_units",
 }
 
 #: File formats :func:`write_plots` can save.
@@ -80,7 +91,8 @@ def _function(kind: str) -> Callable[..., Figure]:
 
 
 def plot(run: Run, kind: str = "error", **options: Any) -> Figure:
-    """One figure of ``run``: ``kind`` is ``"error"``, ``"weights"``, ``"landscape"`` or ``"predictions"``.
+    """One figure of ``run``: ``kind`` is ``"error"``, ``"weights"``, ``"landscape"``, ``"predictions"``,
+    or for a run in a plane ``"boundary"`` or ``"hidden_units"``.
 
     See the module docstring for what each shows and its options.
     """
@@ -108,11 +120,18 @@ def save_figure(fig: Figure, stem: Path, formats: Sequence[str] = DEFAULT_FORMAT
 
 
 def kinds_of(run: Run) -> list[str]:
-    """The kinds drawn for ``run``: all of :data:`KINDS`, the landscape only with two parameters or more."""
+    """The kinds drawn for ``run``, in :data:`KINDS` order: the landscape only with two parameters
+    or more, the boundary only for examples in a plane, the hidden units only then and with a
+    hidden layer."""
+    from glassnet.boundary import plane_of
     from glassnet.network import parameter_names
 
-    n_params = len(parameter_names(run.network))
-    return [kind for kind in KINDS if kind != "landscape" or n_params >= 2]
+    wanted = {
+        "landscape": len(parameter_names(run.network)) >= 2,
+        "boundary": plane_of(run) is not None,
+        "hidden_units": plane_of(run) is not None and run.network.n_layers >= 2,
+    }
+    return [kind for kind in KINDS if wanted.get(kind, True)]
 
 
 def plot_paths(out_dir: str | Path, formats: Sequence[str] = DEFAULT_FORMATS) -> list[Path]:
@@ -151,11 +170,22 @@ def render_plots(
         from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
 
         weights = weight_paths(run)
+        plane: list[Any] = []  # the boundary grid, computed once for both figures that show it
+
+        def in_plane() -> dict[str, Any]:
+            if not plane:
+                from glassnet.plots.boundary import final_boundary
+
+                plane.append(final_boundary(run))
+            return {"found": plane[0]}
+
         options: dict[str, Callable[[], dict[str, Any]]] = {
             "error": dict,
             "weights": lambda: {"paths": weights},
             "landscape": lambda: {"landscape": loss_landscape(run, weights=weights)},
             "predictions": lambda: {"paths": prediction_paths(run, weights)},
+            "boundary": in_plane,
+            "hidden_units": in_plane,
         }
         images: dict[str, dict[str, bytes]] = {}
         for kind in which:

@@ -8,7 +8,10 @@ are a JSON block the script formats. The page has no ``http://`` or
 recomputes: it shows what the Python run recorded.
 
 The template, stylesheet and script are package data files next to this
-module (``template.html``, ``report.css``, ``report.js``).
+module (``template.html``, ``report.css``, ``report.js``). A run whose
+examples are points of a plane also gets its decision boundary animated with
+the scrubber (:func:`glassnet.report.data.boundary_data`, drawn by
+``boundary.js`` with ``boundary.css``); other runs' pages do not contain them.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from glassnet.errors import ConfigError
 from glassnet.explain.numbers import count
-from glassnet.report.data import report_data
+from glassnet.report.data import boundary_data, report_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from glassnet.plots import Progress
@@ -47,6 +50,17 @@ PLOTS = (
         "values) and the path training took across it.",
     ),
     ("predictions", "Each example's prediction over the iterations; dotted lines are the targets."),
+    (
+        "boundary",
+        "The decision boundary at the last iteration: the network's output over the input plane (blue "
+        "low, orange high, white at the decision level), the boundary as a black line, and the training "
+        "examples coloured by their targets.",
+    ),
+    (
+        "hidden_units",
+        "Each hidden unit's output over the same plane at the last iteration: one panel per unit, a row "
+        "per hidden layer.",
+    ),
 )
 #: The error plot's caption for a run with held-out examples.
 SPLIT_ERROR_CAPTION = (
@@ -183,12 +197,75 @@ def json_for_script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c")
 
 
+def _swatch(rgb: str) -> str:
+    return f'<span class="swatch" style="background:{rgb}"></span>'
+
+
+def boundary_html(boundary: dict[str, Any] | None) -> str:
+    """The animated decision boundary's canvas, key and embedded pictures; ``""`` for none.
+
+    ``boundary`` is :func:`glassnet.report.data.boundary_data`'s; ``boundary.js``
+    paints it at the iteration the scrubber shows.
+    """
+    if boundary is None:
+        return ""
+    names = boundary["names"]
+    frames = boundary["iterations"]
+    if boundary["kind"] == "classes":
+        class_names = boundary["class_names"]
+        colors = (
+            "#0072B2",
+            "#E69F00",
+            "#009E73",
+            "#D55E00",
+            "#CC79A7",
+            "#56B4E9",
+            "#F0E442",
+            "#000000",
+        )
+        classes = " ".join(
+            f"{_swatch(colors[k % len(colors)])}class {k + 1}"
+            + (f" ({html.escape(class_names[k])})" if k < len(class_names) else "")
+            for k in range(boundary["n_classes"])
+        )
+        key = (
+            f"Each point of the plane takes the colour of the class whose output ({html.escape(boundary['activation'])}) "
+            f"is largest there, paler where that output is lower (white: all classes equally likely): {classes}. "
+            "Points: the training examples in their class's colour."
+        )
+    else:
+        center = boundary["center"]
+        key = (
+            f"The network's output ({html.escape(boundary['activation'])}): {_swatch('#0072B2')}low, "
+            f"{_swatch('#ffffff')}{center:g} (the decision boundary), {_swatch('#E69F00')}high, "
+            f"on a scale from {boundary['low']:g} to {boundary['high']:g}. "
+            "Points: the training examples coloured by their targets (circles below the decision level, "
+            "triangles above)."
+        )
+    tolerance = boundary["step"] / 2
+    return (
+        '<div id="boundary" class="boundary">'
+        '<canvas id="boundary-canvas" width="460" height="460" role="img" '
+        'aria-label="the decision boundary over the input plane at the iteration shown"></canvas>'
+        '<div class="boundary-key"><p class="headline" id="boundary-label"></p>'
+        f'<p class="hint">{key}</p>'
+        f'<p class="hint">{html.escape(names[0])} across, {html.escape(names[1])} up; '
+        f"{boundary['resolution']} &times; {boundary['resolution']} grid points, computed by the Python run at "
+        f"{count(len(frames), 'recorded iteration')} from #0 to #{frames[-1]:,} (spaced on a log scale); "
+        "each iteration shows the latest picture at or before it. Embedded as one byte per point: within "
+        f"{tolerance:.2g} of the output.</p></div></div>\n"
+        '<script type="application/json" id="glassnet-boundary">'
+        f"{json_for_script(boundary)}</script>"
+    )
+
+
 def _text_fields(run: Run) -> dict[str, str]:
     """Every part of the page but the plots: the numbers, the walkthrough, the configuration."""
     import glassnet
     from glassnet.explain.walkthrough import format_walkthrough
 
     data = report_data(run)
+    boundary = boundary_data(run, data["steps"]["iteration"])
     title = f"glassnet report: {run.data.name}, {count(run.iterations, 'iteration')}"
     return {
         "TITLE": html.escape(title),
@@ -201,9 +278,10 @@ def _text_fields(run: Run) -> dict[str, str]:
             f"Written by glassnet {glassnet.__version__}. This page works offline: everything it shows is "
             "inside this one file. Embedded numbers are the run's, rounded to 12 significant digits."
         ),
-        "CSS": _resource("report.css"),
-        "JS": _resource("report.js"),
+        "CSS": _resource("report.css") + ("" if boundary is None else _resource("boundary.css")),
+        "JS": ("" if boundary is None else _resource("boundary.js")) + _resource("report.js"),
         "DATA": json_for_script(data),
+        "BOUNDARY": boundary_html(boundary),
     }
 
 

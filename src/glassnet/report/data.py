@@ -9,11 +9,16 @@ report near 1 MB; non-finite values become ``null``.
 Which iterations: the run's checkpoints (for the seed run #0 .. #999, then
 every 99th) plus the final iteration ``#N``, thinned evenly if the embedded
 numbers would exceed :data:`MAX_NUMBERS` (a big network or data set).
-Per-example numbers are embedded for the first :data:`MAX_EXAMPLES` examples.
+Per-example numbers are embedded for the first :data:`MAX_EXAMPLES` examples
+of each step: the data's first examples with the full batch; with
+mini-batches, the first examples of that iteration's batch, whose data rows,
+inputs and targets are embedded with them (batches differ from step to step,
+and the last one of an epoch may be shorter).
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import numpy as np
@@ -30,6 +35,19 @@ MAX_EXAMPLES = 16
 
 #: Significant digits of every embedded float.
 DIGITS = 12
+
+#: Grid points per side of the report's animated decision boundary.
+BOUNDARY_RESOLUTION = 41
+#: The most pictures of it embedded (iterations log-spaced among the scrubber's).
+BOUNDARY_FRAMES = 64
+#: The most training points drawn on it (evenly spaced through the data).
+BOUNDARY_POINTS = 500
+#: A grid value is embedded as one byte: ``0 .. STEPS`` over the colour scale;
+#: :data:`NOT_FINITE` marks a value that is not finite.
+STEPS = 254
+NOT_FINITE = 255
+#: Largest magnitude of the boundary's colour scale ends (``high - low`` stays finite).
+SCALE_LIMIT = 1e307
 
 #: Per-example fields of a layer (rows are examples).
 EXAMPLE_FIELDS = ("z", "a", "derivative", "error", "delta")
@@ -92,6 +110,8 @@ def round_significant(values: Array) -> Array:
 def numbers_per_step(run: Run, n_examples: int) -> int:
     """How many floats one embedded step takes."""
     total = 3  # loss, error sum, applied
+    if not run.batches.full:  # the batch's rows, inputs and targets, and its size
+        total += n_examples * (1 + run.network.sizes[0] + run.network.sizes[-1]) + 1
     for (n_in, n_out), has_b in zip(run.network.shapes, run.network.bias):
         total += len(PARAM_FIELDS) * n_in * n_out + len(EXAMPLE_FIELDS) * n_examples * n_out
         total += len(BIAS_FIELDS) * n_out if has_b else 0
@@ -111,13 +131,27 @@ def scrubber_iterations(run: Run, max_numbers: int = MAX_NUMBERS) -> list[int]:
     return recorded[:dense] + [rest[i] for i in picks]
 
 
+def first_rows(values: Array, n: int) -> Array:
+    """The first ``n`` rows of ``values``, padded with ``nan`` (``null`` on the page) to ``n``."""
+    top = values[:n]
+    if len(top) == n:
+        return top
+    pad = np.full((n - len(top), *values.shape[1:]), np.nan)
+    return np.concatenate([top, pad])
+
+
 def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
     """The traced steps as columns: one list per number kind, one entry per step.
 
     ``layers[l][field][t]`` is step ``t``'s ``field`` of layer ``l``, flattened
     row-major (``W`` ``(n_in, n_out)`` -> ``n_in * n_out`` numbers; per-example
-    fields ``(n_examples, n_out)``); bias fields are ``None`` for a layer
-    without a bias. Columns keep the page small: no key is repeated per step.
+    fields ``(n_examples, n_out)``, rows past a short batch ``null``); bias
+    fields are ``None`` for a layer without a bias. Columns keep the page
+    small: no key is repeated per step.
+
+    When some step trained on a mini-batch, also ``batch[t]`` (its size),
+    ``rows[t]`` (the data rows of its first ``n_examples`` examples, 0-based),
+    and ``X[t]``, ``y[t]`` (their inputs and targets, flattened row-major).
     """
     layers = []
     for l, first in enumerate(steps[0].layers):
@@ -125,7 +159,16 @@ def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
         def column(field: str, rows: int | None = None, layer: int = l) -> Any:
             """One field of every step: a ``(n_steps, size)`` array, rounded in one pass."""
             return numbers(
-                np.stack([getattr(st.layers[layer], field)[:rows].ravel() for st in steps])
+                np.stack(
+                    [
+                        (
+                            getattr(st.layers[layer], field)
+                            if rows is None
+                            else first_rows(getattr(st.layers[layer], field), rows)
+                        ).ravel()
+                        for st in steps
+                    ]
+                )
             )
 
         columns: dict[str, Any] = {f: column(f) for f in PARAM_FIELDS}
@@ -134,13 +177,22 @@ def step_columns(steps: list[Step], n_examples: int) -> dict[str, Any]:
         for f in EXAMPLE_FIELDS:
             columns[f] = column(f, n_examples)
         layers.append(columns)
-    return {
+    columns = {
         "iteration": [st.iteration for st in steps],
         "loss": numbers(np.array([st.loss for st in steps])),
         "error_sum": numbers(np.array([st.error_sum for st in steps])),
         "applied": [st.applied for st in steps],
         "layers": layers,
     }
+    if any(st.rows is not None for st in steps):
+        columns["batch"] = [len(st.X) for st in steps]
+        columns["rows"] = [
+            (np.arange(len(st.X)) if st.rows is None else st.rows)[:n_examples].tolist()
+            for st in steps
+        ]
+        columns["X"] = numbers(np.stack([first_rows(st.X, n_examples).ravel() for st in steps]))
+        columns["y"] = numbers(np.stack([first_rows(st.y, n_examples).ravel() for st in steps]))
+    return columns
 
 
 def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
@@ -228,3 +280,110 @@ def split_numbers(run: Run, iterations: list[int]) -> dict[str, Any] | None:
         "mean_error": numbers(split.test_mean_error[at]),
         "train_mean_error": numbers(split.mean_error[at]),
     }
+
+
+def quantize(values: Array, low: float, high: float) -> str:
+    """``values`` (any shape, row-major) as one byte each, base64: ``round((v - low) / (high - low) * 254)``.
+
+    A finite value in ``[low, high]`` comes back as ``low + q * (high - low) / 254``,
+    within half a step, ``(high - low) / 508``, of itself; values beyond the
+    ends are clipped to them; :data:`NOT_FINITE` (255) marks ``nan`` and ``inf``.
+    """
+    array = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(array)
+    with np.errstate(all="ignore"):
+        scaled = np.where(finite, (array - low) / (high - low), 0.0)
+    q = np.clip(np.round(scaled * STEPS), 0, STEPS).astype(np.uint8)
+    q[~finite] = NOT_FINITE
+    return base64.b64encode(q.tobytes()).decode("ascii")
+
+
+def boundary_data(run: Run, iterations: list[int]) -> dict[str, Any] | None:
+    """The report's animated decision boundary, JSON-ready; ``None`` unless the run is in a plane.
+
+    The output of :func:`glassnet.boundary.boundary` on a
+    :data:`BOUNDARY_RESOLUTION` grid at up to :data:`BOUNDARY_FRAMES` of the
+    scrubber's ``iterations`` (:func:`glassnet.boundary.frames`: the first, the
+    last, log-spaced between); the page shows, for a scrubbed iteration, the
+    latest of them at or before it.
+
+    Returns
+    -------
+    dict or None
+        ``resolution``; ``x1``, ``x2``: the first and last grid coordinate of
+        each axis (the grid is evenly spaced between); ``names``: the axes'
+        names; ``iterations``: the frames' iterations; ``kind``: ``"value"``
+        (one output, or several that are not classes: the first is shown) or
+        ``"classes"`` (:func:`glassnet.boundary.reads_classes`);
+        ``activation``; ``frames``: one :func:`quantize` string per frame,
+        row ``i`` (``x2[i]``, bottom to top) after row, column ``j`` is
+        ``x1[j]``. For ``"value"``, ``low``, ``center``, ``high``
+        (:func:`glassnet.boundary.output_scale` over every frame): byte ``q``
+        is the output ``low + q * (high - low) / 254``, ``step`` that
+        ``(high - low) / 254``. For ``"classes"``, the bytes are the winning
+        class's output over ``0 .. 1`` (``step`` 1/254), and ``classes`` gives
+        each frame's winning class per cell (base64, one byte; 255 where an
+        output is not finite), ``n_classes``, ``class_names``. Always
+        ``points`` (up to :data:`BOUNDARY_POINTS`, rounded to 4 decimals) and
+        ``targets`` (their target, or class with several outputs).
+    """
+    from glassnet.boundary import (
+        boundary,
+        classes_of,
+        frames,
+        output_scale,
+        plane_names,
+        plane_of,
+        reads_classes,
+    )
+
+    if plane_of(run) is None:
+        return None
+    chosen = frames(run, BOUNDARY_FRAMES, among=iterations)
+    found = boundary(run, BOUNDARY_RESOLUTION, chosen)
+    n_points = len(found.points)
+    keep = np.unique(
+        np.linspace(0, n_points - 1, min(n_points, BOUNDARY_POINTS)).round().astype(int)
+    )
+    data: dict[str, Any] = {
+        "resolution": BOUNDARY_RESOLUTION,
+        "x1": [float(found.x1[0]), float(found.x1[-1])],
+        "x2": [float(found.x2[0]), float(found.x2[-1])],
+        "names": list(plane_names(run)),
+        "iterations": found.iterations.tolist(),
+        "activation": run.network.activations[-1].name,
+        "points": numbers(np.round(found.points[keep], 4)),
+    }
+    if reads_classes(run):
+        winner, largest = classes_of(found.output)
+        data.update(
+            kind="classes",
+            low=0.0,
+            high=1.0,
+            step=1 / STEPS,
+            frames=[quantize(p, 0.0, 1.0) for p in largest],
+            classes=[
+                base64.b64encode(np.where(c < 0, NOT_FINITE, c).astype(np.uint8).tobytes()).decode(
+                    "ascii"
+                )
+                for c in winner
+            ],
+            n_classes=int(found.output.shape[-1]),
+            class_names=list(run.data.target_names),
+            targets=classes_of(found.labels[keep])[0].tolist(),
+        )
+    else:
+        grid = found.output[..., 0]
+        low, center, high = output_scale(run, grid)
+        # a diverged linear output may reach 1e308: keep high - low (and the JSON) finite
+        low, high = max(low, -SCALE_LIMIT), min(high, SCALE_LIMIT)
+        data.update(
+            kind="value",
+            low=low,
+            center=center,
+            high=high,
+            step=(high - low) / STEPS,
+            frames=[quantize(frame, low, high) for frame in grid],
+            targets=numbers(found.labels[keep, 0]),
+        )
+    return data

@@ -38,11 +38,28 @@
 
   function inputName(i) { return D.input_names[i] || ("x" + (i + 1)); }
 
+  /* The examples step t shows: the data's first nShown, or with mini-batches (S.rows) the
+   * first of that iteration's batch, whose rows, inputs and targets are embedded per step. */
+  var nData = D.layers[0].n_in, nTarget = D.layers[D.layers.length - 1].n_out;
+  function shownAt(t) { return S.rows ? S.rows[t].length : nShown; }
+  function exampleNumber(t, s) { return S.rows ? S.rows[t][s] + 1 : s + 1; }
+  function target(t, s, j) { return S.y ? S.y[t][s * nTarget + j] : D.y[s][j]; }
+
   /* The inputs a layer reads for example s (layer 0: the data; others: the previous layer's a). */
   function layerInputs(l, t, s) {
     var nIn = D.layers[l].n_in;
-    if (l === 0) { return D.X[s]; }
+    if (l === 0) { return S.X ? S.X[t].slice(s * nData, (s + 1) * nData) : D.X[s]; }
     return S.layers[l - 1].a[t].slice(s * nIn, (s + 1) * nIn);
+  }
+
+  /* Which examples the tables show, under them. */
+  function shownNote(t) {
+    if (S.batch) {
+      return "<p class=\"hint\">Iteration #" + S.iteration[t].toLocaleString("en-US") + " trains on a mini-batch of " +
+        S.batch[t] + " of the " + D.n_samples + " examples" + (S.batch[t] > shownAt(t) ? "; the first " + shownAt(t) + " of them are shown" : "") +
+        ", numbered by their row in the data.</p>";
+    }
+    return D.n_samples > nShown ? "<p class=\"hint\">The first " + nShown + " of " + D.n_samples + " examples are shown.</p>" : "";
   }
 
   function cell(value, cls) {
@@ -95,27 +112,25 @@
       "</caption><tr><th>example</th><th>inputs</th>" + (nOut > 1 ? "<th>unit</th>" : "") +
       "<th>dot product z</th><th>" + (last ? "prediction a" : "activation a") + "</th>" +
       (last ? "<th>target y</th>" : "") + "<th>error</th><th>f'(a)</th><th>delta</th></tr>");
-    for (var s = 0; s < nShown; s++) {
+    for (var s = 0; s < shownAt(t); s++) {
       var inputs = layerInputs(l, t, s).map(l === 0 ? fmtData : fmt).join(" ");
       for (var j = 0; j < nOut; j++) {
         var k = s * nOut + j;
-        rows.push("<tr><td>" + (s + 1) + "</td><td class=\"num label\">[" + esc(inputs) + "]</td>" +
+        rows.push("<tr><td>" + exampleNumber(t, s) + "</td><td class=\"num label\">[" + esc(inputs) + "]</td>" +
           (nOut > 1 ? "<td>" + (j + 1) + "</td>" : "") + cell(L.z[t][k], "z") +
           cell(L.a[t][k], last ? "prediction" : "activation") +
-          (last ? "<td class=\"num target\">" + esc(fmtData(D.y[s][j])) + "</td>" : "") +
+          (last ? "<td class=\"num target\">" + esc(fmtData(target(t, s, j))) + "</td>" : "") +
           cell(L.error[t][k], "error") + cell(L.derivative[t][k], "derivative") + cell(L.delta[t][k], "delta") + "</tr>");
       }
     }
     rows.push("</table>");
-    if (D.n_samples > nShown) {
-      rows.push("<p class=\"hint\">The first " + nShown + " of " + D.n_samples + " examples are shown.</p>");
-    }
+    rows.push(shownNote(t));
     return rows.join("");
   }
 
   function forwardArithmetic(l, t) {
     var L = S.layers[l], spec = D.layers[l], lines = [];
-    for (var s = 0; s < nShown; s++) {
+    for (var s = 0; s < shownAt(t); s++) {
       var x = layerInputs(l, t, s);
       for (var j = 0; j < spec.n_out; j++) {
         var terms = [];
@@ -124,7 +139,7 @@
         }
         var bias = spec.bias ? " + " + paren(fmt(L.b[t][j])) : "";
         var k = s * spec.n_out + j;
-        lines.push("example " + (s + 1) + (spec.n_out > 1 ? ", unit " + (j + 1) : "") + ": z = " +
+        lines.push("example " + exampleNumber(t, s) + (spec.n_out > 1 ? ", unit " + (j + 1) : "") + ": z = " +
           sumText(terms, L.z[t][k], bias) + ";  a = " + spec.activation + "(z) = " + fmt(L.a[t][k]));
       }
     }
@@ -134,11 +149,11 @@
 
   function backwardArithmetic(l, t, last) {
     var L = S.layers[l], spec = D.layers[l], lines = [], nOut = spec.n_out;
-    for (var s = 0; s < nShown; s++) {
+    for (var s = 0; s < shownAt(t); s++) {
       for (var j = 0; j < nOut; j++) {
-        var k = s * nOut + j, who = "example " + (s + 1) + (nOut > 1 ? ", unit " + (j + 1) : "") + ": ";
+        var k = s * nOut + j, who = "example " + exampleNumber(t, s) + (nOut > 1 ? ", unit " + (j + 1) : "") + ": ";
         var errorText = last
-          ? "error = y - a = " + fmtData(D.y[s][j]) + " - " + paren(fmt(L.a[t][k])) + " = " + fmt(L.error[t][k])
+          ? "error = y - a = " + fmtData(target(t, s, j)) + " - " + paren(fmt(L.a[t][k])) + " = " + fmt(L.error[t][k])
           : "error = delta(layer " + (l + 2) + ") . W" + (l + 2) + " row " + j + " = " + fmt(L.error[t][k]);
         var deltaText;
         if (last && D.loss.delta_formula === "y-a") {
@@ -160,12 +175,13 @@
     for (var i = 0; i < spec.n_in; i++) {
       for (var j = 0; j < spec.n_out; j++) {
         var terms = [];
-        for (var s = 0; s < nShown; s++) {
+        for (var s = 0; s < shownAt(t); s++) {
           var x = layerInputs(l, t, s)[i];
           terms.push("(" + (l === 0 ? fmtData(x) : fmt(x)) + " * " + fmt(L.delta[t][s * spec.n_out + j]) + ")");
         }
         var k = i * spec.n_out + j;
-        var more = D.n_samples > nShown ? " + ... (" + D.n_samples + " examples)" : "";
+        var inBatch = S.batch ? S.batch[t] : D.n_samples;
+        var more = inBatch > shownAt(t) ? " + ... (" + inBatch + " examples)" : "";
         lines.push("dW" + l + "[" + i + "," + j + "] = " + lr + " * (" + terms.slice(0, MAX_TERMS).join(" + ") +
           (terms.length > MAX_TERMS ? " + ..." : "") + more + ") = " + fmt(L.dW[t][k]) +
           ";  new W = " + fmt(L.W[t][k]) + " + " + paren(fmt(L.dW[t][k])) + " = " + fmt(L.W_after[t][k]));
@@ -262,7 +278,10 @@
     if (D.elbow !== null) {
       var ex = px(D.elbow);
       parts.push("<line x1=\"" + ex + "\" x2=\"" + ex + "\" y1=\"" + PAD.t + "\" y2=\"" + (H - PAD.b) + "\" stroke=\"#D55E00\" stroke-dasharray=\"3 3\"/>");
-      parts.push("<text x=\"" + (ex + 4) + "\" y=\"" + (PAD.t + 12) + "\" font-size=\"12\" fill=\"#D55E00\">" + esc(D.elbow_text) + "</text>");
+      // right of the line, or left of it where the text (about 7 px a character) would leave the chart
+      var left = ex + 4 + 7 * D.elbow_text.length > W;
+      parts.push("<text id=\"chart-elbow\" x=\"" + (left ? ex - 4 : ex + 4) + "\" y=\"" + (PAD.t + 12) + "\" font-size=\"12\" fill=\"#D55E00\"" +
+        (left ? " text-anchor=\"end\"" : "") + ">" + esc(D.elbow_text) + "</text>");
     }
     parts.push("<line id=\"chart-cursor\" x1=\"0\" x2=\"0\" y1=\"" + PAD.t + "\" y2=\"" + (H - PAD.b) + "\" stroke=\"#000\" stroke-width=\"1\"/>");
     parts.push("<circle id=\"chart-marker\" r=\"6\" cx=\"0\" cy=\"0\" fill=\"" + (T ? "#0072B2" : "#E69F00") + "\" stroke=\"#000\"/>");
@@ -314,6 +333,7 @@
     if (!fromBox) { box.value = String(S.iteration[t]); note.textContent = ""; }
     render(t);
     markChart(t);
+    if (window.glassnetBoundary) { window.glassnetBoundary.show(S.iteration[t]); }  // a run in a plane (boundary.js)
   }
 
   function fromNumberBox() {
