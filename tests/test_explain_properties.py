@@ -7,7 +7,7 @@ tanh, relu and linear layers and softmax outputs; each is explained in both
 notations (the post's deltas and Mazur's chain rule).
 
 The lines are parsed from the printed output and evaluated by the independent
-checker in test_explain.py (not by glassnet.explain.numbers).
+checker in tests/helpers/printed.py (not by glassnet.explain.numbers).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import math
 import re
 
 import numpy as np
+from helpers.printed import false_lines, last_digit, printed_equations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from test_explain import false_lines, last_digit, printed_equations
 
 import glassnet
 from glassnet.explain import explain
