@@ -1,6 +1,6 @@
 """``glassnet serve`` end to end: a real server on a free port, driven by Debian's Chromium.
 
-Like tests/test_browser.py, these tests skip where Playwright or Chromium is
+Like tests/integration/test_browser.py, these tests skip where Playwright or Chromium is
 missing, and fail instead with ``CI=true``. Screenshots go to tests/artifacts/
 (git-ignored). Speed is asserted only where the issue asks: the play rate (at
 least 10,000 iterations in a second of play) and the page's frame rate (at

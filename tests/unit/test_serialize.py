@@ -1,7 +1,7 @@
 """glassnet.serialize.load: a run file is checked against the rules a run obeys.
 
 The damaged documents of the table (docs/errors.md) and the fuzz
-(tests/test_fuzz.py) cover the messages; here: the rules that bound the work
+(tests/integration/test_fuzz.py) cover the messages; here: the rules that bound the work
 a loaded run can cause, and that a valid run comes back bit for bit.
 """
 

@@ -24,7 +24,7 @@ ARGS = [
     "--no-first-run",
     "--disable-background-networking",
 ]
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

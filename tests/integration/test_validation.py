@@ -13,7 +13,7 @@ Every case below is a bad experiment file, CSV or command line. Each must get
 The table in ``docs/errors.md`` is generated from these cases and their real
 messages; after changing a case or a message, regenerate it with::
 
-    .venv/bin/python tests/test_validation.py
+    .venv/bin/python tests/integration/test_validation.py
 
 (``test_docs_table_is_current`` fails until then if a case or fragment changed).
 """
@@ -38,7 +38,7 @@ import glassnet.memory
 from glassnet.cli import main
 from glassnet.errors import GlassnetError
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "errors.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
 #: The memory the resource-limit case pretends to have (8 GB), so its message is stable.
 FAKE_MEMORY = 8 * 10**9
 
@@ -908,8 +908,8 @@ def format_table() -> str:
     lines = [
         "# Bad input and the message it gets",
         "",
-        "Generated from `tests/test_validation.py` (regenerate with",
-        "`.venv/bin/python tests/test_validation.py`); every row is a test case that",
+        "Generated from `tests/integration/test_validation.py` (regenerate with",
+        "`.venv/bin/python tests/integration/test_validation.py`); every row is a test case that",
         "checks this exact behaviour. Each message is printed as one line on stderr,",
         "prefixed `glassnet: error: `, the exit code is 2, no traceback is shown and",
         "no output file is written (`--json out.json` is on every `run` but two). The",
@@ -967,7 +967,7 @@ def test_docs_table_is_current():
     change elsewhere, such as a new command in a list, does not fail the suite;
     regenerate the file to refresh the shown messages.)
     """
-    assert DOCS.exists(), "docs/errors.md is missing: run .venv/bin/python tests/test_validation.py"
+    assert DOCS.exists(), "docs/errors.md is missing: run .venv/bin/python tests/integration/test_validation.py"
     rows = {}
     for line in DOCS.read_text(encoding="utf-8").splitlines():
         cells = line.split(" | ")
@@ -975,11 +975,11 @@ def test_docs_table_is_current():
             rows[cells[1]] = cells[-1].removesuffix(" |").replace("\\|", "|")
     for case in [*CASES, *API_CASES]:
         assert case.name in rows, (
-            f"docs/errors.md lacks {case.name!r}: run tests/test_validation.py"
+            f"docs/errors.md lacks {case.name!r}: run tests/integration/test_validation.py"
         )
         for fragment in case.expect:
             assert fragment in rows[case.name], (
-                f"docs/errors.md shows an old message for {case.name!r}: run tests/test_validation.py"
+                f"docs/errors.md shows an old message for {case.name!r}: run tests/integration/test_validation.py"
             )
 
 
