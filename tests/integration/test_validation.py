@@ -967,7 +967,9 @@ def test_docs_table_is_current():
     change elsewhere, such as a new command in a list, does not fail the suite;
     regenerate the file to refresh the shown messages.)
     """
-    assert DOCS.exists(), "docs/errors.md is missing: run .venv/bin/python tests/integration/test_validation.py"
+    assert DOCS.exists(), (
+        "docs/errors.md is missing: run .venv/bin/python tests/integration/test_validation.py"
+    )
     rows = {}
     for line in DOCS.read_text(encoding="utf-8").splitlines():
         cells = line.split(" | ")
