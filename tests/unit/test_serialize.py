@@ -172,3 +172,19 @@ def test_the_posts_run_file_is_the_stored_one(tmp_path):
     got, want = json.loads(path.read_text()), json.loads(GOLD_RUN.read_text())
     assert got.pop("glassnet")["format"] == want.pop("glassnet")["format"]
     _compare_documents(got, want)
+
+
+def test_saved_seed_run_explains_iteration_1_byte_for_byte(
+    seed_run: glassnet.Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "seed.json"
+    seed_run.to_json(str(path))
+    loaded = glassnet.load(path)
+    assert loaded.explain(1) == seed_run.explain(1)
+    assert loaded.explain(1).encode() == seed_run.explain(1).encode()
+    assert loaded.explain(1, format="md", digits=8) == seed_run.explain(1, format="md", digits=8)
+    assert "-.4047" in loaded.explain(1)  # the seed post's style of number
+    assert loaded.compare(seed_run).identical
+    from matplotlib.figure import Figure
+
+    assert isinstance(loaded.plot("error"), Figure)  # plotted without retraining
