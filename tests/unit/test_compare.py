@@ -1,4 +1,4 @@
-"""Comparing runs: the first differing iteration, the curves, the weight differences, the CLI."""
+"""glassnet.compare: the first differing iteration, the settings and the weight differences."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 
 import glassnet
-from glassnet.cli import main
 from glassnet.compare import Comparison, compare_runs
 from glassnet.explain.compare import format_comparison
-from glassnet.plots.compare import plot_comparison
 
 
 def short(**settings: object) -> glassnet.Run:
@@ -107,42 +105,6 @@ def test_longer_run_has_no_differing_iteration(base: glassnet.Run) -> None:
     assert c.first_difference is None and not c.identical
     assert c.common_iterations == 300
     assert "B ran longer" in format_comparison(c)
-
-
-def test_format_lists_settings_first_difference_and_error_table(base: glassnet.Run) -> None:
-    text = format_comparison(base.compare(short(learning_rate=0.5)))
-    assert "train.learning_rate  A: 1.0   B: 0.5" in text
-    assert "first difference: iteration #1: the weights differ" in text
-    assert "error sum of #1: A 1.67262494, B 1.74690970" in text
-    assert "#0                1.82038481       1.82038481      +0.00000000" in text
-    assert "largest |B - A|: initial 0.00000000, final 0.81311835" in text
-
-
-def test_plot_overlays_both_curves(base: glassnet.Run) -> None:
-    c = base.compare(short(learning_rate=0.5))
-    fig = plot_comparison(c)
-    ax = fig.axes[0]
-    curves = [line for line in ax.get_lines() if len(line.get_xdata()) == 300]
-    assert len(curves) == 2
-    np.testing.assert_array_equal(curves[1].get_ydata(), c.error_sum_b)
-    assert ax.get_xscale() == "log"
-
-
-def test_cli_compare(
-    base: glassnet.Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    a, b, png = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "curves.png"
-    base.to_json(str(a))
-    short(learning_rate=0.5).to_json(str(b))
-    assert main(["compare", str(a), str(b), "--out", str(png), "--digits", "4"]) == 0
-    out = capsys.readouterr().out
-    assert "first difference: iteration #1: the weights differ" in out
-    assert "error sum of #1: a.json 1.6726, b.json 1.7469" in out
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "x.gif")]) == 2
-    assert "--out must end in .png, .svg or .pdf" in capsys.readouterr().err
-    assert main(["compare", str(a), str(tmp_path / "missing.json")]) == 2
-    assert "not found" in capsys.readouterr().err
 
 
 def test_a_setting_left_out_counts_with_its_default(base: glassnet.Run, tmp_path: Path) -> None:
