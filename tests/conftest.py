@@ -25,3 +25,19 @@ def xor_run() -> glassnet.Run:
     return glassnet.Experiment(dataset="xor", layers=[3, 4, 1], seed=1, iterations=60_000).run(
         engine="numpy"
     )
+
+
+@pytest.fixture(scope="session")
+def iris_run() -> glassnet.Run:
+    """Iris with a held-out quarter, standardized: layers [4, 5, 3], 60 iterations."""
+    pytest.importorskip("sklearn")  # the real datasets come from scikit-learn's bundled data
+    return glassnet.Experiment(
+        dataset="iris",
+        layers=[4, 5, 3],
+        bias=True,
+        standardize=True,
+        test_fraction=0.25,
+        iterations=60,
+        learning_rate=0.01,
+        seed=7,
+    ).run()

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
+from helpers import needs_sklearn
 
 import glassnet
+from glassnet.errors import DataError
 
 TOML = """
 [data]
@@ -45,3 +48,15 @@ def test_experiment_from_toml_dict_and_keywords_agree(tmp_path: Path) -> None:
         0.56698066,
         0.48370881,
     ]
+
+
+def test_a_split_must_leave_examples_on_both_sides() -> None:
+    with pytest.raises(DataError, match="both need at least one"):
+        glassnet.Experiment(test_fraction=0.01)  # 4 seed rows: nothing held out
+
+
+@needs_sklearn
+def test_flat_settings_keep_split_options_in_any_order() -> None:
+    exp = glassnet.Experiment(standardize=True, test_fraction=0.25, dataset="iris", layers=[4, 3])
+    assert exp.config.data.standardize and exp.config.data.test_fraction == 0.25
+    assert exp.test is not None and exp.test.X.shape == (36, 4)  # round(0.25 * 50) = 12 per class

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import glassnet
+from glassnet.network import error_sum, forward
 
 
 def test_plot_report_and_pandas(tmp_path: Path) -> None:
@@ -45,3 +47,36 @@ def test_run_repr_is_one_short_line(seed_run: glassnet.Run) -> None:
         "<glassnet.Run 'trask' (4 examples), layers [3, 1], sigmoid, 100,000 updates at "
         "learning rate 1, final error sum 0.0099497389>"
     )
+
+
+# --------------------------------------------------------------------------- a held-out split
+
+
+def test_run_records_test_figures_every_iteration(iris_run: glassnet.Run) -> None:
+    run = iris_run
+    assert run.test is not None
+    assert run.history.test_loss is not None and run.history.test_error_sum is not None
+    assert len(run.history.test_loss) == len(run.history.loss) == 60
+    for k in (0, 1, 37, 59):
+        _, acts = forward(run.network, run.weights_at(k), run.test.X)
+        assert run.history.test_loss[k] == run.network.loss.fn(run.test.y, acts[-1])
+        assert run.history.test_error_sum[k] == error_sum(run.test.y, acts[-1])
+    _, acts = forward(run.network, run.final, run.test.X)
+    np.testing.assert_array_equal(run.final_test_prediction, acts[-1])
+    assert run.final_test_error_sum == error_sum(run.test.y, acts[-1])
+    # the training history is exactly the one a run without a split on the same rows gives
+    assert run.history.loss[-1] < run.history.loss[0]
+    assert run.history.test_loss[-1] < run.history.test_loss[0]
+
+
+def test_history_to_pandas_has_test_columns(iris_run: glassnet.Run) -> None:
+    pytest.importorskip("pandas")
+    frame = iris_run.history.to_pandas()
+    assert list(frame.columns) == ["loss", "error_sum", "test_loss", "test_error_sum"]
+    assert frame.index.name == "iteration" and len(frame) == 60
+
+
+def test_seed_run_has_no_test_figures(seed_run: glassnet.Run) -> None:
+    assert seed_run.test is None and seed_run.history.test_loss is None
+    assert "test" not in seed_run.to_dict()
+    assert "standardize" not in seed_run.to_dict()["config"]["data"]

@@ -188,3 +188,16 @@ def test_saved_seed_run_explains_iteration_1_byte_for_byte(
     from matplotlib.figure import Figure
 
     assert isinstance(loaded.plot("error"), Figure)  # plotted without retraining
+
+
+def test_run_with_split_roundtrips_through_json(iris_run: glassnet.Run, tmp_path) -> None:
+    path = tmp_path / "iris.json"
+    iris_run.to_json(str(path))
+    loaded = glassnet.load(path)
+    assert loaded.test is not None
+    np.testing.assert_array_equal(loaded.test.X, iris_run.test.X)  # type: ignore[union-attr]
+    np.testing.assert_array_equal(loaded.history.test_loss, iris_run.history.test_loss)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(loaded.history.test_error_sum, iris_run.history.test_error_sum)  # type: ignore[arg-type]
+    assert loaded.final_test_loss == iris_run.final_test_loss
+    assert loaded.config == iris_run.config
+    np.testing.assert_array_equal(loaded.step(13).layers[0].dW, iris_run.step(13).layers[0].dW)
