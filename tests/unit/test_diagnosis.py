@@ -120,3 +120,33 @@ def test_a_warned_run_gets_no_hint_repeating_its_warning(settings):
     run = glassnet.Experiment(**settings).run()
     assert run.saturation is not None or run.stop is not None
     assert hints(run) == []
+
+
+# --------------------------------------------------------------------------- a stopped run's message
+
+
+def test_weights_that_overflow_name_the_update():
+    # A linear layer with a step so large the weights themselves reach inf.
+    run = glassnet.Experiment(
+        learning_rate=1e300, activation="linear", layers=[3, 4, 1], iterations=50
+    ).run(engine="numpy")
+    assert run.stop is not None
+    from glassnet.diagnosis import format_stop
+
+    message = format_stop(run)
+    assert message.startswith(f"training stopped at iteration #{run.stop.iteration} (layer ")
+    assert "float64" in message and "learning rate 1e+300 is likely too large" in message
+
+
+def test_initial_weights_that_already_saturate_blame_the_weights_not_the_rate():
+    # z = 1000 for every example: the sigmoid gives exactly 1.0, and example 1's target is 0.
+    run = glassnet.Experiment(
+        weights=[[[0.0], [0.0], [1000.0]]], loss="binary_cross_entropy", iterations=10
+    ).run(engine="numpy")
+    from glassnet.diagnosis import format_stop
+
+    assert run.stop is not None and run.stop.iteration == 0 and run.iterations == 0
+    message = format_stop(run)
+    assert message.startswith("training stopped at iteration #0 (layer 0, sigmoid)")
+    assert "example 1 gives exactly 1 while its target is 0" in message
+    assert "the initial weights already do this" in message and "learning rate" not in message

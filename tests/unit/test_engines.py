@@ -228,3 +228,39 @@ def test_the_cpu_the_kernels_are_compiled_for_can_be_chosen():
     reference = glassnet.Experiment(iterations=2000).run(engine="numpy").final.weights[0][0, 0]
     assert engine == "compiled"
     assert_close([float(value)], [reference], "W0[0,0] compiled for a generic x86-64 CPU")
+
+
+# --------------------------------------------------------------------------- diverging runs
+
+
+DIVERGING = [
+    {"learning_rate": 1e6},
+    {"learning_rate": 1e6, "loss": "binary_cross_entropy"},
+    {"learning_rate": 1e3, "activation": "linear", "layers": [3, 4, 1]},
+    {"learning_rate": 1e6, "activation": ["tanh", "sigmoid"], "layers": [3, 4, 1], "bias": True},
+    {"learning_rate": 1e300, "activation": "linear", "layers": [3, 4, 1]},
+]
+
+
+@pytest.mark.parametrize(
+    "settings", DIVERGING, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items())
+)
+def test_every_engine_records_the_same_stop_and_saturation(settings):
+    runs = {
+        engine: glassnet.Experiment(iterations=200, **settings).run(engine=engine)
+        for engine in ("numpy", "compiled")
+    }
+    reference = runs["numpy"]
+    for engine, run in runs.items():
+        assert (run.stop, run.saturation, run.iterations) == (
+            reference.stop,
+            reference.saturation,
+            reference.iterations,
+        ), engine
+        # Same infinities in the same places; finite losses to rounding (a faster kernel may
+        # sum in another order: 1 ulp at 1e164 has been seen).
+        assert np.array_equal(np.isfinite(run.history.loss), np.isfinite(reference.history.loss))
+        finite = np.isfinite(reference.history.loss)
+        np.testing.assert_allclose(
+            run.history.loss[finite], reference.history.loss[finite], rtol=1e-12, err_msg=engine
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -201,3 +202,14 @@ def test_run_with_split_roundtrips_through_json(iris_run: glassnet.Run, tmp_path
     assert loaded.final_test_loss == iris_run.final_test_loss
     assert loaded.config == iris_run.config
     np.testing.assert_array_equal(loaded.step(13).layers[0].dW, iris_run.step(13).layers[0].dW)
+
+
+def test_json_records_the_versions_and_platform(tmp_path):
+    path = tmp_path / "r.json"
+    glassnet.Experiment(iterations=3).run().to_json(str(path))
+    meta = json.loads(path.read_text())["glassnet"]
+    assert meta["version"] == glassnet.__version__
+    assert meta["numpy"] == np.__version__
+    assert meta["python"] == platform.python_version()
+    assert meta["platform"] == platform.platform()
+    assert meta["format"].startswith("glassnet-run/")

@@ -24,3 +24,21 @@ def test_training_numbers_do_not_depend_on_recording_test_figures(iris_run: glas
     np.testing.assert_array_equal(plain.loss, run.history.loss)
     np.testing.assert_array_equal(plain.final.weights[1], run.final.weights[1])
     assert plain.test_loss is None
+
+
+# --------------------------------------------------------------------------- saturation
+
+
+def test_saturation_is_the_first_iteration_with_an_exact_end_value():
+    run = glassnet.Experiment(learning_rate=1e6, iterations=50).run(engine="numpy")
+    k = run.saturation.iteration
+    assert k == 1
+    for i in range(k):
+        a = run.step(i).prediction
+        assert np.all((a > 0) & (a < 1)), i
+    a = run.step(k).prediction
+    assert np.any((a == 0) | (a == 1))
+
+
+def test_ordinary_runs_do_not_saturate(seed_run):
+    assert seed_run.saturation is None and seed_run.stop is None

@@ -10,8 +10,12 @@
   is printed and saved.
 * Overflowing weights (linear layers, a huge step) stop the run the same
   way, naming the layer.
-* The same experiment gives byte-identical JSON in separate processes, and
-  the JSON records the versions it was made with.
+* The same experiment gives byte-identical JSON in separate processes.
+
+Each module's own part is a unit test: the saturated iteration in
+unit/test_training.py, the stop's message in unit/test_diagnosis.py, the
+versions a run file records in unit/test_serialize.py and the same stop on
+every engine in unit/test_engines.py.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import io
 import json
 import math
 import os
-import platform
 import subprocess
 import sys
 import warnings
@@ -84,21 +87,6 @@ def test_learning_rate_1e6_reports_saturation_once(tmp_path):
     doc = json.loads(out_json.read_text())
     assert doc["saturated"] == {"iteration": 1, "layer": 0}
     assert doc["stopped"] is None
-
-
-def test_saturation_is_the_first_iteration_with_an_exact_end_value():
-    run = glassnet.Experiment(learning_rate=1e6, iterations=50).run(engine="numpy")
-    k = run.saturation.iteration
-    assert k == 1
-    for i in range(k):
-        a = run.step(i).prediction
-        assert np.all((a > 0) & (a < 1)), i
-    a = run.step(k).prediction
-    assert np.any((a == 0) | (a == 1))
-
-
-def test_ordinary_runs_do_not_saturate(seed_run):
-    assert seed_run.saturation is None and seed_run.stop is None
 
 
 def test_raw_numpy_warnings_never_leak_in_a_fresh_process(tmp_path):
@@ -215,33 +203,6 @@ def test_overflow_stops_at_the_first_bad_iteration_naming_the_layer(tmp_path):
         assert math.isfinite(value) is finite
 
 
-def test_weights_that_overflow_name_the_update():
-    # A linear layer with a step so large the weights themselves reach inf.
-    run = glassnet.Experiment(
-        learning_rate=1e300, activation="linear", layers=[3, 4, 1], iterations=50
-    ).run(engine="numpy")
-    assert run.stop is not None
-    from glassnet.diagnosis import format_stop
-
-    message = format_stop(run)
-    assert message.startswith(f"training stopped at iteration #{run.stop.iteration} (layer ")
-    assert "float64" in message and "learning rate 1e+300 is likely too large" in message
-
-
-def test_initial_weights_that_already_saturate_blame_the_weights_not_the_rate():
-    # z = 1000 for every example: the sigmoid gives exactly 1.0, and example 1's target is 0.
-    run = glassnet.Experiment(
-        weights=[[[0.0], [0.0], [1000.0]]], loss="binary_cross_entropy", iterations=10
-    ).run(engine="numpy")
-    from glassnet.diagnosis import format_stop
-
-    assert run.stop is not None and run.stop.iteration == 0 and run.iterations == 0
-    message = format_stop(run)
-    assert message.startswith("training stopped at iteration #0 (layer 0, sigmoid)")
-    assert "example 1 gives exactly 1 while its target is 0" in message
-    assert "the initial weights already do this" in message and "learning rate" not in message
-
-
 def test_stopped_run_exit_code_in_a_fresh_process(tmp_path):
     proc = subprocess_cli(
         "run",
@@ -320,47 +281,3 @@ def test_a_stopped_run_is_deterministic_too(tmp_path):
             str(p),
         )
     assert paths[0].read_bytes() == paths[1].read_bytes()
-
-
-def test_json_records_the_versions_and_platform(tmp_path):
-    path = tmp_path / "r.json"
-    glassnet.Experiment(iterations=3).run().to_json(str(path))
-    meta = json.loads(path.read_text())["glassnet"]
-    assert meta["version"] == glassnet.__version__
-    assert meta["numpy"] == np.__version__
-    assert meta["python"] == platform.python_version()
-    assert meta["platform"] == platform.platform()
-    assert meta["format"].startswith("glassnet-run/")
-
-
-DIVERGING = [
-    {"learning_rate": 1e6},
-    {"learning_rate": 1e6, "loss": "binary_cross_entropy"},
-    {"learning_rate": 1e3, "activation": "linear", "layers": [3, 4, 1]},
-    {"learning_rate": 1e6, "activation": ["tanh", "sigmoid"], "layers": [3, 4, 1], "bias": True},
-    {"learning_rate": 1e300, "activation": "linear", "layers": [3, 4, 1]},
-]
-
-
-@pytest.mark.parametrize(
-    "settings", DIVERGING, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items())
-)
-def test_every_engine_records_the_same_stop_and_saturation(settings):
-    runs = {
-        engine: glassnet.Experiment(iterations=200, **settings).run(engine=engine)
-        for engine in ("numpy", "compiled")
-    }
-    reference = runs["numpy"]
-    for engine, run in runs.items():
-        assert (run.stop, run.saturation, run.iterations) == (
-            reference.stop,
-            reference.saturation,
-            reference.iterations,
-        ), engine
-        # Same infinities in the same places; finite losses to rounding (a faster kernel may
-        # sum in another order: 1 ulp at 1e164 has been seen).
-        assert np.array_equal(np.isfinite(run.history.loss), np.isfinite(reference.history.loss))
-        finite = np.isfinite(reference.history.loss)
-        np.testing.assert_allclose(
-            run.history.loss[finite], reference.history.loss[finite], rtol=1e-12, err_msg=engine
-        )
