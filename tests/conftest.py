@@ -1,13 +1,14 @@
-"""Shared fixtures: the seed run is trained once per test session."""
+"""Fixtures shared by every test file: runs trained once per test session."""
 
 from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
 # No ahead-of-time kernel builds in the background from tests (nor use of the user's
-# AOT modules); tests/test_kernel_aot.py builds one synchronously in a temporary folder.
+# AOT modules); tests/unit/test_engines_aot.py builds one synchronously in a temporary folder.
 os.environ["GLASSNET_AOT"] = "0"
 
 import glassnet
@@ -41,3 +42,18 @@ def iris_run() -> glassnet.Run:
         learning_rate=0.01,
         seed=7,
     ).run()
+
+
+@pytest.fixture(scope="session")
+def big_run() -> glassnet.Run:
+    """A network too big to print whole: 16 random examples, layers [64, 32, 1], 3 iterations."""
+    rng = np.random.RandomState(0)
+    X = (rng.rand(16, 64) > 0.5).astype(float).tolist()
+    y = (rng.rand(16, 1) > 0.5).astype(float).tolist()
+    return glassnet.Experiment(
+        {
+            "data": {"inputs": X, "targets": y},
+            "network": {"layers": [64, 32, 1]},
+            "train": {"iterations": 3},
+        }
+    ).run(engine="numpy")
