@@ -12,11 +12,12 @@ import math
 import re
 
 import pytest
-from hypothesis import given, settings
+from helpers.printed import last_digit
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import glassnet
-from glassnet.explain.numbers import _FUNCTIONS, evaluate, holds, to_python
+from glassnet.explain.numbers import _FUNCTIONS, decimals_for, evaluate, fmt, holds, to_python
 
 NUMBER = r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|inf)"
 EQUATION = re.compile(rf"^\s*[^\s:()|][^:()|]*:\s+(?P<lhs>.+) =\s+(?P<rhs>{NUMBER})\s*$")
@@ -133,3 +134,31 @@ def sums_of_products(draw) -> str:
 @given(lhs=sums_of_products())
 def test_sums_of_products_add_up_left_to_right_as_python_does(lhs):
     assert same(evaluate(lhs), python(lhs)), lhs
+
+
+# --------------------------------------------------------------------------- the seed's style of number
+
+
+@given(st.floats(-1e4, 1e4, allow_nan=False), st.integers(0, 8))
+def test_a_printed_number_is_the_value_rounded_with_the_leading_zero_dropped(value, decimals):
+    text = fmt(value, decimals)
+    assert not re.match(r"-?0\.", text)
+    assert abs(float(text) - value) <= 0.5 * 10.0**-decimals * (1 + 1e-9) + 1e-12 * abs(value)
+
+
+@given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=1, max_size=6), st.integers(1, 6))
+def test_decimals_give_the_largest_value_its_significant_digits(values, digits):
+    d = decimals_for(values, digits)
+    biggest = max(abs(v) for v in values)
+    assume(biggest >= 1e-9)
+    significant = f"{biggest:.{d}f}".replace(".", "").lstrip("0")
+    assert len(significant) >= digits  # 9.996 at 3 digits shows 10.00: one more
+    assert d == 0 or len(significant) <= digits + 1
+
+
+def test_holds_uses_one_unit_of_the_last_digit():
+    assert holds("(1 * .6742) + (1 * -.3347) + (1 * -.4047)", "-.0652")
+    assert holds("1/(1+e^-(-.4047))", ".4002")
+    assert not holds("(1 * .6742) + (1 * -.3347)", ".3397")
+    assert holds("|-.4002| + |.5163| + [2 more examples: .7561]", "1.6726")
+    assert math.isclose(last_digit("12.01"), 0.01)

@@ -13,10 +13,13 @@ import re
 
 import numpy as np
 import pytest
-from helpers.printed import false_lines, printed_equations, section
+from helpers.experiments import experiments
+from helpers.printed import false_lines, last_digit, printed_equations, section
+from hypothesis import HealthCheck, assume, given, settings
 
 import glassnet
 from glassnet.explain import explain
+from glassnet.explain.method import printed
 from glassnet.explain.walkthrough import format_walkthrough
 
 # --------------------------------------------------------------------------- the seed's numbers
@@ -176,3 +179,56 @@ def test_a_diverged_step_is_explained_with_its_infinite_loss():
     assert "loss:  -(ln(1 - 1.000) + ln(1 - 1.000) + ln(1.000) + ln(1.000)) = inf" in text
     assert "Largest relative difference over all 3 parameters: inf" in " ".join(text.split())
     assert false_lines(text) == []
+
+
+# --------------------------------------------------------------------------- property: every printed line holds, for random networks and methods
+
+
+def _run(config: dict) -> glassnet.Run:
+    return glassnet.Experiment(config).run(engine="numpy")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(experiments())
+def test_every_printed_equation_holds_at_its_printed_precision(case):
+    config, k, digits = case
+    run = _run(config)
+    k = min(k, run.iterations)
+    step = run.step(k)
+    assume(all(np.all(np.isfinite(ly.z)) and np.all(np.abs(ly.z) < 1e6) for ly in step.layers))
+    for fmt_ in ("text", "md"):
+        text = explain(run, k, format=fmt_, digits=digits)
+        n_lines = len(printed_equations(text))
+        # at least the dot products, activations and errors of every example shown
+        n = step.X.shape[0]
+        assert n_lines >= 3 * (n if n <= 8 else 3), text
+        assert false_lines(text) == [], "\n".join(false_lines(text))
+        chain = explain(run, k, format=fmt_, digits=digits, notation="chain")
+        assert len(printed_equations(chain)) >= 3 * (n if n <= 8 else 3), chain
+        assert false_lines(chain) == [], "\n".join(false_lines(chain))
+    text = explain(run, k, digits=digits)
+    for printed_text in (text, explain(run, k, notation="chain")):
+        wide = [line for line in printed_text.splitlines() if len(line) > 100]
+        assert not wide, "\n".join(wide)
+    if not step.method.is_plain:
+        # the gradient, and the optimizer's arithmetic down to its update, are written out
+        assert "dL/dw = -(sum over" in text
+        assert printed(step.method.optimizer).rules[-1].title in text
+    # "w1 rose by .2352 (.6742 -> .9095)": the move is the printed difference, to the coarser digit
+    for verb, by, old, new in re.findall(
+        r"(rose|fell) by (\S+) \((\S+) -> (\S+)\)", " ".join(text.split())
+    ):
+        unit = max(last_digit(by), last_digit(old))
+        moved = float(new) - float(old)
+        noise = 4e-16 * (abs(float(new)) + abs(float(old)))
+        assert (
+            abs(moved - (float(by) if verb == "rose" else -float(by))) <= unit * (1 + 1e-6) + noise
+        ), (verb, by, old, new)
+    # the narrative comparison "A -> B (down C)" is true at its precision too
+    m = re.search(r"sum of absolute errors: (\S+) -> (\S+) \((down|up) (\S+)\)", text)
+    if k > 0:
+        assert m is not None
+        old, new, word, change = m.groups()
+        signed = -float(change) if word == "down" else float(change)
+        noise = 4e-16 * (abs(float(new)) + abs(float(old)))
+        assert abs((float(new) - float(old)) - signed) <= last_digit(change) * (1 + 1e-6) + noise
