@@ -1,14 +1,19 @@
-"""Valid runs with extreme numbers draw without an error: 1e308, inf and nan, all-equal values.
+"""glassnet.plots: every kind is saved as PNG and SVG, an unknown kind is one line, no display is
+needed; and valid runs with extreme numbers draw without an error: 1e308, inf and nan, all-equal
+values.
 
-The runs are a real short run whose recorded arrays are replaced by generated
-ones (renderers only read them), plus real runs trained from weights of
-+-1e308, which train fine.
+The extreme runs are a real short run whose recorded arrays are replaced by
+generated ones (renderers only read them), plus real runs trained from
+weights of +-1e308, which train fine. Each kind's drawing of the seed run is
+checked in its own file (test_plots_error.py, test_plots_weights.py, ...).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -18,10 +23,47 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import glassnet
-from glassnet.plots import KINDS, plot
-from glassnet.plots.sweep import bin_edges, plot_weight_histograms, plot_weight_scatter
+from glassnet.errors import ConfigError
+from glassnet.plots import KINDS, plot, write_plots
+
+
+def test_write_plots_saves_png_of_every_kind_and_svg_on_request(seed_run, tmp_path):
+    paths = write_plots(seed_run, tmp_path / "out")
+    assert [p.name for p in paths] == [f"{k}.png" for k in KINDS]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(p.name for p in paths)
+    paths = write_plots(seed_run, tmp_path / "both", ("png", "svg"))
+    assert [p.name for p in paths] == [f"{k}.{fmt}" for k in KINDS for fmt in ("png", "svg")]
+    for p in paths:
+        data = p.read_bytes()
+        assert len(data) > 10_000
+        assert data.startswith(b"\x89PNG") if p.suffix == ".png" else b"<svg" in data[:2000]
+    # the long curves are thinned to what a panel shows: the SVG stays small
+    assert (tmp_path / "both" / "error.svg").stat().st_size < 1_000_000
+
+
+def test_unknown_kind_is_a_one_line_error(seed_run):
+    with pytest.raises(ConfigError, match="Did you mean 'weights'"):
+        plot(seed_run, "weight")
+
+
+def test_plots_work_without_a_display_and_import_glassnet_stays_light():
+    code = (
+        "import os, sys; os.environ.pop('DISPLAY', None)\n"
+        "import glassnet\n"
+        "assert 'matplotlib' not in sys.modules\n"
+        "from glassnet.plots import plot\n"
+        "fig = plot(glassnet.Experiment(iterations=300).run(engine='numpy'), 'error')\n"
+        "import matplotlib; print(matplotlib.get_backend().lower())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "agg"
+
+
+# --------------------------------------------------------------------------- extreme numbers
+
 
 ITERATIONS = 40
+
 
 #: Numbers a run can record: ordinary ones, the float64 extremes, inf and nan.
 EXTREME = st.one_of(
@@ -124,38 +166,3 @@ def test_huge_history_gets_limits_cut_to_the_axis_range_with_a_note(short_run):
     ax = fig.axes[0]
     assert ax.get_ylim()[1] <= 1.1e307
     assert any("off this axis" in t.get_text() for t in ax.texts)
-
-
-# ---- sweeps ---------------------------------------------------------------------------------
-
-
-@settings(max_examples=25, deadline=None)
-@given(hnp.arrays(np.float64, st.integers(0, 50), elements=EXTREME), st.integers(1, 60))
-def test_histogram_edges_always_increase(values, bins):
-    edges = bin_edges(values, bins)
-    assert len(edges) == bins + 1 and np.all(np.isfinite(edges)) and np.all(np.diff(edges) > 0)
-
-
-@pytest.fixture(scope="module")
-def small_sweep():
-    from glassnet.sweep import sweep
-
-    return sweep(glassnet.Experiment(iterations=50), list(range(12)), [0.5, 1.0])
-
-
-@pytest.mark.parametrize(
-    "fill",
-    [
-        lambda p: p.__setitem__((slice(0, 3), 0), 1e308),
-        lambda p: p.__setitem__((slice(0, 3), 1), -np.inf),
-        lambda p: p.__setitem__((slice(None), 2), np.nan),
-        lambda p: p.__setitem__((slice(None), slice(None)), 7.0),
-    ],
-    ids=["1e308", "-inf", "nan column", "all equal"],
-)
-def test_sweep_plots_survive_extreme_final_weights(small_sweep, fill):
-    params = small_sweep.final_params.copy()
-    fill(params)
-    extreme = dataclasses.replace(small_sweep, final_params=params)
-    draw(plot_weight_histograms(extreme))
-    draw(plot_weight_scatter(extreme))
