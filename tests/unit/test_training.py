@@ -42,3 +42,14 @@ def test_saturation_is_the_first_iteration_with_an_exact_end_value():
 
 def test_ordinary_runs_do_not_saturate(seed_run):
     assert seed_run.saturation is None and seed_run.stop is None
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def test_training_calls_the_progress_callback():
+    import glassnet
+
+    seen: list[int] = []
+    glassnet.Experiment(iterations=5_000).run(engine="numpy", progress=seen.append)
+    assert seen[0] == 0 and seen[-1] == 5_000 and seen == sorted(seen)

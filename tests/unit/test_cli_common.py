@@ -1,5 +1,5 @@
-"""Progress on a terminal: the training bar once training takes over a second, the drawing line while
-plots are drawn; never when stderr is not a terminal."""
+"""glassnet.cli.common: the training bar on a terminal once training takes over a second; never
+when stderr is not a terminal."""
 
 from __future__ import annotations
 
@@ -61,43 +61,3 @@ def test_bar_stops_even_when_training_fails(monkeypatch):
         raise RuntimeError("boom")
     # a stopped rich bar shows the cursor again
     assert "\x1b[?25h" in stream.getvalue()
-
-
-def test_training_calls_the_progress_callback():
-    import glassnet
-
-    seen: list[int] = []
-    glassnet.Experiment(iterations=5_000).run(engine="numpy", progress=seen.append)
-    assert seen[0] == 0 and seen[-1] == 5_000 and seen == sorted(seen)
-
-
-# ---- drawing the plots ---------------------------------------------------------------------
-
-
-def test_drawing_progress_is_one_line_on_a_terminal_and_cleared_at_the_end(monkeypatch):
-    from glassnet.cli import plot as plot_cli
-
-    stream = FakeTerminal()
-    monkeypatch.setattr(plot_cli.sys, "stderr", stream)
-    with plot_cli.drawing_progress() as progress:
-        assert progress is not None
-        for done, kind in enumerate(("error", "weights", "landscape", "predictions"), start=1):
-            progress(done, 4, kind)
-    shown = stream.getvalue()
-    assert "drawing the plots: 1 of 4 done (error)" in shown
-    assert "3 of 4 done (landscape)" in shown and "4 of 4" not in shown
-    assert "\n" not in shown and shown.endswith("\r\x1b[K")  # one line, erased when done
-
-
-def test_no_drawing_progress_when_stderr_is_not_a_terminal(monkeypatch, seed_run):
-    from glassnet.cli import plot as plot_cli
-    from glassnet.plots import render_plots
-
-    stream = io.StringIO()
-    monkeypatch.setattr(plot_cli.sys, "stderr", stream)
-    with plot_cli.drawing_progress() as progress:
-        assert progress is None
-    assert stream.getvalue() == ""
-    seen: list[tuple[int, int, str]] = []
-    render_plots(seed_run, kinds=["error", "predictions"], progress=lambda *a: seen.append(a))
-    assert seen and all(total == 2 for _, total, _ in seen)  # the kinds drawn in this process
