@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from helpers import needs_sklearn
+from numpy.testing import assert_allclose
 
+import glassnet
 from glassnet.config import parse
 from glassnet.resolve import load_split
 
@@ -64,3 +66,13 @@ def test_regression_targets_split_without_classes() -> None:
     # rows keep their order and their targets
     np.testing.assert_allclose(parts.test.y.ravel(), parts.test.X.ravel() / 10 + 0.1)
     assert np.all(np.diff(parts.train.X.ravel()) > 0)
+
+
+# --------------------------------------------------------------------------- initial weights
+
+
+def test_explicit_weights_reproduce_seeded_run(seed_run):
+    """Giving the seed's initial weights explicitly gives the same numbers."""
+    w0 = seed_run.initial.weights[0].tolist()
+    run = glassnet.Experiment({"init": {"weights": [w0]}, "train": {"iterations": 2}}).run()
+    assert_allclose(run.final.weights[0], seed_run.step(2).before.weights[0], rtol=0, atol=0)

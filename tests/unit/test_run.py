@@ -80,3 +80,16 @@ def test_seed_run_has_no_test_figures(seed_run: glassnet.Run) -> None:
     assert seed_run.test is None and seed_run.history.test_loss is None
     assert "test" not in seed_run.to_dict()
     assert "standardize" not in seed_run.to_dict()["config"]["data"]
+
+
+# --------------------------------------------------------------------------- iteration numbering
+
+
+def test_iteration_numbering(seed_run):
+    """Iteration #k uses the weights after k updates; N iterations apply N updates."""
+    run = glassnet.Experiment(iterations=3).run()
+    assert run.iterations == 3 and len(run.history) == 3
+    for k in range(3):
+        assert np.array_equal(run.step(k).after.weights[0], run.step(k + 1).before.weights[0])
+    assert np.array_equal(run.step(3).before.weights[0], run.final.weights[0])
+    assert not run.step(3).applied and run.step(2).applied

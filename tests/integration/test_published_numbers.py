@@ -6,7 +6,6 @@ from the outputs of Trask's "A Neural Network in 11 lines of Python" examples.
 
 from __future__ import annotations
 
-import numpy as np
 from numpy.testing import assert_allclose
 
 import glassnet
@@ -73,20 +72,3 @@ def test_trask_three_layer(xor_run):
         [0.00260572, 0.99672209, 0.99701711, 0.00386759],
         **TOL,
     )
-
-
-def test_explicit_weights_reproduce_seeded_run(seed_run):
-    """Giving the seed's initial weights explicitly gives the same numbers."""
-    w0 = seed_run.initial.weights[0].tolist()
-    run = glassnet.Experiment({"init": {"weights": [w0]}, "train": {"iterations": 2}}).run()
-    assert_allclose(run.final.weights[0], seed_run.step(2).before.weights[0], rtol=0, atol=0)
-
-
-def test_iteration_numbering(seed_run):
-    """Iteration #k uses the weights after k updates; N iterations apply N updates."""
-    run = glassnet.Experiment(iterations=3).run()
-    assert run.iterations == 3 and len(run.history) == 3
-    for k in range(3):
-        assert np.array_equal(run.step(k).after.weights[0], run.step(k + 1).before.weights[0])
-    assert np.array_equal(run.step(3).before.weights[0], run.final.weights[0])
-    assert not run.step(3).applied and run.step(2).applied
