@@ -93,3 +93,20 @@ def test_iteration_numbering(seed_run):
         assert np.array_equal(run.step(k).after.weights[0], run.step(k + 1).before.weights[0])
     assert np.array_equal(run.step(3).before.weights[0], run.final.weights[0])
     assert not run.step(3).applied and run.step(2).applied
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def test_replay_is_bit_identical_to_training():
+    """Replaying any iteration from a sparse checkpoint gives the training loop's own numbers."""
+    run = glassnet.Experiment(
+        dataset="xor", layers=[3, 4, 1], seed=1, iterations=5000, checkpoints=100
+    ).run(engine="numpy")
+    for k in (0, 49, 50, 51, 1234, 4999):
+        step = run.step(k)
+        assert step.loss == run.history.loss[k]
+        assert step.error_sum == run.history.error_sum[k]
+    assert all(
+        np.array_equal(a, b) for a, b in zip(run.step(4999).after.weights, run.final.weights)
+    )

@@ -213,3 +213,27 @@ def test_json_records_the_versions_and_platform(tmp_path):
     assert meta["python"] == platform.python_version()
     assert meta["platform"] == platform.platform()
     assert meta["format"].startswith("glassnet-run/")
+
+
+def test_json_round_trip(tmp_path, seed_run):
+    path = tmp_path / "run.json"
+    seed_run.to_json(str(path), trace=[0, 1])
+    doc = json.loads(path.read_text())
+    assert list(doc)[:3] == ["glassnet", "config", "data"]
+    assert doc["iterations"] == 100_000
+    assert len(doc["history"]["loss"]) == 100_000
+    np.testing.assert_allclose(
+        doc["steps"][1]["layers"][0]["a"], seed_run.step(1).prediction, rtol=0, atol=0
+    )
+    assert doc["steps"][1]["weights_after"][0] == seed_run.step(1).after.weights[0].tolist()
+    assert doc["final"]["weights"][0] == seed_run.final.weights[0].tolist()
+    loaded = glassnet.load(path)
+    assert np.array_equal(loaded.history.error_sum, seed_run.history.error_sum)
+    assert np.array_equal(loaded.step(777).prediction, seed_run.step(777).prediction)
+
+
+def test_same_experiment_same_bytes(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    glassnet.Experiment(iterations=50).run().to_json(str(a), trace=[0, 49])
+    glassnet.Experiment(iterations=50).run().to_json(str(b), trace=[0, 49])
+    assert a.read_bytes() == b.read_bytes()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import glassnet
+from glassnet.training import CheckpointSchedule
 
 
 def test_training_numbers_do_not_depend_on_recording_test_figures(iris_run: glassnet.Run) -> None:
@@ -53,3 +54,32 @@ def test_training_calls_the_progress_callback():
     seen: list[int] = []
     glassnet.Experiment(iterations=5_000).run(engine="numpy", progress=seen.append)
     assert seen[0] == 0 and seen[-1] == 5_000 and seen == sorted(seen)
+
+
+# --------------------------------------------------------------------------- checkpoints and biases
+
+
+def test_checkpoint_schedule_is_dense_then_sparse():
+    s = CheckpointSchedule.for_run(1_000_000, 2000)
+    its = s.iterations(1_000_000)
+    assert its[0] == 0 and np.all(np.diff(its[:1000]) == 1)
+    assert len(its) <= 2000 and its[-1] >= 1_000_000 - s.every
+    assert CheckpointSchedule.for_run(10, 2000).iterations(10).tolist() == list(range(10))
+
+
+def test_memory_of_a_long_run_is_bounded():
+    """10^6 iterations of the seed network: the run's arrays stay far under 100 MB."""
+    exp = glassnet.Experiment(iterations=1_000_000)
+    s = CheckpointSchedule.for_run(1_000_000, exp.config.train.checkpoints)
+    n_ckpt = len(s.iterations(1_000_000))
+    recorded = 2 * 8 * 1_000_000 + n_ckpt * exp.network.n_params * 8
+    assert recorded < 20 * 2**20
+
+
+def test_biases_are_trained_and_can_be_frozen():
+    trained = glassnet.Experiment(dataset="xor", layers=[3, 3, 1], bias=True, iterations=20).run()
+    frozen = glassnet.Experiment(
+        dataset="xor", layers=[3, 3, 1], bias=True, iterations=20, train_biases=False
+    ).run()
+    assert np.any(trained.final.biases[0] != 0)
+    assert np.all(frozen.final.biases[0] == 0)
