@@ -1,4 +1,5 @@
-"""The HTML report: one offline file, under 2 MB, embedding exactly the recorded numbers."""
+"""glassnet.report: the HTML report is one offline file, under 2 MB, embedding exactly the recorded
+numbers."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import pytest
 
 from glassnet.errors import ConfigError
 from glassnet.report import format_config, write_report
-from glassnet.report.data import MAX_NUMBERS, numbers_per_step, report_data, scrubber_iterations
 
 
 @pytest.fixture(scope="module")
@@ -109,16 +109,6 @@ def test_embedded_steps_are_the_runs_recorded_numbers(seed_run, seed_report):
     )
 
 
-def test_scrubber_iterations_are_thinned_to_the_budget(xor_run):
-    per_step = numbers_per_step(xor_run, 4)
-    chosen = scrubber_iterations(xor_run, max_numbers=200 * per_step)
-    assert len(chosen) <= 200 and chosen[0] == 0 and chosen[-1] == xor_run.iterations
-    assert chosen[:100] == list(range(100))  # the first iterations stay one by one
-    assert chosen == sorted(set(chosen))
-    full = scrubber_iterations(xor_run)
-    assert len(full) * per_step <= MAX_NUMBERS or len(full) == 2
-
-
 def test_report_for_a_hidden_layer_network(xor_run, tmp_path):
     path = write_report(xor_run, tmp_path / "xor.html")
     text = path.read_text(encoding="utf-8")
@@ -138,12 +128,6 @@ def test_script_text_cannot_end_the_script_block(seed_run):
 def test_report_needs_an_existing_folder(seed_run, tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         write_report(seed_run, tmp_path / "missing" / "r.html")
-
-
-def test_report_data_is_plain_json(seed_run):
-    data = report_data(seed_run, max_numbers=5_000)
-    json.dumps(data, allow_nan=False)
-    assert len(data["steps"]["iteration"]) <= 5_000 // numbers_per_step(seed_run, 4) + 1
 
 
 def test_a_run_that_stopped_early_still_gets_plots_and_a_report(tmp_path):
