@@ -57,3 +57,23 @@ def big_run() -> glassnet.Run:
             "train": {"iterations": 3},
         }
     ).run(engine="numpy")
+
+
+#: The held-out split's experiment: breast_cancer (scikit-learn's bundled copy), standardized,
+#: a quarter held out, layers [30, 8, 1], 300 iterations.
+SPLIT = dict(
+    dataset="breast_cancer",
+    standardize=True,
+    test_fraction=0.25,
+    layers=[30, 8, 1],
+    bias=True,
+    iterations=300,
+    learning_rate=0.01,
+)
+
+
+@pytest.fixture(scope="session")
+def split_run() -> glassnet.Run:
+    """The run of SPLIT: 427 training and 142 held-out examples, its test figures recorded."""
+    pytest.importorskip("sklearn")  # the real datasets come from scikit-learn's bundled data
+    return glassnet.Experiment(**SPLIT).run(engine="numpy")

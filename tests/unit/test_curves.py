@@ -12,6 +12,7 @@ from glassnet.curves import (
     error_elbow,
     knee_side_distances,
     round_to_significant,
+    split_curves,
     visible_points,
 )
 
@@ -202,3 +203,27 @@ def test_a_thinned_curve_draws_the_same_picture():
     difference = np.abs(pictures[0] - pictures[1]).max(axis=2)
     # antialiasing may shade an edge pixel a little differently; nothing a reader can see
     assert (difference > 64).mean() < 0.001, (difference > 64).sum()
+
+
+# --------------------------------------------------------------------------- a held-out split (split_run: tests/conftest.py)
+
+
+def test_split_curves_are_the_recorded_history_and_the_final_figures(split_run):
+    history = split_run.history
+    curves = split_curves(split_run)
+    assert (curves.n_train, curves.n_test) == (427, 142)  # 569 examples, a quarter held out
+    n = split_run.iterations
+    assert len(curves.test_error_sum) == n + 1
+    np.testing.assert_array_equal(curves.test_error_sum[:n], history.test_error_sum)
+    np.testing.assert_array_equal(curves.test_loss[:n], history.test_loss)
+    np.testing.assert_array_equal(curves.error_sum[:n], history.error_sum)
+    assert curves.test_error_sum[n] == split_run.final_test_error_sum
+    assert curves.error_sum[n] == split_run.final_error_sum
+    np.testing.assert_array_equal(curves.test_mean_error, curves.test_error_sum / 142)
+    np.testing.assert_array_equal(curves.mean_error, curves.error_sum / 427)
+    # the split is real: the held-out examples were never trained on, yet their error fell too
+    assert history.test_error_sum[-1] < 0.2 * history.test_error_sum[0]
+
+
+def test_runs_without_a_split_have_no_split_curves(xor_run):
+    assert split_curves(xor_run) is None

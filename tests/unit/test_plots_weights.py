@@ -27,3 +27,15 @@ def test_weights_plot_has_every_weight_at_every_recorded_iteration(seed_run):
     np.testing.assert_allclose(lines["weight-linear-0"].get_ydata()[-1], 12.00871622, atol=1e-8)
     assert [ax.get_xscale() for ax in fig.axes[:2]] == ["linear", "log"]
     assert lines["weight-linear-0"].get_color() == PALETTE[0]
+
+
+def test_weights_plot_of_a_big_network_keeps_its_axes(split_run):
+    import io
+    import warnings
+
+    fig = plot(split_run, "weights")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "constrained_layout not applied": a legend of 257 entries
+        fig.savefig(io.BytesIO(), format="png", dpi=40)
+    assert fig.legends == [] and "257 weights and biases" in fig.get_suptitle()
+    assert all(ax.get_position().height > 0.3 for ax in fig.axes)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from glassnet.curves import split_curves
 from glassnet.errors import ConfigError
-from glassnet.report import format_config, write_report
+from glassnet.report import format_config, format_report, write_report
+from glassnet.report.data import numbers, report_data
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +148,51 @@ def test_a_run_that_stopped_early_still_gets_plots_and_a_report(tmp_path):
     data = embedded(text)
     assert data["stopped"]["iteration"] == run.stop.iteration
     assert data["steps"]["iteration"][-1] == run.iterations
+
+
+# --------------------------------------------------------------------------- a held-out split (split_run: tests/conftest.py)
+
+
+@pytest.fixture(scope="module")
+def split_report(split_run, tmp_path_factory) -> Path:
+    return split_run.report(tmp_path_factory.mktemp("split") / "breast-cancer-report.html")
+
+
+def embedded_data(page_html: str) -> dict:
+    match = re.search(
+        r'<script type="application/json" id="glassnet-data">(.*?)</script>', page_html, re.S
+    )
+    assert match, "no embedded data block"
+    return json.loads(match.group(1))
+
+
+def test_report_embeds_the_test_series_at_the_scrubbers_iterations(split_run, split_report):
+    page = split_report.read_text(encoding="utf-8")
+    data = embedded_data(page)
+    iterations = data["steps"]["iteration"]
+    assert iterations[0] == 0 and iterations[-1] == split_run.iterations
+    test = data["test"]
+    assert (test["n_train"], test["n_test"], test["test_fraction"]) == (427, 142, 0.25)
+    curves = split_curves(split_run)
+    at = np.array(iterations)
+    assert test["error_sum"] == numbers(curves.test_error_sum[at])
+    assert test["loss"] == numbers(curves.test_loss[at])
+    assert test["mean_error"] == numbers(curves.test_error_sum[at] / 142)
+    assert test["train_mean_error"] == numbers(curves.error_sum[at] / 427)
+    k = iterations[5]
+    assert test["error_sum"][5] == numbers(split_run.history.test_error_sum[k])
+    # the page names both parts and gives the final held-out figures
+    assert "427 examples, 142 more held out for testing" in page
+    assert f"{split_run.final_test_error_sum:.8f}" in page
+    assert "final training error sum" in page
+    assert "held-out test examples (orange, never trained on)" in page  # the error plot's caption
+
+
+def test_report_of_a_run_without_a_split_embeds_no_test(xor_run):
+    assert "test" not in report_data(xor_run)
+    page = format_report(
+        xor_run, images=dict.fromkeys(("error", "weights", "landscape", "predictions"), b"")
+    )
+    shown = page.split('<script type="application/json"')[0]  # the page before its data and script
+    assert "held-out" not in shown and "final error sum (sum of |y - a|)" in shown
+    assert "test" not in embedded_data(page)
