@@ -1,4 +1,4 @@
-"""Sweeps: every network of a batch ends where a single run of its seed and settings ends.
+"""glassnet.sweep: every network of a batch ends where a single run of its seed and settings ends.
 
 The batched kernel does a single run's arithmetic with a vectorizable exp
 (within 1 ulp of the C library's), so final weights agree with single runs
@@ -11,9 +11,6 @@ of :mod:`glassnet.engines.tolerance`, in settings kept out of chaotic regimes
 """
 
 from __future__ import annotations
-
-import csv
-import json
 
 import numpy as np
 import pytest
@@ -102,19 +99,6 @@ def test_xor_hidden_layer_with_biases_matches_single_runs():
         assert result.iterations_to_target[index] == first_reach(run, 1.0)
 
 
-def test_the_looped_kernel_for_bigger_networks_gives_the_same_numbers(monkeypatch):
-    from glassnet.engines import batched
-
-    exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], bias=True, iterations=300)
-    fused = sweep(exp, range(10), [1.0], history_every=7)
-    monkeypatch.setattr(batched, "FUSE_LIMIT", 0)
-    assert "(fused)" not in batched.kernel_source(batched.Spec.of(exp.network, 4))
-    looped = sweep(exp, range(10), [1.0], history_every=7)
-    np.testing.assert_array_equal(fused.final_params, looped.final_params)
-    np.testing.assert_array_equal(fused.final_error_sum, looped.final_error_sum)
-    np.testing.assert_array_equal(fused.error_history, looped.error_history)
-
-
 def test_diverging_networks_stop_where_single_runs_stop():
     settings = {
         "dataset": "xor",
@@ -174,77 +158,6 @@ def test_settings_are_checked_once_with_clear_messages():
         sweep(None, [1], [0.0])
     with pytest.raises(ConfigError, match="remove them to sweep over seeds"):
         sweep(glassnet.Experiment(weights=[[[0.1], [0.2], [0.3]]]), [1])
-
-
-def test_cli_prints_distributions_and_writes_table_and_plots(tmp_path, capsys):
-    out = tmp_path / "out"
-    code = main(
-        [
-            "sweep",
-            "--seeds",
-            "0:30",
-            "--iterations",
-            "300",
-            "--learning-rates",
-            "0.5,1",
-            "--target-error",
-            "0.9",
-            "--out",
-            str(out),
-            "--history-every",
-            "100",
-        ]
-    )
-    text = capsys.readouterr().out
-    assert code == 0
-    assert "sweep: 60 networks (30 seeds 0..29 x 2 learning rates), 300 iterations each" in text
-    assert "W0[0,0]" in text and "iterations to target" in text and "learning rate 0.5:" in text
-    with open(out / "sweep.csv", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 60 and rows[1]["seed"] == "0" and rows[1]["learning_rate"] == "1.0"
-    document = json.loads((out / "sweep.json").read_text())
-    assert document["iterations"] == 300 and len(document["networks"]["seed"]) == 60
-    assert document["summaries"][0]["weights"][0]["name"] == "W0[0,0]"
-    assert float(rows[3]["W0[0,0]"]) == document["networks"]["W0[0,0]"][3]
-    with open(out / "error_history.csv", newline="") as handle:
-        history = list(csv.reader(handle))
-    assert history[0] == [
-        "seed", "learning_rate", "optimizer", "batch_size", "#0", "#100", "#200",
-    ]  # fmt: skip
-    assert len(history) == 61 and history[1][2:4] == ["gd", "0"]
-    first = glassnet.Experiment(seed=0, iterations=1, learning_rate=0.5).run(engine="numpy")
-    assert float(history[1][4]) == pytest.approx(first.history.error_sum[0], rel=1e-12)
-    for png in ("weights_histograms.png", "weight1_vs_weight3.png"):
-        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_cli_rejects_seed_and_bad_seeds(capsys):
-    assert main(["sweep", "--seed", "3"]) == 2
-    assert main(["sweep", "--seeds", "x"]) == 2
-    err = capsys.readouterr().err.splitlines()
-    assert len(err) == 2 and "--seeds" in err[0] and "--seeds must be START:STOP" in err[1]
-
-
-def test_without_numba_a_compiled_sweep_trains_with_numpy_after_one_note(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['numba'] = None\n")
-    env = dict(os.environ, PYTHONPATH=str(tmp_path))
-    code = (
-        "from glassnet.cli import main; raise SystemExit(main(['sweep', '--seeds', '0:3', "
-        "'--iterations', '50', '--engine', 'compiled']))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    notes = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(notes) == 1 and notes[0].startswith(
-        "glassnet: note: the compiled engine is not available"
-    )
-    assert "numpy engine" in result.stdout.splitlines()[0]
 
 
 @pytest.mark.parametrize("engine", ["compiled", "numpy"])
@@ -337,91 +250,6 @@ def test_a_softmax_output_on_mini_batches_ends_where_its_single_run_ends():
     assert_like_single_runs(result, settings, 10)
 
 
-def test_the_looped_kernel_gives_the_fused_kernels_bits_with_every_part_of_a_method(monkeypatch):
-    from glassnet.engines import batched
-
-    exp = glassnet.Experiment(**METHOD)
-    args = {"optimizers": ["adam"], "batch_sizes": [3], "history_every": 7, "target_error": 1.9}
-    fused = sweep(exp, range(10), [0.01], **args)
-    monkeypatch.setattr(batched, "FUSE_LIMIT", 0)
-    looped = sweep(exp, range(10), [0.01], **args)
-    for name in ("final_params", "final_error_sum", "final_loss", "error_history"):
-        np.testing.assert_array_equal(getattr(fused, name), getattr(looped, name), name)
-    np.testing.assert_array_equal(fused.iterations_to_target, looped.iterations_to_target)
-
-
-@pytest.mark.parametrize("engine", ["compiled", "numpy"])
-def test_a_networks_numbers_do_not_depend_on_the_networks_beside_it(engine):
-    """What makes a sweep split into chunks (threads, Dask workers) give the same bits."""
-    from glassnet import engines
-    from glassnet.engines.compiled import flatten
-
-    exp = glassnet.Experiment(
-        dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=300
-    )
-    params = [init_params(exp.network, seed) for seed in range(13)]
-    W = np.stack([flatten(p)[0] for p in params], axis=1)
-    b = np.stack([flatten(p)[1] for p in params], axis=1)
-    rates = np.linspace(0.1, 3.0, 13)  # all but the two smallest diverge: stops in the mix
-    train = engines.batch_trainer(engine)
-    args = {"iterations": 300, "train_biases": True, "target_error": 0.5, "history_every": 50}
-    together = train(exp.network, exp.data.X, exp.data.y, W, b, rates, **args)
-    assert (together.stopped >= 0).any() and (together.stopped < 0).any()
-    for lo, hi in ((0, 1), (1, 6), (6, 13)):
-        part = train(
-            exp.network, exp.data.X, exp.data.y, W[:, lo:hi], b[:, lo:hi], rates[lo:hi], **args
-        )
-        for name in (
-            "W",
-            "b",
-            "final_error_sum",
-            "final_loss",
-            "reached",
-            "stopped",
-            "error_history",
-        ):
-            np.testing.assert_array_equal(
-                getattr(part, name),
-                getattr(together, name)[..., lo:hi]
-                if name in "Wb"
-                else getattr(together, name)[lo:hi],
-                name,
-            )
-
-
-def test_summaries_and_outputs_name_the_optimizer_and_the_batch_size(tmp_path, capsys):
-    out = tmp_path / "out"
-    code = main(
-        [
-            "sweep", "--seeds", "0:3", "--iterations", "50", "--learning-rates", "0.5,1",
-            "--optimizers", "gd,adam", "--batch-sizes", "full,2", "--engine", "numpy",
-            "--out", str(out), "--history-every", "25",
-        ]
-    )  # fmt: skip
-    text = capsys.readouterr().out
-    assert code == 0
-    assert "(3 seeds 0..2 x 2 learning rates x 2 optimizers x 2 batch sizes)" in text
-    assert "\ngd, full batch, learning rate 0.5: 3 networks" in text
-    assert "\nadam, batch size 2, learning rate 1: 3 networks" in text
-    with open(out / "sweep.csv", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 24
-    assert [(r["optimizer"], r["batch_size"]) for r in rows[::6]] == [
-        ("gd", "0"), ("gd", "2"), ("adam", "0"), ("adam", "2"),
-    ]  # fmt: skip
-    document = json.loads((out / "sweep.json").read_text())
-    assert [(s["optimizer"], s["batch_size"], s["learning_rate"]) for s in document["summaries"]][
-        :3
-    ] == [("gd", 0, 0.5), ("gd", 0, 1.0), ("gd", 2, 0.5)]
-    assert (
-        document["networks"]["optimizer"][6] == "gd" and document["networks"]["batch_size"][6] == 2
-    )
-    with open(out / "error_history.csv", newline="") as handle:
-        history = list(csv.reader(handle))
-    assert history[0][:5] == ["seed", "learning_rate", "optimizer", "batch_size", "#0"]
-    assert history[13][2:4] == ["adam", "0"]
-
-
 def test_a_sweep_of_the_experiments_own_method_keeps_its_columns_implicit():
     result = sweep(glassnet.Experiment(iterations=20, optimizer="momentum"), [0, 1], engine="numpy")
     assert result.optimizers is None and result.batch_sizes is None
@@ -480,23 +308,3 @@ def test_optimizer_settings_given_on_the_command_line_reach_the_optimizers_that_
         engine="numpy",
     )
     assert_close(result.final_params[3], run.final.flat(), "momentum 0.5")
-
-
-def test_a_long_run_cut_into_several_kernel_calls_gives_the_same_bits(monkeypatch):
-    """Mini-batch runs hand the kernel the shuffled order of a bounded number of epochs
-    per call; stops, the target and the history carry over from call to call."""
-    from glassnet.engines import batched
-
-    exp = glassnet.Experiment(
-        dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=300
-    )
-    args = {"batch_sizes": [3], "history_every": 7, "target_error": 2.05}
-    whole = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
-    assert (whole.stopped_at >= 0).any() and (whole.stopped_at < 0).any()
-    assert (whole.iterations_to_target >= 0).any()
-    monkeypatch.setattr(batched, "MAX_ORDER_ENTRIES", 12)  # 3 epochs (6 iterations) a call
-    cut = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
-    for name in ("final_params", "final_error_sum", "final_loss", "error_history"):
-        np.testing.assert_array_equal(getattr(cut, name), getattr(whole, name), name)
-    np.testing.assert_array_equal(cut.iterations_to_target, whole.iterations_to_target)
-    np.testing.assert_array_equal(cut.stopped_at, whole.stopped_at)
