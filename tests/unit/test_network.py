@@ -92,7 +92,8 @@ def test_update_is_minus_learning_rate_times_gradient():
     _, deltas = backward(net, params, acts, y)
     dws, dbs = updates(params, acts, deltas, 0.5, train_biases=True)
     grad = loss_gradient(net, params, X, y)
+    # atol: a gradient near 0 carries float64 noise of its O(1) terms, not of itself
     for dw, g in zip(dws, grad.weights):
-        np.testing.assert_allclose(dw, -0.5 * g, rtol=1e-15, atol=0)
+        np.testing.assert_allclose(dw, -0.5 * g, rtol=1e-15, atol=1e-15)
     for db, g in zip(dbs, grad.biases):
-        np.testing.assert_allclose(db, -0.5 * g, rtol=1e-15, atol=0)
+        np.testing.assert_allclose(db, -0.5 * g, rtol=1e-15, atol=1e-15)
