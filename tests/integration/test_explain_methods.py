@@ -1,6 +1,6 @@
 """glassnet explain beyond the post's method: optimizers, mini-batches, l2, mean, softmax.
 
-Each explanation is checked by the independent evaluator of tests/test_explain.py.
+Each explanation is checked by the independent evaluator of tests/helpers/printed.py.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from test_explain import false_lines, printed_equations, section
+from helpers.printed import false_lines, printed_equations, section
 
 import glassnet
 from glassnet.cli import main

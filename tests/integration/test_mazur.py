@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_explain import false_lines, printed_equations
+from helpers.printed import false_lines, printed_equations
 
 import glassnet
 from glassnet.cli import main

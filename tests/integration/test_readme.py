@@ -197,3 +197,17 @@ def test_bin_glassnet_runs_the_checkouts_venv_even_through_a_symlink(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "the venv's glassnet: run --iterations 3\n"
+
+
+def test_readme_python_api_example_prints_what_the_readme_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[
+        readme.index("## Python API, Jupyter, scikit-learn, real data, comparing runs") :
+    ]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    expected = section.split("```text\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out == expected

@@ -3,7 +3,7 @@
 A small circle run trained on mini-batches: the canvas is painted, the
 scrubber moves its picture and its iteration label (the latest embedded
 picture at or before the scrubbed iteration), its colours follow the
-recorded outputs, the tables show each step's own batch, and the seed's
+recorded outputs, the tables show each step's own batch, and the post's
 report has no canvas at all.
 
 Like tests/test_browser.py, these tests skip where Playwright or Chromium is

@@ -35,14 +35,16 @@ def test_the_formulas_without_noise():
     points, labels = planar_points("spiral", 200, 0.0, 0)
     i = np.arange(100)
     r, t = i / 100 * 5.0, 1.75 * i / 100 * 2 * math.pi
-    np.testing.assert_allclose(points[:100], np.column_stack([r * np.sin(t), r * np.cos(t)]))
+    np.testing.assert_allclose(
+        points[:100], np.column_stack([r * np.sin(t), r * np.cos(t)]), atol=1e-12
+    )  # the arm starts at the origin
     np.testing.assert_allclose(points[100:], -points[:100], atol=1e-12)  # the other arm, d = pi
     points, labels = planar_points("gauss", 2000, 0.0, 0)
     np.testing.assert_allclose(points[labels == 1].mean(axis=0), [2, 2], atol=0.1)
     np.testing.assert_allclose(points[labels == 1].std(axis=0), np.sqrt(0.5), rtol=0.1)
     points, labels = planar_points("moons", 200, 0.0, 0)
     u = np.linspace(0, math.pi, 100)
-    np.testing.assert_allclose(points[:100, 0], 3 * (np.cos(u) - 0.5))
+    np.testing.assert_allclose(points[:100, 0], 3 * (np.cos(u) - 0.5), atol=1e-12)
 
 
 def test_features_are_the_playgrounds_inputs():
@@ -51,7 +53,9 @@ def test_features_are_the_playgrounds_inputs():
     np.testing.assert_allclose(X[1], [-0.5, 3.0, 0.25, 9.0, -1.5, math.sin(-0.5), math.sin(3.0)])
     exp = glassnet.Experiment(dataset="xor2d", features=["x1", "x2", "x1*x2"], layers=[3, 1])
     assert exp.data.input_names == ("x1", "x2", "x1*x2")
-    np.testing.assert_allclose(exp.data.X[:, 2], exp.data.plane[:, 0] * exp.data.plane[:, 1])
+    np.testing.assert_allclose(
+        exp.data.X[:, 2], exp.data.plane[:, 0] * exp.data.plane[:, 1], atol=1e-12
+    )
     # one product feature is enough for xor without a hidden layer
     run = exp.run(iterations=3000)
     assert ((run.final_prediction > 0.5) == run.data.y).mean() > 0.95

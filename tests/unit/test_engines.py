@@ -228,3 +228,78 @@ def test_the_cpu_the_kernels_are_compiled_for_can_be_chosen():
     reference = glassnet.Experiment(iterations=2000).run(engine="numpy").final.weights[0][0, 0]
     assert engine == "compiled"
     assert_close([float(value)], [reference], "W0[0,0] compiled for a generic x86-64 CPU")
+
+
+# --------------------------------------------------------------------------- diverging runs
+
+
+DIVERGING = [
+    {"learning_rate": 1e6},
+    {"learning_rate": 1e6, "loss": "binary_cross_entropy"},
+    {"learning_rate": 1e3, "activation": "linear", "layers": [3, 4, 1]},
+    {"learning_rate": 1e6, "activation": ["tanh", "sigmoid"], "layers": [3, 4, 1], "bias": True},
+    {"learning_rate": 1e300, "activation": "linear", "layers": [3, 4, 1]},
+]
+
+
+@pytest.mark.parametrize(
+    "settings", DIVERGING, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items())
+)
+def test_every_engine_records_the_same_stop_and_saturation(settings):
+    runs = {
+        engine: glassnet.Experiment(iterations=200, **settings).run(engine=engine)
+        for engine in ("numpy", "compiled")
+    }
+    reference = runs["numpy"]
+    for engine, run in runs.items():
+        assert (run.stop, run.saturation, run.iterations) == (
+            reference.stop,
+            reference.saturation,
+            reference.iterations,
+        ), engine
+        # Same infinities in the same places; finite losses to rounding (a faster kernel may
+        # sum in another order: 1 ulp at 1e164 has been seen).
+        assert np.array_equal(np.isfinite(run.history.loss), np.isfinite(reference.history.loss))
+        finite = np.isfinite(reference.history.loss)
+        np.testing.assert_allclose(
+            run.history.loss[finite], reference.history.loss[finite], rtol=1e-12, err_msg=engine
+        )
+
+
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_a_networks_numbers_do_not_depend_on_the_networks_beside_it(engine):
+    """What makes a sweep split into chunks (threads, Dask workers) give the same bits."""
+    from glassnet import engines
+    from glassnet.engines.compiled import flatten
+
+    exp = glassnet.Experiment(
+        dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=300
+    )
+    params = [init_params(exp.network, seed) for seed in range(13)]
+    W = np.stack([flatten(p)[0] for p in params], axis=1)
+    b = np.stack([flatten(p)[1] for p in params], axis=1)
+    rates = np.linspace(0.1, 3.0, 13)  # all but the two smallest diverge: stops in the mix
+    train = engines.batch_trainer(engine)
+    args = {"iterations": 300, "train_biases": True, "target_error": 0.5, "history_every": 50}
+    together = train(exp.network, exp.data.X, exp.data.y, W, b, rates, **args)
+    assert (together.stopped >= 0).any() and (together.stopped < 0).any()
+    for lo, hi in ((0, 1), (1, 6), (6, 13)):
+        part = train(
+            exp.network, exp.data.X, exp.data.y, W[:, lo:hi], b[:, lo:hi], rates[lo:hi], **args
+        )
+        for name in (
+            "W",
+            "b",
+            "final_error_sum",
+            "final_loss",
+            "reached",
+            "stopped",
+            "error_history",
+        ):
+            np.testing.assert_array_equal(
+                getattr(part, name),
+                getattr(together, name)[..., lo:hi]
+                if name in "Wb"
+                else getattr(together, name)[lo:hi],
+                name,
+            )

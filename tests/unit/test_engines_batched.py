@@ -1,4 +1,5 @@
-"""The batched kernel's hot loop over networks is vectorized for every x86-64 CPU it may meet.
+"""glassnet.engines.batched: the kernel's hot loop over networks is vectorized for every x86-64 CPU
+it may meet.
 
 Each case compiles the kernel of Trask's 3-4-1 network (the one that stayed scalar
 when the compiler had to check at run time that its buffers do not overlap) in a
@@ -9,6 +10,10 @@ step of a network, the sigmoid's ``1 / (1 + e^-z)`` for every unit and example
 that reached the target) and the stores of the updated params. (LLVM's
 loop-vectorize remarks would say the same, but numba's last optimization pass,
 where the kernel's helpers are inlined and the loop is vectorized, emits none.)
+
+The sweeps at the end check the looped kernel (networks too big to fuse) and
+long mini-batch runs cut into several kernel calls: the same bits as the
+fused kernel and one call.
 
 ``NUMBA_CPU_NAME=haswell`` alone keeps the host's CPU *features* (numba clears
 them only for ``generic``), so on an AVX-512 machine it still emits AVX-512
@@ -22,7 +27,11 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+
+import glassnet
+from glassnet.sweep import sweep
 
 pytest.importorskip("numba")
 
@@ -115,3 +124,59 @@ def test_the_hot_loop_is_vectorized_for_generic_x86_64(compiled):
 @pytest.mark.slow
 def test_the_hot_loop_is_vectorized_for_this_cpu(compiled):
     assert hot_loop(compiled["this cpu"])["width"] >= 2
+
+
+# --------------------------------------------------------------------------- the looped kernel and long runs cut into calls, through sweeps
+
+
+#: xor with a hidden layer, biases, the mean over the batch and l2: every part of a method
+METHOD = {
+    "dataset": "xor", "layers": [3, 4, 1], "activation": "tanh", "bias": True, "iterations": 200,
+    "reduction": "mean", "l2": 0.001,
+}  # fmt: skip
+
+
+def test_the_looped_kernel_for_bigger_networks_gives_the_same_numbers(monkeypatch):
+    from glassnet.engines import batched
+
+    exp = glassnet.Experiment(dataset="xor", layers=[3, 4, 1], bias=True, iterations=300)
+    fused = sweep(exp, range(10), [1.0], history_every=7)
+    monkeypatch.setattr(batched, "FUSE_LIMIT", 0)
+    assert "(fused)" not in batched.kernel_source(batched.Spec.of(exp.network, 4))
+    looped = sweep(exp, range(10), [1.0], history_every=7)
+    np.testing.assert_array_equal(fused.final_params, looped.final_params)
+    np.testing.assert_array_equal(fused.final_error_sum, looped.final_error_sum)
+    np.testing.assert_array_equal(fused.error_history, looped.error_history)
+
+
+def test_the_looped_kernel_gives_the_fused_kernels_bits_with_every_part_of_a_method(monkeypatch):
+    from glassnet.engines import batched
+
+    exp = glassnet.Experiment(**METHOD)
+    args = {"optimizers": ["adam"], "batch_sizes": [3], "history_every": 7, "target_error": 1.9}
+    fused = sweep(exp, range(10), [0.01], **args)
+    monkeypatch.setattr(batched, "FUSE_LIMIT", 0)
+    looped = sweep(exp, range(10), [0.01], **args)
+    for name in ("final_params", "final_error_sum", "final_loss", "error_history"):
+        np.testing.assert_array_equal(getattr(fused, name), getattr(looped, name), name)
+    np.testing.assert_array_equal(fused.iterations_to_target, looped.iterations_to_target)
+
+
+def test_a_long_run_cut_into_several_kernel_calls_gives_the_same_bits(monkeypatch):
+    """Mini-batch runs hand the kernel the shuffled order of a bounded number of epochs
+    per call; stops, the target and the history carry over from call to call."""
+    from glassnet.engines import batched
+
+    exp = glassnet.Experiment(
+        dataset="xor", layers=[3, 1], activation="linear", bias=True, iterations=300
+    )
+    args = {"batch_sizes": [3], "history_every": 7, "target_error": 2.05}
+    whole = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
+    assert (whole.stopped_at >= 0).any() and (whole.stopped_at < 0).any()
+    assert (whole.iterations_to_target >= 0).any()
+    monkeypatch.setattr(batched, "MAX_ORDER_ENTRIES", 12)  # 3 epochs (6 iterations) a call
+    cut = sweep(exp, range(4), [0.05, 1.0, 3.0], **args)
+    for name in ("final_params", "final_error_sum", "final_loss", "error_history"):
+        np.testing.assert_array_equal(getattr(cut, name), getattr(whole, name), name)
+    np.testing.assert_array_equal(cut.iterations_to_target, whole.iterations_to_target)
+    np.testing.assert_array_equal(cut.stopped_at, whole.stopped_at)

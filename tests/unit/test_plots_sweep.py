@@ -1,21 +1,27 @@
-"""The sweep's pictures: plain, readable tick labels; a density view of many networks; a chosen pair.
+"""glassnet.plots.sweep: plain, readable tick labels; a density view of many networks; a chosen
+pair; and extreme final weights (1e308, -inf, nan, all equal) still draw.
 
 The problem cases are 30,000 networks whose final weights differ only in the
-fifth decimal (the seed's experiment: ``W0[0,0]`` about 12.00868 +- 3e-5),
+fifth decimal (the post's experiment: ``W0[0,0]`` about 12.00868 +- 3e-5),
 under one learning rate and under three.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import glassnet
 from glassnet.errors import ConfigError
 from glassnet.plots.sweep import (
+    bin_edges,
     plot_weight_histograms,
     plot_weight_scatter,
     scatter_file_name,
@@ -25,7 +31,7 @@ from glassnet.plots.sweep import (
 )
 from glassnet.sweep import sweep
 
-#: Centre and spread of each final parameter per learning rate, like the seed experiment's.
+#: Centre and spread of each final parameter per learning rate, like the post's experiment's.
 CENTRES = {
     0.5: (8.9589, -0.2114, -4.2703),
     1.0: (9.6729, -0.2085, -4.6292),
@@ -40,7 +46,7 @@ def template():
 
 
 def many(template, rates=(1.0,), n=30_000, seed=0):
-    """A sweep of ``n`` networks spread over ``rates`` with the seed experiment's tight spreads."""
+    """A sweep of ``n`` networks spread over ``rates`` with the post's experiment's tight spreads."""
     rng = np.random.default_rng(seed)
     per = n // len(rates)
     learning_rates = np.repeat(np.array(rates, dtype=float), per)
@@ -137,3 +143,52 @@ def test_write_sweep_plots_names_the_scatter_after_its_pair(template, tmp_path):
     written = write_sweep_plots(many(template, n=600), tmp_path)
     assert [p.name for p in written] == ["weights_histograms.png", "weight1_vs_weight2.png"]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in written)
+
+
+# --------------------------------------------------------------------------- extreme numbers
+
+
+#: Numbers a run can record: ordinary ones, the float64 extremes, inf and nan.
+EXTREME = st.one_of(
+    st.floats(-10, 10),
+    st.sampled_from([1e308, -1e308, 1.7976931348623157e308, -1.7976931348623157e308, 5e-324]),
+    st.sampled_from([np.inf, -np.inf, np.nan]),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+def draw(fig) -> None:
+    """Render ``fig`` as a small PNG, as saving it would (any error surfaces here)."""
+    fig.savefig(io.BytesIO(), format="png", dpi=30)
+
+
+@settings(max_examples=25, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(0, 50), elements=EXTREME), st.integers(1, 60))
+def test_histogram_edges_always_increase(values, bins):
+    edges = bin_edges(values, bins)
+    assert len(edges) == bins + 1 and np.all(np.isfinite(edges)) and np.all(np.diff(edges) > 0)
+
+
+@pytest.fixture(scope="module")
+def small_sweep():
+    from glassnet.sweep import sweep
+
+    return sweep(glassnet.Experiment(iterations=50), list(range(12)), [0.5, 1.0])
+
+
+@pytest.mark.parametrize(
+    "fill",
+    [
+        lambda p: p.__setitem__((slice(0, 3), 0), 1e308),
+        lambda p: p.__setitem__((slice(0, 3), 1), -np.inf),
+        lambda p: p.__setitem__((slice(None), 2), np.nan),
+        lambda p: p.__setitem__((slice(None), slice(None)), 7.0),
+    ],
+    ids=["1e308", "-inf", "nan column", "all equal"],
+)
+def test_sweep_plots_survive_extreme_final_weights(small_sweep, fill):
+    params = small_sweep.final_params.copy()
+    fill(params)
+    extreme = dataclasses.replace(small_sweep, final_params=params)
+    draw(plot_weight_histograms(extreme))
+    draw(plot_weight_scatter(extreme))

@@ -1,4 +1,5 @@
-"""The report's embedded numbers: every float exactly ``float(f"{v:.12g}")``, non-finite as null."""
+"""glassnet.report.data: the embedded numbers, every float exactly ``float(f"{v:.12g}")``, non-finite
+as null; the scrubber's iterations thinned to a budget; plain JSON."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from glassnet.report.data import DIGITS, numbers, round_significant
+from glassnet.report.data import (
+    DIGITS,
+    MAX_NUMBERS,
+    numbers,
+    numbers_per_step,
+    report_data,
+    round_significant,
+    scrubber_iterations,
+)
 
 
 def by_text(value: float) -> float:
@@ -38,3 +47,19 @@ def test_numbers_are_nested_lists_with_null_for_non_finite():
     assert numbers(np.float64(np.nan)) is None
     assert numbers(np.zeros((0, 3))) == []
     json.dumps(numbers(values), allow_nan=False)
+
+
+def test_scrubber_iterations_are_thinned_to_the_budget(xor_run):
+    per_step = numbers_per_step(xor_run, 4)
+    chosen = scrubber_iterations(xor_run, max_numbers=200 * per_step)
+    assert len(chosen) <= 200 and chosen[0] == 0 and chosen[-1] == xor_run.iterations
+    assert chosen[:100] == list(range(100))  # the first iterations stay one by one
+    assert chosen == sorted(set(chosen))
+    full = scrubber_iterations(xor_run)
+    assert len(full) * per_step <= MAX_NUMBERS or len(full) == 2
+
+
+def test_report_data_is_plain_json(seed_run):
+    data = report_data(seed_run, max_numbers=5_000)
+    json.dumps(data, allow_nan=False)
+    assert len(data["steps"]["iteration"]) <= 5_000 // numbers_per_step(seed_run, 4) + 1

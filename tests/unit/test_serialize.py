@@ -1,7 +1,7 @@
 """glassnet.serialize.load: a run file is checked against the rules a run obeys.
 
 The damaged documents of the table (docs/errors.md) and the fuzz
-(tests/test_fuzz.py) cover the messages; here: the rules that bound the work
+(tests/integration/test_fuzz.py) cover the messages; here: the rules that bound the work
 a loaded run can cause, and that a valid run comes back bit for bit.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -172,3 +173,67 @@ def test_the_posts_run_file_is_the_stored_one(tmp_path):
     got, want = json.loads(path.read_text()), json.loads(GOLD_RUN.read_text())
     assert got.pop("glassnet")["format"] == want.pop("glassnet")["format"]
     _compare_documents(got, want)
+
+
+def test_saved_seed_run_explains_iteration_1_byte_for_byte(
+    seed_run: glassnet.Run, tmp_path: Path
+) -> None:
+    path = tmp_path / "seed.json"
+    seed_run.to_json(str(path))
+    loaded = glassnet.load(path)
+    assert loaded.explain(1) == seed_run.explain(1)
+    assert loaded.explain(1).encode() == seed_run.explain(1).encode()
+    assert loaded.explain(1, format="md", digits=8) == seed_run.explain(1, format="md", digits=8)
+    assert "-.4047" in loaded.explain(1)  # the post's style of number
+    assert loaded.compare(seed_run).identical
+    from matplotlib.figure import Figure
+
+    assert isinstance(loaded.plot("error"), Figure)  # plotted without retraining
+
+
+def test_run_with_split_roundtrips_through_json(iris_run: glassnet.Run, tmp_path) -> None:
+    path = tmp_path / "iris.json"
+    iris_run.to_json(str(path))
+    loaded = glassnet.load(path)
+    assert loaded.test is not None
+    np.testing.assert_array_equal(loaded.test.X, iris_run.test.X)  # type: ignore[union-attr]
+    np.testing.assert_array_equal(loaded.history.test_loss, iris_run.history.test_loss)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(loaded.history.test_error_sum, iris_run.history.test_error_sum)  # type: ignore[arg-type]
+    assert loaded.final_test_loss == iris_run.final_test_loss
+    assert loaded.config == iris_run.config
+    np.testing.assert_array_equal(loaded.step(13).layers[0].dW, iris_run.step(13).layers[0].dW)
+
+
+def test_json_records_the_versions_and_platform(tmp_path):
+    path = tmp_path / "r.json"
+    glassnet.Experiment(iterations=3).run().to_json(str(path))
+    meta = json.loads(path.read_text())["glassnet"]
+    assert meta["version"] == glassnet.__version__
+    assert meta["numpy"] == np.__version__
+    assert meta["python"] == platform.python_version()
+    assert meta["platform"] == platform.platform()
+    assert meta["format"].startswith("glassnet-run/")
+
+
+def test_json_round_trip(tmp_path, seed_run):
+    path = tmp_path / "run.json"
+    seed_run.to_json(str(path), trace=[0, 1])
+    doc = json.loads(path.read_text())
+    assert list(doc)[:3] == ["glassnet", "config", "data"]
+    assert doc["iterations"] == 100_000
+    assert len(doc["history"]["loss"]) == 100_000
+    np.testing.assert_allclose(
+        doc["steps"][1]["layers"][0]["a"], seed_run.step(1).prediction, rtol=0, atol=0
+    )
+    assert doc["steps"][1]["weights_after"][0] == seed_run.step(1).after.weights[0].tolist()
+    assert doc["final"]["weights"][0] == seed_run.final.weights[0].tolist()
+    loaded = glassnet.load(path)
+    assert np.array_equal(loaded.history.error_sum, seed_run.history.error_sum)
+    assert np.array_equal(loaded.step(777).prediction, seed_run.step(777).prediction)
+
+
+def test_same_experiment_same_bytes(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    glassnet.Experiment(iterations=50).run().to_json(str(a), trace=[0, 49])
+    glassnet.Experiment(iterations=50).run().to_json(str(b), trace=[0, 49])
+    assert a.read_bytes() == b.read_bytes()

@@ -9,7 +9,7 @@ computed from it; they never train or run a forward pass themselves.
 Kinds
 -----
 ``"error"``
-    The seed's four graphs: the error sum and the loss over the first 100,
+    The post's four graphs: the error sum and the loss over the first 100,
     1,000, 10,000 and 100,000 iterations (cut to the run's length), with the
     elbow marked. Options: ``windows`` (sequence of ints), ``show_loss`` (bool).
     A run with held-out examples (``[data] test_fraction``) also shows the

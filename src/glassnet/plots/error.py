@@ -1,4 +1,4 @@
-"""The seed's four error graphs: the error over the first 100, 1,000, 10,000 and 100,000 iterations."""
+"""The post's four error graphs: the error over the first 100, 1,000, 10,000 and 100,000 iterations."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from glassnet.run import Run
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-#: The windows of the seed post's four graphs.
+#: The windows of the post's four graphs.
 WINDOWS = (100, 1_000, 10_000, 100_000)
 
 ERROR_LABEL = "sum of |target - prediction| (the post's error)"

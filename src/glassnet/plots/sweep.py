@@ -10,7 +10,7 @@
     far from the others'). The default pair is the two parameters whose final
     values vary most across the sweep (the widest spread between the 5th and
     95th percentile, so a few diverged networks do not decide); ``pair`` picks
-    any other, by name (``"W0[0,0]"``) or position. For the seed's experiment,
+    any other, by name (``"W0[0,0]"``) or position. For the post's experiment,
     weight 1 (``W0[0,0]``) against weight 3 (``W0[2,0]``, the weight of the
     always-1 input) shows the post's "the third input acts as a bias"
     relationship: for every seed the two settle with ``w3`` close to

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 PLOTS = (
     (
         "error",
-        "The seed's four graphs: the error sum (solid) and the loss (dashed) over the first 100, 1,000, "
+        "The post's four graphs: the error sum (solid) and the loss (dashed) over the first 100, 1,000, "
         "10,000 and 100,000 iterations, with the elbow marked.",
     ),
     (
@@ -356,7 +356,7 @@ def write_report(
     """Write the report of ``run`` to ``path`` atomically; return the path.
 
     The folder must exist. The file is one self-contained HTML page (see the
-    module docstring); the seed run's is about 1.4 MB. ``images`` optionally
+    module docstring); the post's run's is about 1.4 MB. ``images`` optionally
     gives PNG bytes of plots already drawn, by kind (see :func:`plots_html`).
 
     Raises

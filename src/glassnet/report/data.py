@@ -3,10 +3,10 @@
 Everything here is read from the run (its traced steps :meth:`Run.step`, its
 history, its config); the page formats these numbers and never computes new
 ones. Floats are embedded rounded to :data:`DIGITS` significant digits (the
-page shows at most 8 decimals, as the seed post does), which keeps the seed
+page shows at most 8 decimals, as the post does), which keeps the post's
 report near 1 MB; non-finite values become ``null``.
 
-Which iterations: the run's checkpoints (for the seed run #0 .. #999, then
+Which iterations: the run's checkpoints (for the post's run #0 .. #999, then
 every 99th) plus the final iteration ``#N``, thinned evenly if the embedded
 numbers would exceed :data:`MAX_NUMBERS` (a big network or data set).
 Per-example numbers are embedded for the first :data:`MAX_EXAMPLES` examples
@@ -28,7 +28,7 @@ from glassnet.curves import error_elbow, split_curves
 from glassnet.run import Run
 from glassnet.trace import Step
 
-#: Upper bound on the floats embedded for the scrubber (the seed run needs 70,035; any report stays under 2 MB).
+#: Upper bound on the floats embedded for the scrubber (the post's run needs 70,035; any report stays under 2 MB).
 MAX_NUMBERS = 80_000
 #: Examples whose per-example numbers (dot products, deltas, ...) are embedded.
 MAX_EXAMPLES = 16

@@ -19,7 +19,7 @@
     return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
 
-  /* A number as the seed post prints it: 8 decimals; scientific when tiny or huge. */
+  /* A number as the post prints it: 8 decimals; scientific when tiny or huge. */
   function fmt(v) {
     if (v === null || v === undefined) { return "NaN"; }
     if (v === 0) { return "0"; }
