@@ -11,7 +11,7 @@ one :class:`SweepSummary` per (optimizer, batch size, learning rate).
 
 Every network does exactly the arithmetic of a single run of the same seed and
 settings (:meth:`glassnet.Experiment.run`); the final weights agree with single
-runs under the tolerance policy (``tests/test_sweep.py``). Networks are grouped
+runs under the tolerance policy (``tests/unit/test_sweep.py``). Networks are grouped
 by (optimizer, batch size), the settings a kernel is written for, and each
 group trains in one call of a batch engine: the compiled engine's vectorized
 kernel (:mod:`glassnet.engines.batched`) or, where numba is missing, a plain

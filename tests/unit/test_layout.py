@@ -78,10 +78,6 @@ TESTED_ELSEWHERE: dict[str, tuple[tuple[str, ...], str]] = {
         ("unit/test_engines_compiled.py", "unit/test_engines_aot.py"),
         "the kernels' source: the kernels it writes match the reference",
     ),
-    "glassnet.engines.runtime": (
-        ("unit/test_engines.py", "unit/test_engines_cache.py"),
-        "numba's start-up: the engines that need it",
-    ),
     "glassnet.engines.tolerance": (
         ("unit/test_engines.py",),
         "the tolerance policy, with the engines it judges",

@@ -18,7 +18,7 @@ written out in arithmetic LLVM vectorizes (no calls, no table lookups):
    numbers, so results down in the subnormal range are still right.
 
 Inputs above ``MAX_ARG`` give ``inf`` and below ``MIN_ARG`` give ``0``, like
-the C library; NaN gives NaN. ``tests/test_kernel_fastexp.py`` checks it
+the C library; NaN gives NaN. ``tests/unit/test_engines_fastexp.py`` checks it
 against the C library's ``exp`` (``math.exp``) and numpy's: within 1 ulp
 everywhere on ``[-745, 709.78]``.
 """
