@@ -8,49 +8,13 @@ kept in tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _require(condition: bool, why: str) -> None:
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{why} (CI=true: browser tests must run; .ci/run installs chromium)")
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _require(sync_playwright is not None, "Playwright's Python package is not installed")
-    _require(
-        os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None,
-        f"no Chromium at {CHROMIUM}",
-    )
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -184,13 +148,12 @@ def test_the_page_becomes_interactive_and_twenty_quick_steps_move_twenty_iterati
 
 
 def test_a_missing_browser_fails_in_ci_and_skips_locally(monkeypatch):
-    import sys
+    from helpers import browser as module
 
-    module = sys.modules[__name__]
     monkeypatch.setattr(module, "IN_CI", True)
     with pytest.raises(pytest.fail.Exception, match="CI=true"):
-        _require(False, "no Chromium at /nowhere")
+        module.require(False, "no Chromium at /nowhere")
     monkeypatch.setattr(module, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception):
-        _require(False, "no Chromium at /nowhere")
-    _require(True, "never shown")
+        module.require(False, "no Chromium at /nowhere")
+    module.require(True, "never shown")

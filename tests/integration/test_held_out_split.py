@@ -14,9 +14,7 @@ split keep their old pictures (the same files and integration/test_browser.py).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -43,92 +41,63 @@ def embedded_data(page_html: str) -> dict:
 
 # ---- the report in a browser ------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _require(condition: bool, why: str) -> None:
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{why} (CI=true: browser tests must run)")
-    pytest.skip(why)
-
 
 @pytest.mark.browser
-def test_report_in_a_browser_draws_and_reads_out_both_curves(split_run, split_report):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _require(sync_playwright is not None, "Playwright's Python package is not installed")
-    _require(
-        os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None,
-        f"no Chromium at {CHROMIUM}",
-    )
+def test_report_in_a_browser_draws_and_reads_out_both_curves(browser, split_run, split_report):
     history = split_run.history
     problems: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 1000})
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.route(
-                "**/*",
-                lambda r: (
-                    r.continue_()
-                    if r.request.url.startswith(("file:", "data:"))
-                    else (problems.append(r.request.url), r.abort())
-                ),
-            )
-            page.goto(split_report.resolve().as_uri())
-            page.wait_for_selector("body[data-ready='1']", timeout=5_000)
-            data = page.evaluate("JSON.parse(document.getElementById('glassnet-data').textContent)")
-            n_steps = len(data["steps"]["iteration"])
-            # two curves, one point per recorded iteration each, in different colours, with a legend
-            for path in ("#chart-train", "#chart-test"):
-                assert page.get_attribute(path, "d").count("L") == n_steps - 1
-            assert page.get_attribute("#chart-train", "stroke") == "#0072B2"
-            assert page.get_attribute("#chart-test", "stroke") == "#E69F00"
-            legend = page.text_content("#chart-legend")  # an SVG group: text, not inner text
-            assert "training (427 examples)" in legend and "held-out test (142 examples)" in legend
-            # scrubbing reads out the recorded test figures of that iteration
-            page.fill("#scrub-number", "10")
-            assert page.inner_text("#current-iteration") == "Iteration #10"
-            assert float(page.inner_text("#current-test-error-sum")) == round(
-                history.test_error_sum[10], 8
-            )
-            assert float(page.inner_text("#current-test-loss")) == round(history.test_loss[10], 8)
-            assert float(page.inner_text("#current-test-mean-error")) == round(
-                history.test_error_sum[10] / 142, 8
-            )
-            assert float(page.inner_text("#current-train-mean-error")) == round(
-                history.error_sum[10] / 427, 8
-            )
-            assert page.get_attribute("#chart-marker-test", "data-iteration") == "10"
-            label = page.text_content("#chart-label")
-            assert label == (
-                f"#10: training {history.error_sum[10] / 427:.8f}, "
-                f"test {history.test_error_sum[10] / 142:.8f}"
-            ), label
-            # the test marker sits on the test curve, below the training marker (test error is lower here)
-            assert float(page.get_attribute("#chart-marker-test", "y")) + 5 > float(
-                page.get_attribute("#chart-marker", "cy")
-            )
-            page.fill("#scrub-number", str(split_run.iterations))
-            assert float(page.inner_text("#current-test-error-sum")) == round(
-                split_run.final_test_error_sum, 8
-            )
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    try:
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.route(
+            "**/*",
+            lambda r: (
+                r.continue_()
+                if r.request.url.startswith(("file:", "data:"))
+                else (problems.append(r.request.url), r.abort())
+            ),
+        )
+        page.goto(split_report.resolve().as_uri())
+        page.wait_for_selector("body[data-ready='1']", timeout=5_000)
+        data = page.evaluate("JSON.parse(document.getElementById('glassnet-data').textContent)")
+        n_steps = len(data["steps"]["iteration"])
+        # two curves, one point per recorded iteration each, in different colours, with a legend
+        for path in ("#chart-train", "#chart-test"):
+            assert page.get_attribute(path, "d").count("L") == n_steps - 1
+        assert page.get_attribute("#chart-train", "stroke") == "#0072B2"
+        assert page.get_attribute("#chart-test", "stroke") == "#E69F00"
+        legend = page.text_content("#chart-legend")  # an SVG group: text, not inner text
+        assert "training (427 examples)" in legend and "held-out test (142 examples)" in legend
+        # scrubbing reads out the recorded test figures of that iteration
+        page.fill("#scrub-number", "10")
+        assert page.inner_text("#current-iteration") == "Iteration #10"
+        assert float(page.inner_text("#current-test-error-sum")) == round(
+            history.test_error_sum[10], 8
+        )
+        assert float(page.inner_text("#current-test-loss")) == round(history.test_loss[10], 8)
+        assert float(page.inner_text("#current-test-mean-error")) == round(
+            history.test_error_sum[10] / 142, 8
+        )
+        assert float(page.inner_text("#current-train-mean-error")) == round(
+            history.error_sum[10] / 427, 8
+        )
+        assert page.get_attribute("#chart-marker-test", "data-iteration") == "10"
+        label = page.text_content("#chart-label")
+        assert label == (
+            f"#10: training {history.error_sum[10] / 427:.8f}, "
+            f"test {history.test_error_sum[10] / 142:.8f}"
+        ), label
+        # the test marker sits on the test curve, below the training marker (test error is lower here)
+        assert float(page.get_attribute("#chart-marker-test", "y")) + 5 > float(
+            page.get_attribute("#chart-marker", "cy")
+        )
+        page.fill("#scrub-number", str(split_run.iterations))
+        assert float(page.inner_text("#current-test-error-sum")) == round(
+            split_run.final_test_error_sum, 8
+        )
+    finally:
+        page.close()
     assert problems == [], problems
 
 

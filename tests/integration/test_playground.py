@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -27,26 +25,9 @@ pytest.importorskip("starlette")
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-]
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 #: The first step may wait for numba to compile a kernel (once per machine).
 FIRST = 60_000
-
-
-def _require(condition: bool, why: str) -> None:
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{why} (CI=true: browser tests must run; .ci/run installs chromium)")
-    pytest.skip(why)
 
 
 def T(testid: str) -> str:
@@ -92,23 +73,6 @@ def served() -> Iterator[Served]:
     yield server
     assert server.alive(), "the server died during the tests"
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _require(sync_playwright is not None, "Playwright's Python package is not installed")
-    _require(
-        os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None,
-        f"no Chromium at {CHROMIUM}",
-    )
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Page:

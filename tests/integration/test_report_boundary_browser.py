@@ -16,8 +16,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -31,26 +29,9 @@ from glassnet.report.data import BOUNDARY_RESOLUTION
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-]
 ARTIFACTS = Path(__file__).parent.parent / "artifacts"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 #: The plot area inside the 460 x 460 canvas (boundary.js's PAD: left 50, right 12, top 12, bottom 44).
 LEFT, TOP, WIDTH, HEIGHT = 50, 12, 398, 404
-
-
-def _require(condition: bool, why: str) -> None:
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{why} (CI=true: browser tests must run; .ci/run installs chromium)")
-    pytest.skip(why)
 
 
 def tiny_png() -> bytes:
@@ -60,23 +41,6 @@ def tiny_png() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (1, 1), "white").save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        sync_playwright = None
-    _require(sync_playwright is not None, "Playwright's Python package is not installed")
-    _require(
-        os.access(CHROMIUM, os.X_OK) or shutil.which("chromium") is not None,
-        f"no Chromium at {CHROMIUM}",
-    )
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
