@@ -7,8 +7,8 @@ Markdown table). :func:`section_main` gives each one a command line
 (``python -m benchmarks.single [--quick] [--json PATH]``), and
 :func:`rows_under` runs one in a fresh process with a given environment:
 that is how the numba kernels are measured compiled for AVX2
-(``NUMBA_CPU_NAME=haswell``) on a machine that has more, side by side with
-the native compile.
+(``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=""``, see :data:`TARGETS`) on a
+machine that has more, side by side with the native compile.
 """
 
 from __future__ import annotations
@@ -28,9 +28,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-#: The CPU targets a kernel section is measured for: numba's own choice (this
-#: CPU) and AVX2 (the laptops and servers without AVX-512). ``None``: unset.
-TARGETS: dict[str, str | None] = {"native": None, "haswell": "haswell"}
+#: The CPU targets a kernel section is measured for, as the environment numba reads
+#: (``None``: unset): numba's own choice (this CPU) and AVX2 (the laptops and servers
+#: without AVX-512). ``NUMBA_CPU_NAME=haswell`` alone is not AVX2: numba keeps the
+#: host's CPU *features* (AVX-512 here, and it emits zmm instructions) unless
+#: ``NUMBA_CPU_FEATURES`` is set too; empty means the named CPU's own features.
+TARGETS: dict[str, dict[str, str | None]] = {
+    "native": {"NUMBA_CPU_NAME": None, "NUMBA_CPU_FEATURES": None},
+    "haswell": {"NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": ""},
+}
 
 Rows = list[dict[str, Any]]
 
@@ -66,11 +72,15 @@ def vector_isa(flags: set[str] | None = None) -> str:
     return "SSE2 (128-bit)"
 
 
-def target_label(env: Mapping[str, str] | None = None) -> str:
-    """What numba compiles for under ``env`` (default: this process's)."""
-    name = (env if env is not None else os.environ).get("NUMBA_CPU_NAME")
+def target_label(env: Mapping[str, str | None] | None = None) -> str:
+    """What numba compiles for under ``env`` (default: this process's), e.g.
+    ``"native (AVX-512 (512-bit))"``, ``"haswell (AVX2, 256-bit)"``."""
+    env = os.environ if env is None else env
+    name, features = env.get("NUMBA_CPU_NAME"), env.get("NUMBA_CPU_FEATURES")
     if not name:
         return f"native ({vector_isa()})"
+    if features is None and name != "generic":  # numba keeps this CPU's features
+        return f"{name} name, this CPU's features ({vector_isa()})"
     return {"haswell": "haswell (AVX2, 256-bit)", "generic": "generic x86-64"}.get(name, name)
 
 

@@ -4,9 +4,9 @@ Runs every section (a module of this package, see :mod:`benchmarks.common`),
 each in a fresh process, and prints its tables, then one summary table: the
 figures the README quotes, each beside its baseline measured in the same
 run, with the CPU they came from. Sections that time numba kernels run
-twice: compiled for this CPU, and for AVX2 (``NUMBA_CPU_NAME=haswell``), the
-vector width of most laptops and many servers, so that a figure measured on
-an AVX-512 machine is not mistaken for theirs.
+twice: compiled for this CPU, and for AVX2 (``NUMBA_CPU_NAME=haswell
+NUMBA_CPU_FEATURES=""``), the vector width of most laptops and many servers,
+so that a figure measured on an AVX-512 machine is not mistaken for theirs.
 
 Not a test: nothing here fails on a slow machine. ``--quick`` runs fewer
 repeats and smaller cases; ``--json PATH`` also writes every row.
@@ -44,10 +44,10 @@ SECTIONS = (
 
 def measure(section: Section, quick: bool) -> Rows:
     """The section's rows, for every CPU target it depends on."""
-    targets = TARGETS if section.per_target else {"native": None}
+    targets = TARGETS if section.per_target else {"native": TARGETS["native"]}
     rows: Rows = []
-    for target in targets.values():
-        rows += rows_under(section.module, quick, {"NUMBA_CPU_NAME": target})
+    for env in targets.values():
+        rows += rows_under(section.module, quick, env)
     return rows
 
 

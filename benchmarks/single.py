@@ -14,8 +14,9 @@ side by side in one process:
    ``gcc -O2`` when this benchmark runs, the baseline of ``vs C``.
 
 Under ``NUMBA_CPU_NAME`` (how :mod:`benchmarks.run` measures an AVX2
-compile) only the numba kernels and the C loop are measured: the numpy rows
-do not depend on it, and the AOT module is built for this CPU.
+compile, with ``NUMBA_CPU_FEATURES=""``) only the numba kernels and the C
+loop are measured: the numpy rows do not depend on it, and the AOT module is
+built for this CPU.
 Each row carries its final weights' largest difference from the
 reference's, relative to the weights' size: every implementation computes
 the same run.
