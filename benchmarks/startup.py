@@ -2,10 +2,12 @@
 
 Wall time of ``glassnet run`` on the post's experiment (100,000 iterations)
 beside ``python -c pass``, with a warm kernel cache (numba's JIT kernel, and
-the ahead-of-time module that needs no numba), with the numpy engine, and
-on a cold cache (the first run on a new machine, which compiles); then the
-peak resident memory (``ru_maxrss``) of a 10^6-iteration run, beside a
-process that only imports glassnet. Each process is started fresh.
+the ahead-of-time module that needs no numba, built first if it is missing),
+with the numpy engine, and on a cold cache (the first run on a new machine,
+which compiles); then the peak resident memory (``ru_maxrss``) of a
+10^6-iteration run, beside a process that only imports glassnet. Each process
+is started fresh. The summary gives every figure beside its baseline
+(``python -c pass``; the process that only imports glassnet).
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ import subprocess
 import sys
 import tempfile
 
-from benchmarks.common import Rows, best_of, ensure_aot_module, section_main, source_env
+from benchmarks.common import (
+    TARGETS,
+    Rows,
+    best_of,
+    ensure_aot_module,
+    section_main,
+    source_env,
+    target_label,
+)
 
 ENV_AOT = "GLASSNET_AOT"
 
@@ -110,6 +120,28 @@ def format_rows(rows: Rows) -> str:
         value = f"{r['value']:.2f} s" if r["unit"] == "s" else f"{r['value']:.0f} MiB"
         lines.append(f"| {r['what']} | {value} |")
     return "\n".join(lines)
+
+
+def summary(rows: Rows) -> list[tuple[str, str, str, str]]:
+    """Each ``glassnet run`` beside the first row of its unit: ``python -c pass`` for the
+    wall times, a process that only imports glassnet for the peak memory."""
+    floors = {}
+    for r in rows:
+        floors.setdefault(r["unit"], r)
+    out = []
+    for r in rows:
+        floor = floors[r["unit"]]
+        if r is floor:
+            continue
+        target = "-" if "--engine numpy" in r["what"] else target_label(TARGETS["native"])
+        if r["unit"] == "s":
+            figure = f"{r['value']:.2f} s ({r['value'] - floor['value']:+.2f} s)"
+            base = f"{floor['what']}: {floor['value']:.2f} s"
+        else:
+            figure = f"{r['value']:.0f} MiB ({r['value'] - floor['value']:+.0f} MiB)"
+            base = f"{floor['what'].removeprefix('peak memory, ')}: {floor['value']:.0f} MiB"
+        out.append((r["what"], target, figure, base))
+    return out
 
 
 main = section_main(__doc__ or "", run, format_rows)
