@@ -157,6 +157,8 @@ def format_rows(rows: Rows) -> str:
 
 def summary(rows: Rows) -> list[tuple[str, str, str, str]]:
     """Each glassnet command's wall time beside the matplotlib floor (row 1) of the same run."""
+    if not rows:
+        return []
     floor, *measured = rows
     base = f"{floor['name']}: {floor['seconds']:.2f} s"
     return [
