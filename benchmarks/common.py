@@ -190,6 +190,13 @@ def source_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
     return env
 
 
+def fresh(cmd: list[str]) -> list[str]:
+    """``cmd`` started from a small ``sh``, not forked from this process: Linux carries a
+    forked child's memory high-water mark across ``exec``, so a child's ``ru_maxrss`` is
+    only its own when its parent was small."""
+    return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *cmd]
+
+
 def rows_under(module: str, quick: bool, env: Mapping[str, str | None]) -> Rows:
     """Run section ``benchmarks.<module>`` in a fresh process under ``env``; its rows."""
     import tempfile

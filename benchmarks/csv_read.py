@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import ROOT, Rows, cpu_line, section_main
+from benchmarks.common import ROOT, Rows, cpu_line, fresh, section_main
 
 #: Size of the generated files (the issue's 20 MB); ``--quick`` uses a quarter.
 FILE_BYTES = 20_000_000
@@ -92,20 +92,8 @@ def write_files(folder: Path, size: int) -> dict[str, Path]:
 
 def measure(path: Path, how: str) -> dict[str, Any]:
     """Seconds and peak RSS (MiB) of reading ``path`` with ``how`` in a fresh process."""
-    # Started from a small sh: Linux carries a forked child's peak RSS across exec.
     done = subprocess.run(
-        [
-            "/bin/sh",
-            "-c",
-            '"$@"; exit $?',
-            "sh",
-            sys.executable,
-            "-c",
-            PROBE,
-            str(ROOT / "src"),
-            str(path),
-            how,
-        ],
+        fresh([sys.executable, "-c", PROBE, str(ROOT / "src"), str(path), how]),
         capture_output=True,
         text=True,
         check=True,

@@ -21,6 +21,7 @@ from benchmarks.common import (
     Rows,
     best_of,
     ensure_aot_module,
+    fresh,
     section_main,
     source_env,
     target_label,
@@ -44,13 +45,6 @@ print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.std
 
 def glassnet_command() -> list[str]:
     return [sys.executable, "-m", "glassnet"]
-
-
-def fresh(cmd: list[str]) -> list[str]:
-    """``cmd`` started from a small ``sh``, not forked from this process: Linux carries a
-    forked child's memory high-water mark across ``exec``, so a child's ``ru_maxrss`` is
-    only its own when its parent was small."""
-    return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *cmd]
 
 
 def wall(cmd: list[str], env: dict[str, str], repeat: int) -> float:
