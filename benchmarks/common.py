@@ -2,9 +2,11 @@
 section under another CPU target.
 
 A *section* is a module of this package with ``run(quick) -> rows`` (a list
-of dicts of plain numbers and strings) and ``format_rows(rows) -> str`` (a
-Markdown table). :func:`section_main` gives each one a command line
-(``python -m benchmarks.single [--quick] [--json PATH]``), and
+of dicts of plain numbers and strings), ``format_rows(rows) -> str`` (a
+Markdown table) and ``summary(rows)`` (its headline figures as ``(what,
+numba target, figure, baseline)``, each baseline measured in the same run).
+:func:`section_main` gives each one a command line
+(``python -m benchmarks.single [--quick] [--json PATH] [--quiet]``), and
 :func:`rows_under` runs one in a fresh process with a given environment:
 that is how the numba kernels are measured compiled for AVX2
 (``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=""``, see :data:`TARGETS`) on a
