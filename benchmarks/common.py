@@ -2,13 +2,15 @@
 section under another CPU target.
 
 A *section* is a module of this package with ``run(quick) -> rows`` (a list
-of dicts of plain numbers and strings) and ``format_rows(rows) -> str`` (a
-Markdown table). :func:`section_main` gives each one a command line
-(``python -m benchmarks.single [--quick] [--json PATH]``), and
+of dicts of plain numbers and strings), ``format_rows(rows) -> str`` (a
+Markdown table) and ``summary(rows)`` (its headline figures as ``(what,
+numba target, figure, baseline)``, each baseline measured in the same run).
+:func:`section_main` gives each one a command line
+(``python -m benchmarks.single [--quick] [--json PATH] [--quiet]``), and
 :func:`rows_under` runs one in a fresh process with a given environment:
 that is how the numba kernels are measured compiled for AVX2
-(``NUMBA_CPU_NAME=haswell``) on a machine that has more, side by side with
-the native compile.
+(``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=""``, see :data:`TARGETS`) on a
+machine that has more, side by side with the native compile.
 """
 
 from __future__ import annotations
@@ -28,9 +30,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-#: The CPU targets a kernel section is measured for: numba's own choice (this
-#: CPU) and AVX2 (the laptops and servers without AVX-512). ``None``: unset.
-TARGETS: dict[str, str | None] = {"native": None, "haswell": "haswell"}
+#: The CPU targets a kernel section is measured for, as the environment numba reads
+#: (``None``: unset): numba's own choice (this CPU) and AVX2 (the laptops and servers
+#: without AVX-512). ``NUMBA_CPU_NAME=haswell`` alone is not AVX2: numba keeps the
+#: host's CPU *features* (AVX-512 here, and it emits zmm instructions) unless
+#: ``NUMBA_CPU_FEATURES`` is set too; empty means the named CPU's own features.
+TARGETS: dict[str, dict[str, str | None]] = {
+    "native": {"NUMBA_CPU_NAME": None, "NUMBA_CPU_FEATURES": None},
+    "haswell": {"NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": ""},
+}
 
 Rows = list[dict[str, Any]]
 
@@ -66,11 +74,15 @@ def vector_isa(flags: set[str] | None = None) -> str:
     return "SSE2 (128-bit)"
 
 
-def target_label(env: Mapping[str, str] | None = None) -> str:
-    """What numba compiles for under ``env`` (default: this process's)."""
-    name = (env if env is not None else os.environ).get("NUMBA_CPU_NAME")
+def target_label(env: Mapping[str, str | None] | None = None) -> str:
+    """What numba compiles for under ``env`` (default: this process's), e.g.
+    ``"native (AVX-512 (512-bit))"``, ``"haswell (AVX2, 256-bit)"``."""
+    env = os.environ if env is None else env
+    name, features = env.get("NUMBA_CPU_NAME"), env.get("NUMBA_CPU_FEATURES")
     if not name:
         return f"native ({vector_isa()})"
+    if features is None and name != "generic":  # numba keeps this CPU's features
+        return f"{name} name, this CPU's features ({vector_isa()})"
     return {"haswell": "haswell (AVX2, 256-bit)", "generic": "generic x86-64"}.get(name, name)
 
 
@@ -116,6 +128,36 @@ def machine() -> dict[str, str]:
     }
 
 
+def ensure_aot_module() -> str | None:
+    """Build the seed kernel's ahead-of-time module if it is missing; why not, or ``None``.
+
+    A user's first compiled run starts that build in the background, so their
+    next runs find it: a benchmark of whole commands builds it first, so that
+    its timed runs neither race the build nor fall back to numba's JIT. Turns
+    the modules on (``GLASSNET_AOT=1``) in this process and so in the children
+    it starts with its environment; built in the cache folder that chooses.
+    """
+    if str(ROOT / "src") not in sys.path:
+        sys.path.insert(0, str(ROOT / "src"))
+    import glassnet
+    from glassnet.engines import aot
+    from glassnet.engines.codegen import Spec
+
+    os.environ[aot.ENV] = "1"
+    exp = glassnet.Experiment()
+    spec = Spec.of(exp.network, exp.data.X.shape[0])
+    if aot.kernel(spec) is not None and aot.numba_known_to_work():
+        return None
+    reason = aot.can_build()
+    if reason is not None:
+        return reason
+    try:
+        aot.build(spec)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None if aot.kernel(spec) is not None else "the built module does not import"
+
+
 def best_of(n: int, func: Callable[[], Any]) -> tuple[float, Any]:
     """The fastest of ``n`` calls (seconds) and the last call's result."""
     best, result = float("inf"), None
@@ -148,6 +190,13 @@ def source_env(extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
         else:
             env[key] = value
     return env
+
+
+def fresh(cmd: list[str]) -> list[str]:
+    """``cmd`` started from a small ``sh``, not forked from this process: Linux carries a
+    forked child's memory high-water mark across ``exec``, so a child's ``ru_maxrss`` is
+    only its own when its parent was small."""
+    return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *cmd]
 
 
 def rows_under(module: str, quick: bool, env: Mapping[str, str | None]) -> Rows:

@@ -1,4 +1,4 @@
-"""Reading a 20 MB CSV: ``.venv/bin/python -m benchmarks.csv_read [--quick]``.
+"""Reading a 20 MB CSV: ``python -m benchmarks.csv_read [--quick]``.
 
 Generates numeric CSV files in a temporary folder and measures, each in a
 fresh process, the wall time of the read and the process's peak resident
@@ -12,13 +12,14 @@ memory (``resource.getrusage(...).ru_maxrss``) for
 * the baseline, ``numpy.loadtxt`` on the plain files (no checks, no messages);
 * an empty process (Python, numpy and glassnet imported), the floor under both.
 
-Not a test: nothing fails on a slow machine. :func:`run` returns the rows for
-the main benchmark (``benchmarks/run.py``).
+The summary gives each of glassnet's reads beside ``numpy.loadtxt`` on the
+plain file of as many columns (the quoted files are the plain one's numbers;
+``numpy.loadtxt`` does not read quoted cells). Not a test: nothing fails on a
+slow machine. ``--quick`` reads 5 MB files once.
 """
 
 from __future__ import annotations
 
-import argparse
 import subprocess
 import sys
 import tempfile
@@ -27,8 +28,7 @@ from typing import Any
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+from benchmarks.common import ROOT, Rows, cpu_line, fresh, section_main
 
 #: Size of the generated files (the issue's 20 MB); ``--quick`` uses a quarter.
 FILE_BYTES = 20_000_000
@@ -54,19 +54,6 @@ seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(seconds, peak, shape[0], shape[1])
 """
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux), or what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or "unknown CPU"
 
 
 def write_files(folder: Path, size: int) -> dict[str, Path]:
@@ -105,20 +92,8 @@ def write_files(folder: Path, size: int) -> dict[str, Path]:
 
 def measure(path: Path, how: str) -> dict[str, Any]:
     """Seconds and peak RSS (MiB) of reading ``path`` with ``how`` in a fresh process."""
-    # Started from a small sh: Linux carries a forked child's peak RSS across exec.
     done = subprocess.run(
-        [
-            "/bin/sh",
-            "-c",
-            '"$@"; exit $?',
-            "sh",
-            sys.executable,
-            "-c",
-            PROBE,
-            str(ROOT / "src"),
-            str(path),
-            how,
-        ],
+        fresh([sys.executable, "-c", PROBE, str(ROOT / "src"), str(path), how]),
         capture_output=True,
         text=True,
         check=True,
@@ -131,8 +106,9 @@ def measure(path: Path, how: str) -> dict[str, Any]:
     }
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
-    """Every measurement as a row: ``{"reader", "file", "file_mb", "seconds", "peak_rss_mib"}``.
+def run(quick: bool) -> Rows:
+    """Every measurement as a row: ``{"reader", "file", "file_mb", "seconds", "peak_rss_mib",
+    "shape"}`` (``shape``: rows and columns read; ``(0, 0)`` for the floor).
 
     ``quick`` reads a 5 MB file once; otherwise 20 MB files, best of 3.
     """
@@ -166,9 +142,9 @@ def run(quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
-def format_rows(rows: list[dict[str, Any]]) -> str:
+def format_rows(rows: Rows) -> str:
     lines = [
-        f"Reading a CSV of numbers, each in a fresh process; CPU: {cpu_model()}",
+        f"Reading a CSV of numbers, each in a fresh process; CPU: {cpu_line()}",
         "",
         "| reader | file | MB | seconds | peak RSS MiB | rows x columns |",
         "|---|---|---:|---:|---:|---:|",
@@ -183,15 +159,28 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.csv_read", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="a 5 MB file, read once")
-    args = parser.parse_args(argv)
-    print(format_rows(run(args.quick)))
-    return 0
+def summary(rows: Rows) -> list[tuple[str, str, str, str]]:
+    """Each of glassnet's reads beside ``numpy.loadtxt`` on the plain file of as many columns."""
+    baselines = {r["shape"][1]: r for r in rows if r["reader"].startswith("numpy.loadtxt")}
+    out = []
+    for row in rows:
+        base = baselines.get(row["shape"][1])
+        if not row["reader"].startswith("glassnet") or base is None:
+            continue
+        ratio = row["seconds"] / base["seconds"]
+        out.append(
+            (
+                f"glassnet read_csv, {row['file_mb']:.0f} MB CSV ({row['file']})",
+                "-",
+                f"{row['seconds']:.2f} s, {row['peak_rss_mib']:.0f} MiB peak ({ratio:.2f}x its time)",
+                f"numpy.loadtxt ({base['file']}): {base['seconds']:.2f} s, "
+                f"{base['peak_rss_mib']:.0f} MiB",
+            )
+        )
+    return out
 
+
+main = section_main(__doc__ or "", run, format_rows)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(None))

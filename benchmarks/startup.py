@@ -2,20 +2,30 @@
 
 Wall time of ``glassnet run`` on the post's experiment (100,000 iterations)
 beside ``python -c pass``, with a warm kernel cache (numba's JIT kernel, and
-the ahead-of-time module that needs no numba), with the numpy engine, and
-on a cold cache (the first run on a new machine, which compiles); then the
-peak resident memory (``ru_maxrss``) of a 10^6-iteration run, beside a
-process that only imports glassnet. Each process is started fresh.
+the ahead-of-time module that needs no numba, built first if it is missing),
+with the numpy engine, and on a cold cache (the first run on a new machine,
+which compiles); then the peak resident memory (``ru_maxrss``) of a
+10^6-iteration run, beside a process that only imports glassnet. Each process
+is started fresh. The summary gives every figure beside its baseline
+(``python -c pass``; the process that only imports glassnet).
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 
-from benchmarks.common import Rows, best_of, section_main, source_env
+from benchmarks.common import (
+    TARGETS,
+    Rows,
+    best_of,
+    ensure_aot_module,
+    fresh,
+    section_main,
+    source_env,
+    target_label,
+)
 
 ENV_AOT = "GLASSNET_AOT"
 
@@ -35,13 +45,6 @@ print("MAXRSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.std
 
 def glassnet_command() -> list[str]:
     return [sys.executable, "-m", "glassnet"]
-
-
-def fresh(cmd: list[str]) -> list[str]:
-    """``cmd`` started from a small ``sh``, not forked from this process: Linux carries a
-    forked child's memory high-water mark across ``exec``, so a child's ``ru_maxrss`` is
-    only its own when its parent was small."""
-    return ["/bin/sh", "-c", '"$@"; exit $?', "sh", *cmd]
 
 
 def wall(cmd: list[str], env: dict[str, str], repeat: int) -> float:
@@ -66,17 +69,16 @@ def run(quick: bool) -> Rows:
     repeat = 3 if quick else 7
     jit = source_env({ENV_AOT: "0"})
     aot = source_env({ENV_AOT: "1"})
-    run_cmd = [*glassnet_command(), "run", "--out", os.devnull]
+    run_cmd = [*glassnet_command(), "run"]  # writes no file; its summary is captured
     subprocess.run(run_cmd, env=jit, capture_output=True, check=True)  # warm the JIT cache
-    subprocess.run([sys.executable, "-m", "glassnet.engines.aot", "build-seed"], env=aot,
-                   capture_output=True)  # fmt: skip
+    why_not = ensure_aot_module()
+    module = "ahead-of-time module (no numba)" if why_not is None else f"no AOT module: {why_not}"
     subprocess.run(run_cmd, env=aot, capture_output=True, check=True)
     rows: Rows = [
         {"what": "python -c pass", "value": wall([sys.executable, "-c", "pass"], jit, repeat)},
         {"what": "glassnet run, JIT kernel (GLASSNET_AOT=0), warm cache",
          "value": wall(run_cmd, jit, repeat)},
-        {"what": "glassnet run, ahead-of-time module (no numba)",
-         "value": wall(run_cmd, aot, repeat)},
+        {"what": f"glassnet run, {module}", "value": wall(run_cmd, aot, repeat)},
         {"what": "glassnet run --engine numpy",
          "value": wall([*run_cmd, "--engine", "numpy"], jit, max(1, repeat // 3))},
     ]  # fmt: skip
@@ -89,11 +91,11 @@ def run(quick: bool) -> Rows:
         )  # fmt: skip
     for row in rows:
         row["unit"] = "s"
-    long_run = ("run", "--iterations", "1000000", "--out", os.devnull)
+    long_run = ("run", "--iterations", "1000000")
     rows += [
         {"what": "peak memory, a process that imports glassnet (numpy engine, 10 iterations)",
          "value": peak_mib(FLOOR_PROBE, env=jit), "unit": "MiB"},
-        {"what": "peak memory, glassnet run --iterations 1000000, ahead-of-time module",
+        {"what": f"peak memory, glassnet run --iterations 1000000, {module}",
          "value": peak_mib(MEMORY_PROBE, *long_run, env=aot), "unit": "MiB"},
         {"what": "peak memory, glassnet run --iterations 1000000, JIT kernel",
          "value": peak_mib(MEMORY_PROBE, *long_run, env=jit), "unit": "MiB"},
@@ -112,6 +114,28 @@ def format_rows(rows: Rows) -> str:
         value = f"{r['value']:.2f} s" if r["unit"] == "s" else f"{r['value']:.0f} MiB"
         lines.append(f"| {r['what']} | {value} |")
     return "\n".join(lines)
+
+
+def summary(rows: Rows) -> list[tuple[str, str, str, str]]:
+    """Each ``glassnet run`` beside the first row of its unit: ``python -c pass`` for the
+    wall times, a process that only imports glassnet for the peak memory."""
+    floors = {}
+    for r in rows:
+        floors.setdefault(r["unit"], r)
+    out = []
+    for r in rows:
+        floor = floors[r["unit"]]
+        if r is floor:
+            continue
+        target = "-" if "--engine numpy" in r["what"] else target_label(TARGETS["native"])
+        if r["unit"] == "s":
+            figure = f"{r['value']:.2f} s ({r['value'] - floor['value']:+.2f} s)"
+            base = f"{floor['what']}: {floor['value']:.2f} s"
+        else:
+            figure = f"{r['value']:.0f} MiB ({r['value'] - floor['value']:+.0f} MiB)"
+            base = f"{floor['what'].removeprefix('peak memory, ')}: {floor['value']:.0f} MiB"
+        out.append((r["what"], target, figure, base))
+    return out
 
 
 main = section_main(__doc__ or "", run, format_rows)

@@ -1,11 +1,12 @@
-"""The batched sweep kernel against vectorized C: ``.venv/bin/python -m benchmarks.sweep_c [--quick]``.
+"""The batched sweep kernel against vectorized C: ``python -m benchmarks.sweep_c [--quick]``.
 
 Measures, in one run, network-iterations per second of
 
 * glassnet's compiled batched kernel (:func:`glassnet.engines.batched.train_batch`,
   2 threads), compiled by numba for this machine and for a plain AVX2 CPU
   (``NUMBA_CPU_NAME=haswell NUMBA_CPU_FEATURES=""``: numba keeps the host's
-  features, AVX-512 here, unless told otherwise), each in a fresh process;
+  features, AVX-512 here, unless told otherwise; see
+  :data:`benchmarks.common.TARGETS`), each in a fresh process;
 * the same arithmetic as plain C (``benchmarks/sweep_c.c``: the kernel's hot loop,
   the same polynomial exp, networks in the vectorized innermost loop, 2 OpenMP
   threads), built at benchmark time with ``gcc -O3 -march=native`` and with
@@ -15,33 +16,42 @@ Measures, in one run, network-iterations per second of
 
 on the seed's network (3 inputs, 1 sigmoid output, 4 examples) and Trask's xor
 network (3-4-1 with biases), full-batch gradient descent. Kernel and C compute
-the same final weights (the table shows their largest difference). Prints the
-CPU model and its vector instructions.
+the same final weights (the table shows their largest difference). The table is
+headed by the CPU model and its vector instructions.
 
 The kernel and the C code take turns in one process, five runs each, and the best
-time of each counts, so that load from other programs hits both alike. Not a test:
-nothing here fails on a slow machine. ``--quick`` trains a tenth as much, once. :func:`run` returns the rows and :func:`format_rows` the table, for
-the main benchmark (``benchmarks/run.py``).
+time of each counts, so that load from other programs hits both alike. This
+section measures both targets itself (each row names its target), so
+:mod:`benchmarks.run` runs it once. Not a test: nothing here fails on a slow
+machine. ``--quick`` trains a tenth as many networks, once.
 """
 
 from __future__ import annotations
 
-import argparse
 import ctypes
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+from benchmarks.common import (
+    HERE,
+    ROOT,
+    TARGETS,
+    Rows,
+    cpu_line,
+    section_main,
+    source_env,
+    target_label,
+)
+
 THREADS = 2
 
 #: name: (experiment settings, C sizes, networks, iterations)
@@ -55,11 +65,8 @@ NETWORKS: dict[str, tuple[dict[str, Any], dict[str, int], int, int]] = {
     ),
 }
 
-#: target: (numba's environment, gcc's -march)
-TARGETS: dict[str, tuple[dict[str, str], str]] = {
-    "AVX2 (haswell)": ({"NUMBA_CPU_NAME": "haswell", "NUMBA_CPU_FEATURES": ""}, "haswell"),
-    "this CPU (native)": ({}, "native"),
-}
+#: The goal of issue 13: the kernel at least this fraction of the C reference's speed.
+GOAL = 0.75
 
 #: One network and target, in a fresh process (numba's target is fixed per process): the
 #: kernel and the C library take turns, run after run, and the best time of each counts,
@@ -94,36 +101,6 @@ final = np.concatenate([out.W, out.b])
 difference = None if lib is None else float(np.max(np.abs(final - c_final)) / np.max(np.abs(c_final)))
 print(json.dumps({"kernel": kernel, "c": None if lib is None else c, "difference": difference}))
 """
-
-
-def cpu_model() -> str:
-    """The CPU's model name (Linux), or what ``platform`` knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or "unknown CPU"
-
-
-def vector_isa() -> str:
-    """This CPU's widest vector instructions (from ``/proc/cpuinfo``'s flags)."""
-    try:
-        flags = next(
-            line
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("flags")
-        ).split()
-    except (OSError, StopIteration):
-        return "unknown"
-    if "avx512f" in flags:
-        return "AVX-512 (512-bit registers)"
-    if "avx2" in flags:
-        return "AVX2 (256-bit registers)"
-    return "SSE2 (128-bit registers)"
 
 
 def build_c(folder: Path, march: str, sizes: dict[str, int]) -> Path | None:
@@ -181,15 +158,25 @@ def run_c(
     return best, out
 
 
+def march(env: Mapping[str, str | None]) -> str:
+    """gcc's ``-march`` for the CPU numba compiles for under ``env``."""
+    return env.get("NUMBA_CPU_NAME") or "native"
+
+
 def measure(
-    env: dict[str, str], settings: dict[str, Any], path: Path, library: Path | None, rounds: int
+    env: Mapping[str, str | None],
+    settings: dict[str, Any],
+    path: Path,
+    library: Path | None,
+    rounds: int,
 ) -> dict[str, Any]:
     """Best seconds of the kernel and of the C library (taking turns) in a fresh process."""
-    environment = dict(
-        os.environ,
-        **env,
-        OMP_NUM_THREADS=str(THREADS),  # read by libgomp when it loads
-        OMP_WAIT_POLICY="passive",  # its idle threads must not spin while the kernel runs
+    environment = source_env(
+        {
+            **env,
+            "OMP_NUM_THREADS": str(THREADS),  # read by libgomp when it loads
+            "OMP_WAIT_POLICY": "passive",  # its idle threads must not spin while the kernel runs
+        }
     )
     done = subprocess.run(
         [
@@ -204,10 +191,11 @@ def measure(
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
-    """One row per network and target: ``{"network", "target", "networks", "iterations",
-    "kernel", "c" (M network-iterations/s), "ratio" (kernel / C), "difference" (largest,
-    relative to the largest param)}``; ``"c"`` is ``None`` without gcc."""
+def run(quick: bool) -> Rows:
+    """One row per network and target: ``{"network", "target", "march", "networks",
+    "iterations", "kernel", "c" (M network-iterations/s), "ratio" (kernel / C),
+    "difference" (largest, relative to the largest param)}``; ``"c"`` is ``None``
+    without gcc."""
     sys.path.insert(0, str(ROOT / "src"))
     import glassnet
     from glassnet.engines.compiled import flatten
@@ -228,13 +216,15 @@ def run(quick: bool) -> list[dict[str, Any]]:
             path = folder / f"{name.split()[0]}.npz"
             np.savez(path, W=W, b=b, rates=rates, iterations=iterations)
             work = n_networks * iterations / 1e6
-            for target, (env, march) in TARGETS.items():
-                found = measure(env, settings, path, build_c(folder, march, sizes), rounds)
+            for env in TARGETS.values():
+                library = build_c(folder, march(env), sizes)
+                found = measure(env, settings, path, library, rounds)
                 c = found["c"]
                 rows.append(
                     {
                         "network": name,
-                        "target": target,
+                        "target": target_label(env),
+                        "march": march(env),
                         "networks": n_networks,
                         "iterations": iterations,
                         "kernel": work / found["kernel"],
@@ -246,11 +236,10 @@ def run(quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
-def format_rows(rows: list[dict[str, Any]]) -> str:
+def format_rows(rows: Rows) -> str:
     """The rows as a Markdown table, headed by the CPU model and its vector instructions."""
     lines = [
-        f"Batched sweep kernel vs vectorized C, {THREADS} threads; CPU: {cpu_model()}; "
-        f"vector instructions: {vector_isa()}",
+        f"Batched sweep kernel vs vectorized C, {THREADS} threads; CPU: {cpu_line()}",
         "",
         "| network | compiled for | networks x iterations | kernel M net-it/s | C M net-it/s "
         "| kernel / C | largest difference |",
@@ -267,19 +256,23 @@ def format_rows(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.sweep_c", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="a tenth of the work, once")
-    parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON")
-    args = parser.parse_args(argv)
-    rows = run(args.quick)
-    print(format_rows(rows))
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")
-    return 0
+def summary(rows: Rows) -> list[tuple[str, str, str, str]]:
+    """The kernel's M network-iterations/s beside the C reference's, per network and target."""
+    out = []
+    for row in rows:
+        figure = f"{row['kernel']:.1f} M network-iterations/s"
+        if row["c"] is None:
+            base = "vectorized C: not measured (no gcc)"
+        else:
+            met = "met" if row["ratio"] >= GOAL else "missed"
+            figure += f" ({row['ratio']:.2f}x C; goal {GOAL:g}x {met})"
+            base = f"vectorized C, gcc -O3 -march={row['march']}: {row['c']:.1f} M/s"
+        what = f"sweep kernel, {row['network']}, {row['networks']:,} networks"
+        out.append((what, row["target"], figure, base))
+    return out
 
+
+main = section_main(__doc__ or "", run, format_rows)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(None))
