@@ -35,12 +35,18 @@ import math
 import os
 import platform
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from glassnet import files
 from glassnet.errors import GlassnetError, describe
+
+if TYPE_CHECKING:  # pragma: no cover
+    from glassnet.config import ExperimentConfig
+    from glassnet.data import Dataset, Scaling
+    from glassnet.network import Network
+    from glassnet.training import Edit, Method
 
 FORMAT = "glassnet-run/1"
 
@@ -243,6 +249,21 @@ ENGINES = ("numpy", "compiled")
 #: Integers with more digits than this are kept as :class:`_Huge` (never converted).
 MAX_INT_DIGITS = 400
 
+#: The keys of a run document, in the order they are written ("test" may follow).
+_DOCUMENT_KEYS = (
+    "glassnet",
+    "config",
+    "data",
+    "iterations",
+    "engine",
+    "stopped",
+    "saturated",
+    "initial",
+    "final",
+    "history",
+    "checkpoints",
+    "steps",
+)
 #: What a step records beyond the post's method (optimizer state, batch rows).
 _STEP_METHOD_KEYS = (
     "learning_rate",
@@ -526,108 +547,19 @@ class _Checker:
     # ---------------------------------------------------------------- the document
 
     def run(self, doc: Any) -> Any:
-        from glassnet.config import parse
-        from glassnet.data import Dataset, Scaling
-        from glassnet.errors import ConfigError
+        from glassnet.data import Dataset
         from glassnet.network import Params
-        from glassnet.resolve import build_network, edits_of, method_of
         from glassnet.run import History, Run
         from glassnet.training import Batches, Checkpoints, CheckpointSchedule, Saturation, Stop
 
-        test_wanted = False
-        doc = self.obj(
-            doc,
-            "the document",
-            (
-                "glassnet",
-                "config",
-                "data",
-                "iterations",
-                "engine",
-                "stopped",
-                "saturated",
-                "initial",
-                "final",
-                "history",
-                "checkpoints",
-                "steps",
-            ),
-            ("test",),
-        )
-        meta = self.obj(
-            doc["glassnet"], "glassnet", ("format", "version", "numpy", "python", "platform")
-        )
-        for key, value in meta.items():
-            self.string(value, f"glassnet.{key}")
-        try:
-            config = parse(
-                self.obj(doc["config"], "config", (), ("data", "network", "init", "train", "edits"))
-            )
-        except ConfigError as exc:
-            raise GlassnetError(f"{self.shown}: config: {exc}") from None
+        doc = self.obj(doc, "the document", _DOCUMENT_KEYS, ("test",))
+        self._versions(doc["glassnet"])
+        config = self._config(doc["config"])
         train = config.train
-
-        d = self.obj(
-            doc["data"],
-            "data",
-            ("name", "inputs", "targets", "input_names", "target_names"),
-            ("scaling", "plane", "features"),
-        )
-        n_samples, n_in = self.rows(d["inputs"], "data.inputs")
-        n_out = self.rows(d["targets"], "data.targets")[1]
-        X = self.array(d["inputs"], "data.inputs", (n_samples, n_in), True)
-        y = self.array(
-            d["targets"], "data.targets", (n_samples, n_out), True, " (one row per row of inputs)"
-        )
-        names = {}
-        for key, n in (("input_names", n_in), ("target_names", n_out)):
-            value = d[key]
-            if (
-                type(value) is not list
-                or len(value) != n
-                or not all(isinstance(v, str) for v in value)
-            ):
-                raise self.fail(f"data.{key}", f"a list of {n} strings (one per column)", value)
-            names[key] = tuple(value)
-        scaling = None
-        if "scaling" in d:
-            sc = self.obj(d["scaling"], "data.scaling", ("mean", "scale"))
-            mean = self.array(sc["mean"], "data.scaling.mean", (n_in,), True)
-            scale = self.array(sc["scale"], "data.scaling.scale", (n_in,), True)
-            if np.any(scale <= 0):
-                raise self.fail("data.scaling.scale", f"{n_in} numbers > 0", sc["scale"])
-            scaling = Scaling(mean, scale)
-        plane, features = None, ()
-        if "plane" in d:
-            from glassnet.data.planar import FEATURES
-
-            plane = self.array(d["plane"], "data.plane", (n_samples, 2), True)
-            feats = d.get("features")
-            if (
-                type(feats) is not list
-                or len(feats) != n_in
-                or not all(isinstance(f, str) and f in FEATURES for f in feats)
-            ):
-                raise self.fail(
-                    "data.features", f"a list of {n_in} of {', '.join(FEATURES)}", feats
-                )
-            features = tuple(feats)
-        data = Dataset(
-            X,
-            y,
-            self.string(d["name"], "data.name"),
-            names["input_names"],
-            names["target_names"],
-            plane,
-            features,
-            scaling,
-        )
-        try:
-            network = build_network(config, data)
-            method = method_of(config)
-            edits = edits_of(config, network)
-        except ConfigError as exc:
-            raise GlassnetError(f"{self.shown}: config: {exc}") from None
+        data = self._data(doc["data"])
+        n_samples, n_in = data.X.shape
+        n_out = data.y.shape[1]
+        network, method, edits = self._network(config, data)
         slots = method.optimizer.slots
         batched = method.batch_size is not None
         n_layers = network.n_layers
@@ -890,6 +822,113 @@ class _Checker:
             edits=edits,
             final_state=final_state,
         )
+
+    # ---------------------------------------------------------------- the parts of the document
+
+    def _versions(self, value: Any) -> None:
+        """``glassnet``: the format and the versions the run was written with, all strings."""
+        meta = self.obj(value, "glassnet", ("format", "version", "numpy", "python", "platform"))
+        for key, text in meta.items():
+            self.string(text, f"glassnet.{key}")
+
+    def _config(self, value: Any) -> ExperimentConfig:
+        """``config``: the experiment, read by the same parser as an experiment file."""
+        from glassnet.config import parse
+        from glassnet.errors import ConfigError
+
+        try:
+            return parse(
+                self.obj(value, "config", (), ("data", "network", "init", "train", "edits"))
+            )
+        except ConfigError as exc:
+            raise GlassnetError(f"{self.shown}: config: {exc}") from None
+
+    def _data(self, value: Any) -> Dataset:
+        """``data``: the training examples, finite, and a name for each column.
+
+        ``X`` is ``(n_samples, n_in)`` and ``y`` ``(n_samples, n_out)``; a standardized
+        set (``[data] standardize``) also has its scaling, a 2-D set its points in the plane.
+        """
+        from glassnet.data import Dataset
+
+        d = self.obj(
+            value,
+            "data",
+            ("name", "inputs", "targets", "input_names", "target_names"),
+            ("scaling", "plane", "features"),
+        )
+        n_samples, n_in = self.rows(d["inputs"], "data.inputs")
+        n_out = self.rows(d["targets"], "data.targets")[1]
+        X = self.array(d["inputs"], "data.inputs", (n_samples, n_in), True)
+        y = self.array(
+            d["targets"], "data.targets", (n_samples, n_out), True, " (one row per row of inputs)"
+        )
+        names = {}
+        for key, n in (("input_names", n_in), ("target_names", n_out)):
+            names_found = d[key]
+            if (
+                type(names_found) is not list
+                or len(names_found) != n
+                or not all(isinstance(v, str) for v in names_found)
+            ):
+                raise self.fail(
+                    f"data.{key}", f"a list of {n} strings (one per column)", names_found
+                )
+            names[key] = tuple(names_found)
+        scaling = self._scaling(d["scaling"], n_in) if "scaling" in d else None
+        plane, features = self._plane(d, n_samples, n_in) if "plane" in d else (None, ())
+        return Dataset(
+            X,
+            y,
+            self.string(d["name"], "data.name"),
+            names["input_names"],
+            names["target_names"],
+            plane,
+            features,
+            scaling,
+        )
+
+    def _scaling(self, value: Any, n_in: int) -> Scaling:
+        """``data.scaling``: the mean and the scale (> 0) that standardized each input column."""
+        from glassnet.data import Scaling
+
+        sc = self.obj(value, "data.scaling", ("mean", "scale"))
+        mean = self.array(sc["mean"], "data.scaling.mean", (n_in,), True)
+        scale = self.array(sc["scale"], "data.scaling.scale", (n_in,), True)
+        if np.any(scale <= 0):
+            raise self.fail("data.scaling.scale", f"{n_in} numbers > 0", sc["scale"])
+        return Scaling(mean, scale)
+
+    def _plane(
+        self, d: dict[str, Any], n_samples: int, n_in: int
+    ) -> tuple[np.ndarray, tuple[str, ...]]:
+        """``data.plane`` ``(n_samples, 2)`` and ``data.features``: a 2-D set's points and
+        the features its ``n_in`` input columns are computed from."""
+        from glassnet.data.planar import FEATURES
+
+        plane = self.array(d["plane"], "data.plane", (n_samples, 2), True)
+        feats = d.get("features")
+        if (
+            type(feats) is not list
+            or len(feats) != n_in
+            or not all(isinstance(f, str) and f in FEATURES for f in feats)
+        ):
+            raise self.fail("data.features", f"a list of {n_in} of {', '.join(FEATURES)}", feats)
+        return plane, tuple(feats)
+
+    def _network(
+        self, config: ExperimentConfig, data: Dataset
+    ) -> tuple[Network, Method, tuple[Edit, ...]]:
+        """The network, the training method and the edits the config gives, checked
+        against the data (a config error names the config)."""
+        from glassnet.errors import ConfigError
+        from glassnet.resolve import build_network, edits_of, method_of
+
+        try:
+            network = build_network(config, data)
+            return network, method_of(config), edits_of(config, network)
+        except ConfigError as exc:
+            raise GlassnetError(f"{self.shown}: config: {exc}") from None
 
     def step(
         self,
