@@ -35,7 +35,7 @@ import math
 import os
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -43,10 +43,10 @@ from glassnet import files
 from glassnet.errors import GlassnetError, describe
 
 if TYPE_CHECKING:  # pragma: no cover
-    from glassnet.config import ExperimentConfig
+    from glassnet.config import ExperimentConfig, TrainConfig
     from glassnet.data import Dataset, Scaling
-    from glassnet.network import Network
-    from glassnet.training import Edit, Method
+    from glassnet.network import Network, Params
+    from glassnet.training import Edit, Method, Saturation, Stop
 
 FORMAT = "glassnet-run/1"
 
@@ -411,6 +411,23 @@ def _expect(shape: tuple[int, ...], finite: bool) -> str:
     return text
 
 
+class _Shapes(NamedTuple):
+    """The shape of each layer's arrays in a run document, as the network gives them."""
+
+    weights: list[tuple[int, int]]  # W: (n_in, n_out)
+    biases: list[tuple[int, ...] | None]  # b: (n_out,), or None for a layer without a bias
+    outs: list[int]  # n_out
+
+    @classmethod
+    def of(cls, network: Network) -> _Shapes:
+        shapes = list(network.shapes)
+        return cls(
+            shapes,
+            [(o,) if has else None for (_, o), has in zip(shapes, network.bias)],
+            [o for _, o in shapes],
+        )
+
+
 class _Checker:
     """Checks a run document field by field and builds the :class:`~glassnet.run.Run`.
 
@@ -548,9 +565,8 @@ class _Checker:
 
     def run(self, doc: Any) -> Any:
         from glassnet.data import Dataset
-        from glassnet.network import Params
         from glassnet.run import History, Run
-        from glassnet.training import Batches, Checkpoints, CheckpointSchedule, Saturation, Stop
+        from glassnet.training import Batches, Checkpoints, CheckpointSchedule
 
         doc = self.obj(doc, "the document", _DOCUMENT_KEYS, ("test",))
         self._versions(doc["glassnet"])
@@ -562,91 +578,14 @@ class _Checker:
         network, method, edits = self._network(config, data)
         slots = method.optimizer.slots
         batched = method.batch_size is not None
-        n_layers = network.n_layers
-        shapes = list(network.shapes)
-        bias_shapes: list[tuple[int, ...] | None] = [
-            (o,) if has else None for (_, o), has in zip(shapes, network.bias)
-        ]
-        outs = [o for _, o in shapes]
-
-        stopped = doc["stopped"]
-        iterations = self.integer(
-            doc["iterations"], "iterations", 0, train.iterations, " (config [train] iterations)"
-        )
-        if stopped is None and iterations != train.iterations:
-            raise self.fail(
-                "iterations",
-                f"{train.iterations:,} (config [train] iterations) for a run that did not stop",
-                iterations,
-            )
-        stop = None
-        if stopped is not None:
-            s = self.obj(stopped, "stopped", ("iteration", "layer", "reason"))
-            if iterations == train.iterations:
-                raise self.fail(
-                    "iterations",
-                    f"less than {train.iterations:,} (config [train] iterations) for a run that stopped",
-                    iterations,
-                )
-            stop = Stop(
-                self.integer(
-                    s["iteration"],
-                    "stopped.iteration",
-                    iterations,
-                    iterations,
-                    " (the iterations applied)",
-                ),
-                self.integer(s["layer"], "stopped.layer", 0, n_layers - 1),
-                self.string(s["reason"], "stopped.reason"),
-            )
+        shapes = _Shapes.of(network)
+        iterations, stop = self._stop(doc["iterations"], doc["stopped"], train, network.n_layers)
         n_history = iterations + (stop is not None)
-        engine = doc["engine"]
-        if engine not in ENGINES:
-            raise self.fail("engine", " or ".join(repr(e) for e in ENGINES), engine)
-        saturation = None
-        if doc["saturated"] is not None:
-            s = self.obj(doc["saturated"], "saturated", ("iteration", "layer"))
-            saturation = Saturation(
-                self.integer(s["iteration"], "saturated.iteration", 0, max(n_history - 1, 0)),
-                self.integer(s["layer"], "saturated.layer", 0, n_layers - 1),
-            )
-
-        def params(value: Any, field: str, finite: bool) -> Params:
-            p = self.obj(
-                value, field, ("weights", "biases"), ("predictions", "loss", "error_sum", "state")
-            )
-            weights = self.layers(p["weights"], f"{field}.weights", list(shapes), finite)
-            biases = self.layers(p["biases"], f"{field}.biases", list(bias_shapes), finite)
-            return Params(tuple(w for w in weights if w is not None), biases)
-
-        initial = params(
-            self.obj(doc["initial"], "initial", ("weights", "biases")), "initial", True
-        )
-        f = self.obj(
-            doc["final"],
-            "final",
-            (
-                "weights",
-                "biases",
-                "predictions",
-                "loss",
-                "error_sum",
-                *(("state",) if slots else ()),
-            ),
-        )
-        final = params(f, "final", False)
-        final_state = {}
-        if slots:
-            st = self.obj(f["state"], "final.state", slots)
-            final_state = {
-                name: params(
-                    self.obj(st[name], f"final.state.{name}", ("weights", "biases")),
-                    f"final.state.{name}",
-                    False,
-                )
-                for name in slots
-            }
-        prediction = self.array(f["predictions"], "final.predictions", (n_samples, n_out), False)
+        engine = self._engine(doc["engine"])
+        saturation = self._saturation(doc["saturated"], n_history, network.n_layers)
+        initial = self._initial(doc["initial"], shapes)
+        final, final_state, prediction = self._final(doc["final"], shapes, slots, data)
+        f = doc["final"]
 
         test_wanted = config.data.test_fraction > 0
         history_keys = (
@@ -708,12 +647,12 @@ class _Checker:
             )
         k = len(ks)
         ck_weights = self.layers(
-            c["weights"], "checkpoints.weights", [(k, *sh) for sh in shapes], False
+            c["weights"], "checkpoints.weights", [(k, *sh) for sh in shapes.weights], False
         )
         ck_biases = self.layers(
             c["biases"],
             "checkpoints.biases",
-            [None if b is None else (k, *b) for b in bias_shapes],
+            [None if b is None else (k, *b) for b in shapes.biases],
             False,
         )
         ck_slots = {}
@@ -723,12 +662,12 @@ class _Checker:
                 where = f"checkpoints.state.{name}"
                 part = self.obj(st[name], where, ("weights", "biases"))
                 sw = self.layers(
-                    part["weights"], f"{where}.weights", [(k, *sh) for sh in shapes], False
+                    part["weights"], f"{where}.weights", [(k, *sh) for sh in shapes.weights], False
                 )
                 sb = self.layers(
                     part["biases"],
                     f"{where}.biases",
-                    [None if b is None else (k, *b) for b in bias_shapes],
+                    [None if b is None else (k, *b) for b in shapes.biases],
                     False,
                 )
                 ck_slots[name] = Checkpoints(ks, tuple(w for w in sw if w is not None), sb)
@@ -742,9 +681,9 @@ class _Checker:
                 f"steps[{i}]",
                 iterations,
                 min(method.batch_size or n_samples, n_samples),
-                shapes,
-                bias_shapes,
-                outs,
+                shapes.weights,
+                shapes.biases,
+                shapes.outs,
                 train.train_biases,
                 batched,
             )
@@ -929,6 +868,115 @@ class _Checker:
             return network, method_of(config), edits_of(config, network)
         except ConfigError as exc:
             raise GlassnetError(f"{self.shown}: config: {exc}") from None
+
+    def _stop(
+        self, value: Any, stopped: Any, train: TrainConfig, n_layers: int
+    ) -> tuple[int, Stop | None]:
+        """``iterations`` and ``stopped``: the number of updates applied (all of
+        ``[train] iterations`` unless the run stopped), and where and why it stopped."""
+        from glassnet.training import Stop
+
+        iterations = self.integer(
+            value, "iterations", 0, train.iterations, " (config [train] iterations)"
+        )
+        if stopped is None:
+            if iterations != train.iterations:
+                raise self.fail(
+                    "iterations",
+                    f"{train.iterations:,} (config [train] iterations) for a run that did not stop",
+                    iterations,
+                )
+            return iterations, None
+        s = self.obj(stopped, "stopped", ("iteration", "layer", "reason"))
+        if iterations == train.iterations:
+            raise self.fail(
+                "iterations",
+                f"less than {train.iterations:,} (config [train] iterations) for a run that stopped",
+                iterations,
+            )
+        return iterations, Stop(
+            self.integer(
+                s["iteration"],
+                "stopped.iteration",
+                iterations,
+                iterations,
+                " (the iterations applied)",
+            ),
+            self.integer(s["layer"], "stopped.layer", 0, n_layers - 1),
+            self.string(s["reason"], "stopped.reason"),
+        )
+
+    def _engine(self, value: Any) -> str:
+        """``engine``: the name of the engine that trained the run."""
+        if value not in ENGINES:
+            raise self.fail("engine", " or ".join(repr(e) for e in ENGINES), value)
+        return str(value)
+
+    def _saturation(self, value: Any, n_history: int, n_layers: int) -> Saturation | None:
+        """``saturated``: ``null``, or the first recorded iteration at which a layer output
+        an exact end of its range, and that layer."""
+        from glassnet.training import Saturation
+
+        if value is None:
+            return None
+        s = self.obj(value, "saturated", ("iteration", "layer"))
+        return Saturation(
+            self.integer(s["iteration"], "saturated.iteration", 0, max(n_history - 1, 0)),
+            self.integer(s["layer"], "saturated.layer", 0, n_layers - 1),
+        )
+
+    def _params(self, p: dict[str, Any], field: str, shapes: _Shapes, finite: bool) -> Params:
+        """``<field>.weights`` and ``<field>.biases`` of an object already checked:
+        one array per layer, of the layer's shape (finite only if ``finite``)."""
+        from glassnet.network import Params
+
+        weights = self.layers(p["weights"], f"{field}.weights", list(shapes.weights), finite)
+        biases = self.layers(p["biases"], f"{field}.biases", list(shapes.biases), finite)
+        return Params(tuple(w for w in weights if w is not None), biases)
+
+    def _initial(self, value: Any, shapes: _Shapes) -> Params:
+        """``initial``: the weights before the first update, all finite."""
+        return self._params(
+            self.obj(value, "initial", ("weights", "biases")), "initial", shapes, True
+        )
+
+    def _final(
+        self, value: Any, shapes: _Shapes, slots: tuple[str, ...], data: Dataset
+    ) -> tuple[Params, dict[str, Params], np.ndarray]:
+        """``final``: the weights after the last update, the optimizer's state then (one
+        :class:`Params` per slot of ``slots``) and the predictions ``(n_samples, n_out)``.
+
+        Any values: an update may overflow. Its ``loss`` and ``error_sum`` are checked
+        last, by :meth:`run`.
+        """
+        f = self.obj(
+            value,
+            "final",
+            (
+                "weights",
+                "biases",
+                "predictions",
+                "loss",
+                "error_sum",
+                *(("state",) if slots else ()),
+            ),
+        )
+        final = self._params(f, "final", shapes, False)
+        state = {}
+        if slots:
+            st = self.obj(f["state"], "final.state", slots)
+            state = {
+                name: self._params(
+                    self.obj(st[name], f"final.state.{name}", ("weights", "biases")),
+                    f"final.state.{name}",
+                    shapes,
+                    False,
+                )
+                for name in slots
+            }
+        n_samples, n_out = data.y.shape
+        prediction = self.array(f["predictions"], "final.predictions", (n_samples, n_out), False)
+        return final, state, prediction
 
     def step(
         self,
