@@ -46,7 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from glassnet.config import ExperimentConfig, TrainConfig
     from glassnet.data import Dataset, Scaling
     from glassnet.network import Network, Params
-    from glassnet.training import Edit, Method, Saturation, Stop
+    from glassnet.run import History, Run
+    from glassnet.training import Checkpoints, Edit, Method, Saturation, Stop
 
 FORMAT = "glassnet-run/1"
 
@@ -563,169 +564,36 @@ class _Checker:
 
     # ---------------------------------------------------------------- the document
 
-    def run(self, doc: Any) -> Any:
-        from glassnet.data import Dataset
-        from glassnet.run import History, Run
-        from glassnet.training import Batches, Checkpoints, CheckpointSchedule
+    def run(self, doc: Any) -> Run:
+        """Check the whole document, part by part, and build the run it records.
+
+        The parts are checked in the order below, so that a document with several
+        problems is always refused for the same one.
+        """
+        from glassnet.run import Run
 
         doc = self.obj(doc, "the document", _DOCUMENT_KEYS, ("test",))
         self._versions(doc["glassnet"])
         config = self._config(doc["config"])
-        train = config.train
         data = self._data(doc["data"])
-        n_samples, n_in = data.X.shape
-        n_out = data.y.shape[1]
         network, method, edits = self._network(config, data)
-        slots = method.optimizer.slots
-        batched = method.batch_size is not None
         shapes = _Shapes.of(network)
-        iterations, stop = self._stop(doc["iterations"], doc["stopped"], train, network.n_layers)
-        n_history = iterations + (stop is not None)
+        slots = method.optimizer.slots
+        iterations, stop = self._stop(
+            doc["iterations"], doc["stopped"], config.train, network.n_layers
+        )
+        n_history = iterations + (stop is not None)  # + the one that stopped the run
         engine = self._engine(doc["engine"])
         saturation = self._saturation(doc["saturated"], n_history, network.n_layers)
         initial = self._initial(doc["initial"], shapes)
-        final, final_state, prediction = self._final(doc["final"], shapes, slots, data)
-        f = doc["final"]
-
-        test_wanted = config.data.test_fraction > 0
-        history_keys = (
-            ("loss", "error_sum")
-            + (("test_loss", "test_error_sum") if test_wanted else ())
-            + (("batch_loss",) if batched else ())
-        )
-        h = self.obj(doc["history"], "history", history_keys)
-        per = " (one per iteration" + (", and the one that stopped the run)" if stop else ")")
-        loss = self.array(h["loss"], "history.loss", (n_history,), False, per)
-        err = self.array(h["error_sum"], "history.error_sum", (n_history,), False, per)
-        for name, values in (("loss", loss), ("error_sum", err)):
-            last = n_history - 1 if stop is not None else n_history
-            if not np.isfinite(values[:last]).all():
-                i = int(np.flatnonzero(~np.isfinite(values[:last]))[0])
-                raise self.fail(
-                    f"history.{name}[{i}]",
-                    "a finite number (a run stops at its first non-finite loss)",
-                    h[name][i],
-                )
-        batch_loss = None
-        if batched:
-            batch_loss = self.array(h["batch_loss"], "history.batch_loss", (n_history,), False, per)
-        test_loss = test_err = None
-        if test_wanted:
-            test_loss = self.array(h["test_loss"], "history.test_loss", (n_history,), False, per)
-            test_err = self.array(
-                h["test_error_sum"], "history.test_error_sum", (n_history,), False, per
-            )
-
-        c = self.obj(
-            doc["checkpoints"],
-            "checkpoints",
-            ("iterations", "weights", "biases", *(("state",) if slots else ())),
-        )
-        at = c["iterations"]
-        if type(at) is not list or not at or any(type(k) is not int for k in at):
-            raise self.fail("checkpoints.iterations", "a non-empty list of whole numbers", at)
-        ks = np.array(at, dtype=np.int64)
-        if ks[0] != 0 or np.any(np.diff(ks) <= 0) or ks[-1] > iterations:
-            raise self.fail(
-                "checkpoints.iterations",
-                f"increasing iterations from 0 up to at most {iterations:,} (the iterations applied)",
-                at,
-                describe(at, 40),
-            )
-        # a run of this length checkpoints this far apart (a continued run, Run.extend, up
-        # to twice as far): replaying any iteration takes at most that many steps
-        every = 2 * CheckpointSchedule.for_run(train.iterations, train.checkpoints).every
-        gaps = np.diff(np.append(ks, max(iterations, int(ks[-1]))))
-        if gaps.size and int(gaps.max()) > every:
-            i = int(np.argmax(gaps))
-            raise GlassnetError(
-                f"{self.shown}: checkpoints.iterations must be at most {every:,} apart (the "
-                f"spacing [train] checkpoints = {train.checkpoints:,} gives a run of "
-                f"{train.iterations:,} iterations), so that replaying any iteration takes at most "
-                f"{_count(every, 'step', 'steps')}; got {int(ks[i]):,} followed by "
-                f"{int(ks[i]) + int(gaps[i]):,}."
-            )
-        k = len(ks)
-        ck_weights = self.layers(
-            c["weights"], "checkpoints.weights", [(k, *sh) for sh in shapes.weights], False
-        )
-        ck_biases = self.layers(
-            c["biases"],
-            "checkpoints.biases",
-            [None if b is None else (k, *b) for b in shapes.biases],
-            False,
-        )
-        ck_slots = {}
-        if slots:
-            st = self.obj(c["state"], "checkpoints.state", slots)
-            for name in slots:
-                where = f"checkpoints.state.{name}"
-                part = self.obj(st[name], where, ("weights", "biases"))
-                sw = self.layers(
-                    part["weights"], f"{where}.weights", [(k, *sh) for sh in shapes.weights], False
-                )
-                sb = self.layers(
-                    part["biases"],
-                    f"{where}.biases",
-                    [None if b is None else (k, *b) for b in shapes.biases],
-                    False,
-                )
-                ck_slots[name] = Checkpoints(ks, tuple(w for w in sw if w is not None), sb)
-
-        steps = doc["steps"]
-        if type(steps) is not list:
-            raise self.fail("steps", "a list of traced iterations", steps)
-        for i, step in enumerate(steps):
-            self.step(
-                step,
-                f"steps[{i}]",
-                iterations,
-                min(method.batch_size or n_samples, n_samples),
-                shapes.weights,
-                shapes.biases,
-                shapes.outs,
-                train.train_biases,
-                batched,
-            )
-
-        test = None
-        final_test: tuple[np.ndarray | None, float | None, float | None] = (None, None, None)
-        if "test" in doc and not test_wanted:
-            raise GlassnetError(
-                f"{self.shown}: test is there but config [data] test_fraction is 0; a run has "
-                f"held-out examples only with a test_fraction."
-            )
-        if test_wanted:
-            if "test" not in doc:
-                raise GlassnetError(
-                    f"{self.shown}: test is missing; config [data] test_fraction = "
-                    f"{config.data.test_fraction} holds out examples."
-                )
-            t = self.obj(
-                doc["test"],
-                "test",
-                ("name", "inputs", "targets", "predictions", "loss", "error_sum"),
-            )
-            n_test = self.rows(t["inputs"], "test.inputs")[0]
-            test = Dataset(
-                self.array(t["inputs"], "test.inputs", (n_test, n_in), True),
-                self.array(
-                    t["targets"],
-                    "test.targets",
-                    (n_test, n_out),
-                    True,
-                    " (one row per row of inputs)",
-                ),
-                self.string(t["name"], "test.name"),
-                data.input_names,
-                data.target_names,
-            )
-            final_test = (
-                self.array(t["predictions"], "test.predictions", (n_test, n_out), False),
-                self.number(t["loss"], "test.loss"),
-                self.number(t["error_sum"], "test.error_sum"),
-            )
-
+        final, final_state, final_prediction = self._final(doc["final"], shapes, slots, data)
+        history = self._history(doc["history"], config, method, n_history, stop, data.n_samples)
+        checkpoints = self._checkpoints(doc["checkpoints"], config.train, iterations, shapes, slots)
+        self._steps(doc["steps"], config.train, method, iterations, shapes, data.n_samples)
+        test, final_test = self._test(doc, config, data)
+        # last, where they have always been checked (the first error found stays the same)
+        final_loss = self.number(doc["final"]["loss"], "final.loss")
+        final_error_sum = self.number(doc["final"]["error_sum"], "final.error_sum")
         return Run(
             config=config,
             network=network,
@@ -733,23 +601,11 @@ class _Checker:
             initial=initial,
             final=final,
             iterations=iterations,
-            history=History(
-                loss,
-                err,
-                test_loss,
-                test_err,
-                batch_loss,
-                Batches(n_samples, method.batch_size).per_epoch,
-            ),
-            checkpoints=Checkpoints(
-                ks,  # int64 iterations, as training stores them
-                tuple(w for w in ck_weights if w is not None),
-                ck_biases,
-                ck_slots,
-            ),
-            final_prediction=prediction,
-            final_loss=self.number(f["loss"], "final.loss"),
-            final_error_sum=self.number(f["error_sum"], "final.error_sum"),
+            history=history,
+            checkpoints=checkpoints,
+            final_prediction=final_prediction,
+            final_loss=final_loss,
+            final_error_sum=final_error_sum,
             stop=stop,
             saturation=saturation,
             engine=engine,
@@ -977,6 +833,211 @@ class _Checker:
         n_samples, n_out = data.y.shape
         prediction = self.array(f["predictions"], "final.predictions", (n_samples, n_out), False)
         return final, state, prediction
+
+    def _history(
+        self,
+        value: Any,
+        config: ExperimentConfig,
+        method: Method,
+        n_history: int,
+        stop: Stop | None,
+        n_samples: int,
+    ) -> History:
+        """``history``: the loss and the error sum of each of the ``n_history`` iterations
+        recorded, finite (but for the iteration that stopped the run, if it stopped).
+
+        With held-out examples also ``test_loss`` and ``test_error_sum``, with
+        mini-batches ``batch_loss``: any values.
+        """
+        from glassnet.run import History
+        from glassnet.training import Batches
+
+        test_wanted = config.data.test_fraction > 0
+        batched = method.batch_size is not None
+        history_keys = (
+            ("loss", "error_sum")
+            + (("test_loss", "test_error_sum") if test_wanted else ())
+            + (("batch_loss",) if batched else ())
+        )
+        h = self.obj(value, "history", history_keys)
+        per = " (one per iteration" + (", and the one that stopped the run)" if stop else ")")
+        loss = self.array(h["loss"], "history.loss", (n_history,), False, per)
+        err = self.array(h["error_sum"], "history.error_sum", (n_history,), False, per)
+        for name, values in (("loss", loss), ("error_sum", err)):
+            last = n_history - 1 if stop is not None else n_history
+            if not np.isfinite(values[:last]).all():
+                i = int(np.flatnonzero(~np.isfinite(values[:last]))[0])
+                raise self.fail(
+                    f"history.{name}[{i}]",
+                    "a finite number (a run stops at its first non-finite loss)",
+                    h[name][i],
+                )
+        batch_loss = None
+        if batched:
+            batch_loss = self.array(h["batch_loss"], "history.batch_loss", (n_history,), False, per)
+        test_loss = test_err = None
+        if test_wanted:
+            test_loss = self.array(h["test_loss"], "history.test_loss", (n_history,), False, per)
+            test_err = self.array(
+                h["test_error_sum"], "history.test_error_sum", (n_history,), False, per
+            )
+        return History(
+            loss,
+            err,
+            test_loss,
+            test_err,
+            batch_loss,
+            Batches(n_samples, method.batch_size).per_epoch,
+        )
+
+    def _checkpoints(
+        self,
+        value: Any,
+        train: TrainConfig,
+        iterations: int,
+        shapes: _Shapes,
+        slots: tuple[str, ...],
+    ) -> Checkpoints:
+        """``checkpoints``: the iterations a replay may start from and, at each, the weights
+        and the optimizer's state (one set per slot of ``slots``), any values."""
+        from glassnet.training import Checkpoints
+
+        c = self.obj(
+            value,
+            "checkpoints",
+            ("iterations", "weights", "biases", *(("state",) if slots else ())),
+        )
+        ks = self._checkpoint_iterations(c["iterations"], train, iterations)
+        weights, biases = self._stacked(c, "checkpoints", len(ks), shapes)
+        state = {}
+        if slots:
+            st = self.obj(c["state"], "checkpoints.state", slots)
+            for name in slots:
+                where = f"checkpoints.state.{name}"
+                part = self.obj(st[name], where, ("weights", "biases"))
+                state[name] = Checkpoints(ks, *self._stacked(part, where, len(ks), shapes))
+        return Checkpoints(ks, weights, biases, state)
+
+    def _checkpoint_iterations(self, at: Any, train: TrainConfig, iterations: int) -> np.ndarray:
+        """``checkpoints.iterations``: increasing from 0 to at most ``iterations`` and never
+        further apart than the run's own schedule puts them; int64, as training stores them."""
+        from glassnet.training import CheckpointSchedule
+
+        if type(at) is not list or not at or any(type(k) is not int for k in at):
+            raise self.fail("checkpoints.iterations", "a non-empty list of whole numbers", at)
+        ks = np.array(at, dtype=np.int64)
+        if ks[0] != 0 or np.any(np.diff(ks) <= 0) or ks[-1] > iterations:
+            raise self.fail(
+                "checkpoints.iterations",
+                f"increasing iterations from 0 up to at most {iterations:,} (the iterations applied)",
+                at,
+                describe(at, 40),
+            )
+        # a run of this length checkpoints this far apart (a continued run, Run.extend, up
+        # to twice as far): replaying any iteration takes at most that many steps
+        every = 2 * CheckpointSchedule.for_run(train.iterations, train.checkpoints).every
+        gaps = np.diff(np.append(ks, max(iterations, int(ks[-1]))))
+        if gaps.size and int(gaps.max()) > every:
+            i = int(np.argmax(gaps))
+            raise GlassnetError(
+                f"{self.shown}: checkpoints.iterations must be at most {every:,} apart (the "
+                f"spacing [train] checkpoints = {train.checkpoints:,} gives a run of "
+                f"{train.iterations:,} iterations), so that replaying any iteration takes at most "
+                f"{_count(every, 'step', 'steps')}; got {int(ks[i]):,} followed by "
+                f"{int(ks[i]) + int(gaps[i]):,}."
+            )
+        return ks
+
+    def _stacked(
+        self, part: dict[str, Any], field: str, k: int, shapes: _Shapes
+    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray | None, ...]]:
+        """``<field>.weights`` and ``<field>.biases`` of an object already checked: each
+        layer's array at the ``k`` checkpoints, ``(k, n_in, n_out)`` and ``(k, n_out)``."""
+        weights = self.layers(
+            part["weights"], f"{field}.weights", [(k, *sh) for sh in shapes.weights], False
+        )
+        biases = self.layers(
+            part["biases"],
+            f"{field}.biases",
+            [None if b is None else (k, *b) for b in shapes.biases],
+            False,
+        )
+        return tuple(w for w in weights if w is not None), biases
+
+    def _steps(
+        self,
+        value: Any,
+        train: TrainConfig,
+        method: Method,
+        iterations: int,
+        shapes: _Shapes,
+        n_samples: int,
+    ) -> None:
+        """``steps``: the traced iterations, each checked by :meth:`step`. Nothing is kept:
+        a loaded run replays any iteration from its checkpoints."""
+        if type(value) is not list:
+            raise self.fail("steps", "a list of traced iterations", value)
+        for i, step in enumerate(value):
+            self.step(
+                step,
+                f"steps[{i}]",
+                iterations,
+                min(method.batch_size or n_samples, n_samples),
+                shapes.weights,
+                shapes.biases,
+                shapes.outs,
+                train.train_biases,
+                method.batch_size is not None,
+            )
+
+    def _test(
+        self, doc: dict[str, Any], config: ExperimentConfig, data: Dataset
+    ) -> tuple[Dataset | None, tuple[np.ndarray | None, float | None, float | None]]:
+        """``test``, there exactly when ``[data] test_fraction`` holds examples out: those
+        examples, finite, and the final ``(predictions, loss, error_sum)`` on them.
+
+        Without a test fraction: ``None`` and ``(None, None, None)``.
+        """
+        from glassnet.data import Dataset
+
+        test_wanted = config.data.test_fraction > 0
+        if "test" in doc and not test_wanted:
+            raise GlassnetError(
+                f"{self.shown}: test is there but config [data] test_fraction is 0; a run has "
+                f"held-out examples only with a test_fraction."
+            )
+        if not test_wanted:
+            return None, (None, None, None)
+        if "test" not in doc:
+            raise GlassnetError(
+                f"{self.shown}: test is missing; config [data] test_fraction = "
+                f"{config.data.test_fraction} holds out examples."
+            )
+        t = self.obj(
+            doc["test"],
+            "test",
+            ("name", "inputs", "targets", "predictions", "loss", "error_sum"),
+        )
+        n_in, n_out = data.X.shape[1], data.y.shape[1]
+        n_test = self.rows(t["inputs"], "test.inputs")[0]
+        test = Dataset(
+            self.array(t["inputs"], "test.inputs", (n_test, n_in), True),
+            self.array(
+                t["targets"],
+                "test.targets",
+                (n_test, n_out),
+                True,
+                " (one row per row of inputs)",
+            ),
+            self.string(t["name"], "test.name"),
+            data.input_names,
+            data.target_names,
+        )
+        return test, (
+            self.array(t["predictions"], "test.predictions", (n_test, n_out), False),
+            self.number(t["loss"], "test.loss"),
+            self.number(t["error_sum"], "test.error_sum"),
+        )
 
     def step(
         self,
