@@ -75,7 +75,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _params(params: Any) -> dict[str, Any]:
+def _params_to_dict(params: Any) -> dict[str, Any]:
+    """``{weights, biases}``: one array per layer (``None`` for a layer without a bias)."""
     return {"weights": list(params.weights), "biases": list(params.biases)}
 
 
@@ -151,13 +152,7 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
     doc: dict[str, Any] = {
         "glassnet": versions(),
         "config": run.config.to_dict(),
-        "data": {
-            "name": run.data.name,
-            "inputs": run.data.X,
-            "targets": run.data.y,
-            "input_names": list(run.data.input_names),
-            "target_names": list(run.data.target_names),
-        },
+        "data": _data_to_dict(run.data),
         "iterations": run.iterations,
         "engine": run.engine,
         "stopped": None
@@ -166,49 +161,86 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
         "saturated": None
         if run.saturation is None
         else {"iteration": run.saturation.iteration, "layer": run.saturation.layer},
-        "initial": _params(run.initial),
-        "final": {
-            **_params(run.final),
-            "predictions": run.final_prediction,
-            "loss": run.final_loss,
-            "error_sum": run.final_error_sum,
-        },
-        "history": {"loss": run.history.loss, "error_sum": run.history.error_sum},
-        "checkpoints": {
-            "iterations": run.checkpoints.iterations,
-            "weights": list(run.checkpoints.weights),
-            "biases": list(run.checkpoints.biases),
-        },
+        "initial": _params_to_dict(run.initial),
+        "final": _final_to_dict(run),
+        "history": _history_to_dict(run),
+        "checkpoints": _checkpoints_to_dict(run.checkpoints),
         "steps": [step_to_dict(run.step(k)) for k in trace],
     }
-    # Written only when the data or the method has them, so the post's run keeps its document.
-    if run.data.scaling is not None:
-        doc["data"]["scaling"] = {"mean": run.data.scaling.mean, "scale": run.data.scaling.scale}
-    if run.data.plane is not None:
-        doc["data"]["plane"] = run.data.plane
-        doc["data"]["features"] = list(run.data.features)
-    if run.history.batch_loss is not None:
-        doc["history"]["batch_loss"] = run.history.batch_loss
-    if run.checkpoints.slots:
-        doc["checkpoints"]["state"] = {
-            name: {"weights": list(ck.weights), "biases": list(ck.biases)}
-            for name, ck in run.checkpoints.slots.items()
-        }
-    if run.final_state:
-        doc["final"]["state"] = {name: _params(p) for name, p in run.final_state.items()}
     if run.test is not None:
-        doc["history"].update(
-            test_loss=run.history.test_loss, test_error_sum=run.history.test_error_sum
-        )
-        doc["test"] = {
-            "name": run.test.name,
-            "inputs": run.test.X,
-            "targets": run.test.y,
-            "predictions": run.final_test_prediction,
-            "loss": run.final_test_loss,
-            "error_sum": run.final_test_error_sum,
-        }
+        doc["test"] = _test_to_dict(run)
     return _clean(doc)
+
+
+# The optional keys below are written only when the data or the method has them, so
+# that the post's run keeps its document.
+
+
+def _data_to_dict(data: Any) -> dict[str, Any]:
+    """``data``: the examples and column names (a standardized set's scaling, a 2-D set's plane)."""
+    out: dict[str, Any] = {
+        "name": data.name,
+        "inputs": data.X,
+        "targets": data.y,
+        "input_names": list(data.input_names),
+        "target_names": list(data.target_names),
+    }
+    if data.scaling is not None:
+        out["scaling"] = {"mean": data.scaling.mean, "scale": data.scaling.scale}
+    if data.plane is not None:
+        out["plane"] = data.plane
+        out["features"] = list(data.features)
+    return out
+
+
+def _final_to_dict(run: Any) -> dict[str, Any]:
+    """``final``: the last weights, the predictions, loss and error sum (the optimizer's state)."""
+    out: dict[str, Any] = {
+        **_params_to_dict(run.final),
+        "predictions": run.final_prediction,
+        "loss": run.final_loss,
+        "error_sum": run.final_error_sum,
+    }
+    if run.final_state:
+        out["state"] = {name: _params_to_dict(p) for name, p in run.final_state.items()}
+    return out
+
+
+def _history_to_dict(run: Any) -> dict[str, Any]:
+    """``history``: loss and error sum per iteration (the batch loss, the test figures)."""
+    out: dict[str, Any] = {"loss": run.history.loss, "error_sum": run.history.error_sum}
+    if run.history.batch_loss is not None:
+        out["batch_loss"] = run.history.batch_loss
+    if run.test is not None:
+        out.update(test_loss=run.history.test_loss, test_error_sum=run.history.test_error_sum)
+    return out
+
+
+def _checkpoints_to_dict(checkpoints: Any) -> dict[str, Any]:
+    """``checkpoints``: the iterations and the weights at each (the optimizer's state)."""
+    out: dict[str, Any] = {
+        "iterations": checkpoints.iterations,
+        "weights": list(checkpoints.weights),
+        "biases": list(checkpoints.biases),
+    }
+    if checkpoints.slots:
+        out["state"] = {
+            name: {"weights": list(ck.weights), "biases": list(ck.biases)}
+            for name, ck in checkpoints.slots.items()
+        }
+    return out
+
+
+def _test_to_dict(run: Any) -> dict[str, Any]:
+    """``test``: the held-out examples and the final predictions, loss and error sum on them."""
+    return {
+        "name": run.test.name,
+        "inputs": run.test.X,
+        "targets": run.test.y,
+        "predictions": run.final_test_prediction,
+        "loss": run.final_test_loss,
+        "error_sum": run.final_test_error_sum,
+    }
 
 
 def dumps(doc: dict[str, Any]) -> str:
