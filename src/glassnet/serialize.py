@@ -35,12 +35,19 @@ import math
 import os
 import platform
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from glassnet import files
 from glassnet.errors import GlassnetError, describe
+
+if TYPE_CHECKING:  # pragma: no cover
+    from glassnet.config import ExperimentConfig, TrainConfig
+    from glassnet.data import Dataset, Scaling
+    from glassnet.network import Network, Params
+    from glassnet.run import History, Run
+    from glassnet.training import Checkpoints, Edit, Method, Saturation, Stop
 
 FORMAT = "glassnet-run/1"
 
@@ -68,7 +75,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _params(params: Any) -> dict[str, Any]:
+def _params_to_dict(params: Any) -> dict[str, Any]:
+    """``{weights, biases}``: one array per layer (``None`` for a layer without a bias)."""
     return {"weights": list(params.weights), "biases": list(params.biases)}
 
 
@@ -144,13 +152,7 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
     doc: dict[str, Any] = {
         "glassnet": versions(),
         "config": run.config.to_dict(),
-        "data": {
-            "name": run.data.name,
-            "inputs": run.data.X,
-            "targets": run.data.y,
-            "input_names": list(run.data.input_names),
-            "target_names": list(run.data.target_names),
-        },
+        "data": _data_to_dict(run.data),
         "iterations": run.iterations,
         "engine": run.engine,
         "stopped": None
@@ -159,49 +161,86 @@ def run_to_dict(run: Any, trace: list[int] | tuple[int, ...] = ()) -> dict[str, 
         "saturated": None
         if run.saturation is None
         else {"iteration": run.saturation.iteration, "layer": run.saturation.layer},
-        "initial": _params(run.initial),
-        "final": {
-            **_params(run.final),
-            "predictions": run.final_prediction,
-            "loss": run.final_loss,
-            "error_sum": run.final_error_sum,
-        },
-        "history": {"loss": run.history.loss, "error_sum": run.history.error_sum},
-        "checkpoints": {
-            "iterations": run.checkpoints.iterations,
-            "weights": list(run.checkpoints.weights),
-            "biases": list(run.checkpoints.biases),
-        },
+        "initial": _params_to_dict(run.initial),
+        "final": _final_to_dict(run),
+        "history": _history_to_dict(run),
+        "checkpoints": _checkpoints_to_dict(run.checkpoints),
         "steps": [step_to_dict(run.step(k)) for k in trace],
     }
-    # Written only when the data or the method has them, so the post's run keeps its document.
-    if run.data.scaling is not None:
-        doc["data"]["scaling"] = {"mean": run.data.scaling.mean, "scale": run.data.scaling.scale}
-    if run.data.plane is not None:
-        doc["data"]["plane"] = run.data.plane
-        doc["data"]["features"] = list(run.data.features)
-    if run.history.batch_loss is not None:
-        doc["history"]["batch_loss"] = run.history.batch_loss
-    if run.checkpoints.slots:
-        doc["checkpoints"]["state"] = {
-            name: {"weights": list(ck.weights), "biases": list(ck.biases)}
-            for name, ck in run.checkpoints.slots.items()
-        }
-    if run.final_state:
-        doc["final"]["state"] = {name: _params(p) for name, p in run.final_state.items()}
     if run.test is not None:
-        doc["history"].update(
-            test_loss=run.history.test_loss, test_error_sum=run.history.test_error_sum
-        )
-        doc["test"] = {
-            "name": run.test.name,
-            "inputs": run.test.X,
-            "targets": run.test.y,
-            "predictions": run.final_test_prediction,
-            "loss": run.final_test_loss,
-            "error_sum": run.final_test_error_sum,
-        }
+        doc["test"] = _test_to_dict(run)
     return _clean(doc)
+
+
+# The optional keys below are written only when the data or the method has them, so
+# that the post's run keeps its document.
+
+
+def _data_to_dict(data: Any) -> dict[str, Any]:
+    """``data``: the examples and column names (a standardized set's scaling, a 2-D set's plane)."""
+    out: dict[str, Any] = {
+        "name": data.name,
+        "inputs": data.X,
+        "targets": data.y,
+        "input_names": list(data.input_names),
+        "target_names": list(data.target_names),
+    }
+    if data.scaling is not None:
+        out["scaling"] = {"mean": data.scaling.mean, "scale": data.scaling.scale}
+    if data.plane is not None:
+        out["plane"] = data.plane
+        out["features"] = list(data.features)
+    return out
+
+
+def _final_to_dict(run: Any) -> dict[str, Any]:
+    """``final``: the last weights, the predictions, loss and error sum (the optimizer's state)."""
+    out: dict[str, Any] = {
+        **_params_to_dict(run.final),
+        "predictions": run.final_prediction,
+        "loss": run.final_loss,
+        "error_sum": run.final_error_sum,
+    }
+    if run.final_state:
+        out["state"] = {name: _params_to_dict(p) for name, p in run.final_state.items()}
+    return out
+
+
+def _history_to_dict(run: Any) -> dict[str, Any]:
+    """``history``: loss and error sum per iteration (the batch loss, the test figures)."""
+    out: dict[str, Any] = {"loss": run.history.loss, "error_sum": run.history.error_sum}
+    if run.history.batch_loss is not None:
+        out["batch_loss"] = run.history.batch_loss
+    if run.test is not None:
+        out.update(test_loss=run.history.test_loss, test_error_sum=run.history.test_error_sum)
+    return out
+
+
+def _checkpoints_to_dict(checkpoints: Any) -> dict[str, Any]:
+    """``checkpoints``: the iterations and the weights at each (the optimizer's state)."""
+    out: dict[str, Any] = {
+        "iterations": checkpoints.iterations,
+        "weights": list(checkpoints.weights),
+        "biases": list(checkpoints.biases),
+    }
+    if checkpoints.slots:
+        out["state"] = {
+            name: {"weights": list(ck.weights), "biases": list(ck.biases)}
+            for name, ck in checkpoints.slots.items()
+        }
+    return out
+
+
+def _test_to_dict(run: Any) -> dict[str, Any]:
+    """``test``: the held-out examples and the final predictions, loss and error sum on them."""
+    return {
+        "name": run.test.name,
+        "inputs": run.test.X,
+        "targets": run.test.y,
+        "predictions": run.final_test_prediction,
+        "loss": run.final_test_loss,
+        "error_sum": run.final_test_error_sum,
+    }
 
 
 def dumps(doc: dict[str, Any]) -> str:
@@ -243,6 +282,21 @@ ENGINES = ("numpy", "compiled")
 #: Integers with more digits than this are kept as :class:`_Huge` (never converted).
 MAX_INT_DIGITS = 400
 
+#: The keys of a run document, in the order they are written ("test" may follow).
+_DOCUMENT_KEYS = (
+    "glassnet",
+    "config",
+    "data",
+    "iterations",
+    "engine",
+    "stopped",
+    "saturated",
+    "initial",
+    "final",
+    "history",
+    "checkpoints",
+    "steps",
+)
 #: What a step records beyond the post's method (optimizer state, batch rows).
 _STEP_METHOD_KEYS = (
     "learning_rate",
@@ -390,6 +444,23 @@ def _expect(shape: tuple[int, ...], finite: bool) -> str:
     return text
 
 
+class _Shapes(NamedTuple):
+    """The shape of each layer's arrays in a run document, as the network gives them."""
+
+    weights: list[tuple[int, int]]  # W: (n_in, n_out)
+    biases: list[tuple[int, ...] | None]  # b: (n_out,), or None for a layer without a bias
+    outs: list[int]  # n_out
+
+    @classmethod
+    def of(cls, network: Network) -> _Shapes:
+        shapes = list(network.shapes)
+        return cls(
+            shapes,
+            [(o,) if has else None for (_, o), has in zip(shapes, network.bias)],
+            [o for _, o in shapes],
+        )
+
+
 class _Checker:
     """Checks a run document field by field and builds the :class:`~glassnet.run.Run`.
 
@@ -525,50 +596,90 @@ class _Checker:
 
     # ---------------------------------------------------------------- the document
 
-    def run(self, doc: Any) -> Any:
-        from glassnet.config import parse
-        from glassnet.data import Dataset, Scaling
-        from glassnet.errors import ConfigError
-        from glassnet.network import Params
-        from glassnet.resolve import build_network, edits_of, method_of
-        from glassnet.run import History, Run
-        from glassnet.training import Batches, Checkpoints, CheckpointSchedule, Saturation, Stop
+    def run(self, doc: Any) -> Run:
+        """Check the whole document, part by part, and build the run it records.
 
-        test_wanted = False
-        doc = self.obj(
-            doc,
-            "the document",
-            (
-                "glassnet",
-                "config",
-                "data",
-                "iterations",
-                "engine",
-                "stopped",
-                "saturated",
-                "initial",
-                "final",
-                "history",
-                "checkpoints",
-                "steps",
-            ),
-            ("test",),
+        The parts are checked in the order below, so that a document with several
+        problems is always refused for the same one.
+        """
+        from glassnet.run import Run
+
+        doc = self.obj(doc, "the document", _DOCUMENT_KEYS, ("test",))
+        self._versions(doc["glassnet"])
+        config = self._config(doc["config"])
+        data = self._data(doc["data"])
+        network, method, edits = self._network(config, data)
+        shapes = _Shapes.of(network)
+        slots = method.optimizer.slots
+        iterations, stop = self._stop(
+            doc["iterations"], doc["stopped"], config.train, network.n_layers
         )
-        meta = self.obj(
-            doc["glassnet"], "glassnet", ("format", "version", "numpy", "python", "platform")
+        n_history = iterations + (stop is not None)  # + the one that stopped the run
+        engine = self._engine(doc["engine"])
+        saturation = self._saturation(doc["saturated"], n_history, network.n_layers)
+        initial = self._initial(doc["initial"], shapes)
+        final, final_state, final_prediction = self._final(doc["final"], shapes, slots, data)
+        history = self._history(doc["history"], config, method, n_history, stop, data.n_samples)
+        checkpoints = self._checkpoints(doc["checkpoints"], config.train, iterations, shapes, slots)
+        self._steps(doc["steps"], config.train, method, iterations, shapes, data.n_samples)
+        test, final_test = self._test(doc, config, data)
+        # last, where they have always been checked (the first error found stays the same)
+        final_loss = self.number(doc["final"]["loss"], "final.loss")
+        final_error_sum = self.number(doc["final"]["error_sum"], "final.error_sum")
+        return Run(
+            config=config,
+            network=network,
+            data=data,
+            initial=initial,
+            final=final,
+            iterations=iterations,
+            history=history,
+            checkpoints=checkpoints,
+            final_prediction=final_prediction,
+            final_loss=final_loss,
+            final_error_sum=final_error_sum,
+            stop=stop,
+            saturation=saturation,
+            engine=engine,
+            test=test,
+            final_test_prediction=final_test[0],
+            final_test_loss=final_test[1],
+            final_test_error_sum=final_test[2],
+            method=method,
+            edits=edits,
+            final_state=final_state,
         )
-        for key, value in meta.items():
-            self.string(value, f"glassnet.{key}")
+
+    # ---------------------------------------------------------------- the parts of the document
+
+    def _versions(self, value: Any) -> None:
+        """``glassnet``: the format and the versions the run was written with, all strings."""
+        meta = self.obj(value, "glassnet", ("format", "version", "numpy", "python", "platform"))
+        for key, text in meta.items():
+            self.string(text, f"glassnet.{key}")
+
+    def _config(self, value: Any) -> ExperimentConfig:
+        """``config``: the experiment, read by the same parser as an experiment file."""
+        from glassnet.config import parse
+        from glassnet.errors import ConfigError
+
         try:
-            config = parse(
-                self.obj(doc["config"], "config", (), ("data", "network", "init", "train", "edits"))
+            return parse(
+                self.obj(value, "config", (), ("data", "network", "init", "train", "edits"))
             )
         except ConfigError as exc:
             raise GlassnetError(f"{self.shown}: config: {exc}") from None
-        train = config.train
+
+    def _data(self, value: Any) -> Dataset:
+        """``data``: the training examples, finite, and a name for each column.
+
+        ``X`` is ``(n_samples, n_in)`` and ``y`` ``(n_samples, n_out)``; a standardized
+        set (``[data] standardize``) also has its scaling, a 2-D set its points in the plane.
+        """
+        from glassnet.data import Dataset
 
         d = self.obj(
-            doc["data"],
+            value,
             "data",
             ("name", "inputs", "targets", "input_names", "target_names"),
             ("scaling", "plane", "features"),
@@ -581,38 +692,19 @@ class _Checker:
         )
         names = {}
         for key, n in (("input_names", n_in), ("target_names", n_out)):
-            value = d[key]
+            names_found = d[key]
             if (
-                type(value) is not list
-                or len(value) != n
-                or not all(isinstance(v, str) for v in value)
-            ):
-                raise self.fail(f"data.{key}", f"a list of {n} strings (one per column)", value)
-            names[key] = tuple(value)
-        scaling = None
-        if "scaling" in d:
-            sc = self.obj(d["scaling"], "data.scaling", ("mean", "scale"))
-            mean = self.array(sc["mean"], "data.scaling.mean", (n_in,), True)
-            scale = self.array(sc["scale"], "data.scaling.scale", (n_in,), True)
-            if np.any(scale <= 0):
-                raise self.fail("data.scaling.scale", f"{n_in} numbers > 0", sc["scale"])
-            scaling = Scaling(mean, scale)
-        plane, features = None, ()
-        if "plane" in d:
-            from glassnet.data.planar import FEATURES
-
-            plane = self.array(d["plane"], "data.plane", (n_samples, 2), True)
-            feats = d.get("features")
-            if (
-                type(feats) is not list
-                or len(feats) != n_in
-                or not all(isinstance(f, str) and f in FEATURES for f in feats)
+                type(names_found) is not list
+                or len(names_found) != n
+                or not all(isinstance(v, str) for v in names_found)
             ):
                 raise self.fail(
-                    "data.features", f"a list of {n_in} of {', '.join(FEATURES)}", feats
+                    f"data.{key}", f"a list of {n} strings (one per column)", names_found
                 )
-            features = tuple(feats)
-        data = Dataset(
+            names[key] = tuple(names_found)
+        scaling = self._scaling(d["scaling"], n_in) if "scaling" in d else None
+        plane, features = self._plane(d, n_samples, n_in) if "plane" in d else (None, ())
+        return Dataset(
             X,
             y,
             self.string(d["name"], "data.name"),
@@ -622,76 +714,131 @@ class _Checker:
             features,
             scaling,
         )
+
+    def _scaling(self, value: Any, n_in: int) -> Scaling:
+        """``data.scaling``: the mean and the scale (> 0) that standardized each input column."""
+        from glassnet.data import Scaling
+
+        sc = self.obj(value, "data.scaling", ("mean", "scale"))
+        mean = self.array(sc["mean"], "data.scaling.mean", (n_in,), True)
+        scale = self.array(sc["scale"], "data.scaling.scale", (n_in,), True)
+        if np.any(scale <= 0):
+            raise self.fail("data.scaling.scale", f"{n_in} numbers > 0", sc["scale"])
+        return Scaling(mean, scale)
+
+    def _plane(
+        self, d: dict[str, Any], n_samples: int, n_in: int
+    ) -> tuple[np.ndarray, tuple[str, ...]]:
+        """``data.plane`` ``(n_samples, 2)`` and ``data.features``: a 2-D set's points and
+        the features its ``n_in`` input columns are computed from."""
+        from glassnet.data.planar import FEATURES
+
+        plane = self.array(d["plane"], "data.plane", (n_samples, 2), True)
+        feats = d.get("features")
+        if (
+            type(feats) is not list
+            or len(feats) != n_in
+            or not all(isinstance(f, str) and f in FEATURES for f in feats)
+        ):
+            raise self.fail("data.features", f"a list of {n_in} of {', '.join(FEATURES)}", feats)
+        return plane, tuple(feats)
+
+    def _network(
+        self, config: ExperimentConfig, data: Dataset
+    ) -> tuple[Network, Method, tuple[Edit, ...]]:
+        """The network, the training method and the edits the config gives, checked
+        against the data (a config error names the config)."""
+        from glassnet.errors import ConfigError
+        from glassnet.resolve import build_network, edits_of, method_of
+
         try:
             network = build_network(config, data)
-            method = method_of(config)
-            edits = edits_of(config, network)
+            return network, method_of(config), edits_of(config, network)
         except ConfigError as exc:
             raise GlassnetError(f"{self.shown}: config: {exc}") from None
-        slots = method.optimizer.slots
-        batched = method.batch_size is not None
-        n_layers = network.n_layers
-        shapes = list(network.shapes)
-        bias_shapes: list[tuple[int, ...] | None] = [
-            (o,) if has else None for (_, o), has in zip(shapes, network.bias)
-        ]
-        outs = [o for _, o in shapes]
 
-        stopped = doc["stopped"]
+    def _stop(
+        self, value: Any, stopped: Any, train: TrainConfig, n_layers: int
+    ) -> tuple[int, Stop | None]:
+        """``iterations`` and ``stopped``: the number of updates applied (all of
+        ``[train] iterations`` unless the run stopped), and where and why it stopped."""
+        from glassnet.training import Stop
+
         iterations = self.integer(
-            doc["iterations"], "iterations", 0, train.iterations, " (config [train] iterations)"
+            value, "iterations", 0, train.iterations, " (config [train] iterations)"
         )
-        if stopped is None and iterations != train.iterations:
-            raise self.fail(
-                "iterations",
-                f"{train.iterations:,} (config [train] iterations) for a run that did not stop",
-                iterations,
-            )
-        stop = None
-        if stopped is not None:
-            s = self.obj(stopped, "stopped", ("iteration", "layer", "reason"))
-            if iterations == train.iterations:
+        if stopped is None:
+            if iterations != train.iterations:
                 raise self.fail(
                     "iterations",
-                    f"less than {train.iterations:,} (config [train] iterations) for a run that stopped",
+                    f"{train.iterations:,} (config [train] iterations) for a run that did not stop",
                     iterations,
                 )
-            stop = Stop(
-                self.integer(
-                    s["iteration"],
-                    "stopped.iteration",
-                    iterations,
-                    iterations,
-                    " (the iterations applied)",
-                ),
-                self.integer(s["layer"], "stopped.layer", 0, n_layers - 1),
-                self.string(s["reason"], "stopped.reason"),
+            return iterations, None
+        s = self.obj(stopped, "stopped", ("iteration", "layer", "reason"))
+        if iterations == train.iterations:
+            raise self.fail(
+                "iterations",
+                f"less than {train.iterations:,} (config [train] iterations) for a run that stopped",
+                iterations,
             )
-        n_history = iterations + (stop is not None)
-        engine = doc["engine"]
-        if engine not in ENGINES:
-            raise self.fail("engine", " or ".join(repr(e) for e in ENGINES), engine)
-        saturation = None
-        if doc["saturated"] is not None:
-            s = self.obj(doc["saturated"], "saturated", ("iteration", "layer"))
-            saturation = Saturation(
-                self.integer(s["iteration"], "saturated.iteration", 0, max(n_history - 1, 0)),
-                self.integer(s["layer"], "saturated.layer", 0, n_layers - 1),
-            )
-
-        def params(value: Any, field: str, finite: bool) -> Params:
-            p = self.obj(
-                value, field, ("weights", "biases"), ("predictions", "loss", "error_sum", "state")
-            )
-            weights = self.layers(p["weights"], f"{field}.weights", list(shapes), finite)
-            biases = self.layers(p["biases"], f"{field}.biases", list(bias_shapes), finite)
-            return Params(tuple(w for w in weights if w is not None), biases)
-
-        initial = params(
-            self.obj(doc["initial"], "initial", ("weights", "biases")), "initial", True
+        return iterations, Stop(
+            self.integer(
+                s["iteration"],
+                "stopped.iteration",
+                iterations,
+                iterations,
+                " (the iterations applied)",
+            ),
+            self.integer(s["layer"], "stopped.layer", 0, n_layers - 1),
+            self.string(s["reason"], "stopped.reason"),
         )
+
+    def _engine(self, value: Any) -> str:
+        """``engine``: the name of the engine that trained the run."""
+        if value not in ENGINES:
+            raise self.fail("engine", " or ".join(repr(e) for e in ENGINES), value)
+        return str(value)
+
+    def _saturation(self, value: Any, n_history: int, n_layers: int) -> Saturation | None:
+        """``saturated``: ``null``, or the first recorded iteration at which a layer output
+        an exact end of its range, and that layer."""
+        from glassnet.training import Saturation
+
+        if value is None:
+            return None
+        s = self.obj(value, "saturated", ("iteration", "layer"))
+        return Saturation(
+            self.integer(s["iteration"], "saturated.iteration", 0, max(n_history - 1, 0)),
+            self.integer(s["layer"], "saturated.layer", 0, n_layers - 1),
+        )
+
+    def _params(self, p: dict[str, Any], field: str, shapes: _Shapes, finite: bool) -> Params:
+        """``<field>.weights`` and ``<field>.biases`` of an object already checked:
+        one array per layer, of the layer's shape (finite only if ``finite``)."""
+        from glassnet.network import Params
+
+        weights = self.layers(p["weights"], f"{field}.weights", list(shapes.weights), finite)
+        biases = self.layers(p["biases"], f"{field}.biases", list(shapes.biases), finite)
+        return Params(tuple(w for w in weights if w is not None), biases)
+
+    def _initial(self, value: Any, shapes: _Shapes) -> Params:
+        """``initial``: the weights before the first update, all finite."""
+        return self._params(
+            self.obj(value, "initial", ("weights", "biases")), "initial", shapes, True
+        )
+
+    def _final(
+        self, value: Any, shapes: _Shapes, slots: tuple[str, ...], data: Dataset
+    ) -> tuple[Params, dict[str, Params], np.ndarray]:
+        """``final``: the weights after the last update, the optimizer's state then (one
+        :class:`Params` per slot of ``slots``) and the predictions ``(n_samples, n_out)``.
+
+        Any values: an update may overflow. Its ``loss`` and ``error_sum`` are checked
+        last, by :meth:`run`.
+        """
         f = self.obj(
-            doc["final"],
+            value,
             "final",
             (
                 "weights",
@@ -702,27 +849,49 @@ class _Checker:
                 *(("state",) if slots else ()),
             ),
         )
-        final = params(f, "final", False)
-        final_state = {}
+        final = self._params(f, "final", shapes, False)
+        state = {}
         if slots:
             st = self.obj(f["state"], "final.state", slots)
-            final_state = {
-                name: params(
+            state = {
+                name: self._params(
                     self.obj(st[name], f"final.state.{name}", ("weights", "biases")),
                     f"final.state.{name}",
+                    shapes,
                     False,
                 )
                 for name in slots
             }
+        n_samples, n_out = data.y.shape
         prediction = self.array(f["predictions"], "final.predictions", (n_samples, n_out), False)
+        return final, state, prediction
+
+    def _history(
+        self,
+        value: Any,
+        config: ExperimentConfig,
+        method: Method,
+        n_history: int,
+        stop: Stop | None,
+        n_samples: int,
+    ) -> History:
+        """``history``: the loss and the error sum of each of the ``n_history`` iterations
+        recorded, finite (but for the iteration that stopped the run, if it stopped).
+
+        With held-out examples also ``test_loss`` and ``test_error_sum``, with
+        mini-batches ``batch_loss``: any values.
+        """
+        from glassnet.run import History
+        from glassnet.training import Batches
 
         test_wanted = config.data.test_fraction > 0
+        batched = method.batch_size is not None
         history_keys = (
             ("loss", "error_sum")
             + (("test_loss", "test_error_sum") if test_wanted else ())
             + (("batch_loss",) if batched else ())
         )
-        h = self.obj(doc["history"], "history", history_keys)
+        h = self.obj(value, "history", history_keys)
         per = " (one per iteration" + (", and the one that stopped the run)" if stop else ")")
         loss = self.array(h["loss"], "history.loss", (n_history,), False, per)
         err = self.array(h["error_sum"], "history.error_sum", (n_history,), False, per)
@@ -744,13 +913,48 @@ class _Checker:
             test_err = self.array(
                 h["test_error_sum"], "history.test_error_sum", (n_history,), False, per
             )
+        return History(
+            loss,
+            err,
+            test_loss,
+            test_err,
+            batch_loss,
+            Batches(n_samples, method.batch_size).per_epoch,
+        )
+
+    def _checkpoints(
+        self,
+        value: Any,
+        train: TrainConfig,
+        iterations: int,
+        shapes: _Shapes,
+        slots: tuple[str, ...],
+    ) -> Checkpoints:
+        """``checkpoints``: the iterations a replay may start from and, at each, the weights
+        and the optimizer's state (one set per slot of ``slots``), any values."""
+        from glassnet.training import Checkpoints
 
         c = self.obj(
-            doc["checkpoints"],
+            value,
             "checkpoints",
             ("iterations", "weights", "biases", *(("state",) if slots else ())),
         )
-        at = c["iterations"]
+        ks = self._checkpoint_iterations(c["iterations"], train, iterations)
+        weights, biases = self._stacked(c, "checkpoints", len(ks), shapes)
+        state = {}
+        if slots:
+            st = self.obj(c["state"], "checkpoints.state", slots)
+            for name in slots:
+                where = f"checkpoints.state.{name}"
+                part = self.obj(st[name], where, ("weights", "biases"))
+                state[name] = Checkpoints(ks, *self._stacked(part, where, len(ks), shapes))
+        return Checkpoints(ks, weights, biases, state)
+
+    def _checkpoint_iterations(self, at: Any, train: TrainConfig, iterations: int) -> np.ndarray:
+        """``checkpoints.iterations``: increasing from 0 to at most ``iterations`` and never
+        further apart than the run's own schedule puts them; int64, as training stores them."""
+        from glassnet.training import CheckpointSchedule
+
         if type(at) is not list or not at or any(type(k) is not int for k in at):
             raise self.fail("checkpoints.iterations", "a non-empty list of whole numbers", at)
         ks = np.array(at, dtype=np.int64)
@@ -774,121 +978,97 @@ class _Checker:
                 f"{_count(every, 'step', 'steps')}; got {int(ks[i]):,} followed by "
                 f"{int(ks[i]) + int(gaps[i]):,}."
             )
-        k = len(ks)
-        ck_weights = self.layers(
-            c["weights"], "checkpoints.weights", [(k, *sh) for sh in shapes], False
+        return ks
+
+    def _stacked(
+        self, part: dict[str, Any], field: str, k: int, shapes: _Shapes
+    ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray | None, ...]]:
+        """``<field>.weights`` and ``<field>.biases`` of an object already checked: each
+        layer's array at the ``k`` checkpoints, ``(k, n_in, n_out)`` and ``(k, n_out)``."""
+        weights = self.layers(
+            part["weights"], f"{field}.weights", [(k, *sh) for sh in shapes.weights], False
         )
-        ck_biases = self.layers(
-            c["biases"],
-            "checkpoints.biases",
-            [None if b is None else (k, *b) for b in bias_shapes],
+        biases = self.layers(
+            part["biases"],
+            f"{field}.biases",
+            [None if b is None else (k, *b) for b in shapes.biases],
             False,
         )
-        ck_slots = {}
-        if slots:
-            st = self.obj(c["state"], "checkpoints.state", slots)
-            for name in slots:
-                where = f"checkpoints.state.{name}"
-                part = self.obj(st[name], where, ("weights", "biases"))
-                sw = self.layers(
-                    part["weights"], f"{where}.weights", [(k, *sh) for sh in shapes], False
-                )
-                sb = self.layers(
-                    part["biases"],
-                    f"{where}.biases",
-                    [None if b is None else (k, *b) for b in bias_shapes],
-                    False,
-                )
-                ck_slots[name] = Checkpoints(ks, tuple(w for w in sw if w is not None), sb)
+        return tuple(w for w in weights if w is not None), biases
 
-        steps = doc["steps"]
-        if type(steps) is not list:
-            raise self.fail("steps", "a list of traced iterations", steps)
-        for i, step in enumerate(steps):
+    def _steps(
+        self,
+        value: Any,
+        train: TrainConfig,
+        method: Method,
+        iterations: int,
+        shapes: _Shapes,
+        n_samples: int,
+    ) -> None:
+        """``steps``: the traced iterations, each checked by :meth:`step`. Nothing is kept:
+        a loaded run replays any iteration from its checkpoints."""
+        if type(value) is not list:
+            raise self.fail("steps", "a list of traced iterations", value)
+        for i, step in enumerate(value):
             self.step(
                 step,
                 f"steps[{i}]",
                 iterations,
                 min(method.batch_size or n_samples, n_samples),
-                shapes,
-                bias_shapes,
-                outs,
+                shapes.weights,
+                shapes.biases,
+                shapes.outs,
                 train.train_biases,
-                batched,
+                method.batch_size is not None,
             )
 
-        test = None
-        final_test: tuple[np.ndarray | None, float | None, float | None] = (None, None, None)
+    def _test(
+        self, doc: dict[str, Any], config: ExperimentConfig, data: Dataset
+    ) -> tuple[Dataset | None, tuple[np.ndarray | None, float | None, float | None]]:
+        """``test``, there exactly when ``[data] test_fraction`` holds examples out: those
+        examples, finite, and the final ``(predictions, loss, error_sum)`` on them.
+
+        Without a test fraction: ``None`` and ``(None, None, None)``.
+        """
+        from glassnet.data import Dataset
+
+        test_wanted = config.data.test_fraction > 0
         if "test" in doc and not test_wanted:
             raise GlassnetError(
                 f"{self.shown}: test is there but config [data] test_fraction is 0; a run has "
                 f"held-out examples only with a test_fraction."
             )
-        if test_wanted:
-            if "test" not in doc:
-                raise GlassnetError(
-                    f"{self.shown}: test is missing; config [data] test_fraction = "
-                    f"{config.data.test_fraction} holds out examples."
-                )
-            t = self.obj(
-                doc["test"],
-                "test",
-                ("name", "inputs", "targets", "predictions", "loss", "error_sum"),
+        if not test_wanted:
+            return None, (None, None, None)
+        if "test" not in doc:
+            raise GlassnetError(
+                f"{self.shown}: test is missing; config [data] test_fraction = "
+                f"{config.data.test_fraction} holds out examples."
             )
-            n_test = self.rows(t["inputs"], "test.inputs")[0]
-            test = Dataset(
-                self.array(t["inputs"], "test.inputs", (n_test, n_in), True),
-                self.array(
-                    t["targets"],
-                    "test.targets",
-                    (n_test, n_out),
-                    True,
-                    " (one row per row of inputs)",
-                ),
-                self.string(t["name"], "test.name"),
-                data.input_names,
-                data.target_names,
-            )
-            final_test = (
-                self.array(t["predictions"], "test.predictions", (n_test, n_out), False),
-                self.number(t["loss"], "test.loss"),
-                self.number(t["error_sum"], "test.error_sum"),
-            )
-
-        return Run(
-            config=config,
-            network=network,
-            data=data,
-            initial=initial,
-            final=final,
-            iterations=iterations,
-            history=History(
-                loss,
-                err,
-                test_loss,
-                test_err,
-                batch_loss,
-                Batches(n_samples, method.batch_size).per_epoch,
+        t = self.obj(
+            doc["test"],
+            "test",
+            ("name", "inputs", "targets", "predictions", "loss", "error_sum"),
+        )
+        n_in, n_out = data.X.shape[1], data.y.shape[1]
+        n_test = self.rows(t["inputs"], "test.inputs")[0]
+        test = Dataset(
+            self.array(t["inputs"], "test.inputs", (n_test, n_in), True),
+            self.array(
+                t["targets"],
+                "test.targets",
+                (n_test, n_out),
+                True,
+                " (one row per row of inputs)",
             ),
-            checkpoints=Checkpoints(
-                ks,  # int64 iterations, as training stores them
-                tuple(w for w in ck_weights if w is not None),
-                ck_biases,
-                ck_slots,
-            ),
-            final_prediction=prediction,
-            final_loss=self.number(f["loss"], "final.loss"),
-            final_error_sum=self.number(f["error_sum"], "final.error_sum"),
-            stop=stop,
-            saturation=saturation,
-            engine=engine,
-            test=test,
-            final_test_prediction=final_test[0],
-            final_test_loss=final_test[1],
-            final_test_error_sum=final_test[2],
-            method=method,
-            edits=edits,
-            final_state=final_state,
+            self.string(t["name"], "test.name"),
+            data.input_names,
+            data.target_names,
+        )
+        return test, (
+            self.array(t["predictions"], "test.predictions", (n_test, n_out), False),
+            self.number(t["loss"], "test.loss"),
+            self.number(t["error_sum"], "test.error_sum"),
         )
 
     def step(
