@@ -201,7 +201,8 @@ def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``iterations`` (N), ``learning_rate``, ``loss`` {name, formula,
+        ``iterations`` (N), ``learning_rate``, ``method`` (``""`` for plain gradient
+        descent, else as ``glassnet run`` lists it), ``loss`` {name, formula,
         delta_formula}, ``layers`` [{activation, formula, grad_formula, n_in,
         n_out, bias}], ``X``/``y`` (first :data:`MAX_EXAMPLES` examples),
         ``n_samples``, ``input_names``, ``target_names``, ``elbow``
@@ -209,6 +210,8 @@ def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
         iteration, ascending); for a run with held-out examples also
         ``test`` (see :func:`split_numbers`).
     """
+    from glassnet.explain.method import describe_method
+
     n_examples = min(MAX_EXAMPLES, len(run.data.X))
     found = error_elbow(run.history.error_sum)
     iterations = scrubber_iterations(run, max_numbers)
@@ -216,6 +219,8 @@ def report_data(run: Run, max_numbers: int = MAX_NUMBERS) -> dict[str, Any]:
     data: dict[str, Any] = {
         "iterations": run.iterations,
         "learning_rate": run.learning_rate,
+        # "" for the post's plain gradient descent; else the method as `glassnet run` lists it
+        "method": describe_method(run.method, short=True),
         "loss": {
             "name": run.network.loss.name,
             "formula": run.network.loss.formula,

@@ -182,18 +182,23 @@
         var k = i * spec.n_out + j;
         var inBatch = S.batch ? S.batch[t] : D.n_samples;
         var more = inBatch > shownAt(t) ? " + ... (" + inBatch + " examples)" : "";
-        lines.push("dW" + l + "[" + i + "," + j + "] = " + lr + " * (" + terms.slice(0, MAX_TERMS).join(" + ") +
-          (terms.length > MAX_TERMS ? " + ..." : "") + more + ") = " + fmt(L.dW[t][k]) +
+        var sum = "(" + terms.slice(0, MAX_TERMS).join(" + ") + (terms.length > MAX_TERMS ? " + ..." : "") + more + ")";
+        lines.push("dW" + l + "[" + i + "," + j + "] = " + (D.method ? "step from the gradient " + sum : lr + " * " + sum) +
+          " = " + fmt(L.dW[t][k]) +
           ";  new W = " + fmt(L.W[t][k]) + " + " + paren(fmt(L.dW[t][k])) + " = " + fmt(L.W_after[t][k]));
       }
     }
     if (spec.bias && L.db) {
       for (var jb = 0; jb < spec.n_out; jb++) {
-        lines.push("db" + l + "[" + jb + "] = " + lr + " * (sum of the deltas of unit " + (jb + 1) + ") = " +
+        lines.push("db" + l + "[" + jb + "] = " + (D.method ? "step from " : lr + " * ") + "(sum of the deltas of unit " + (jb + 1) + ") = " +
           fmt(L.db[t][jb]) + ";  new b = " + fmt(L.b[t][jb]) + " + " + paren(fmt(L.db[t][jb])) + " = " + fmt(L.b_after[t][jb]));
       }
     }
-    return "<h4>Update: learning rate * (inputs . deltas), added to the weights</h4>" +
+    var how = D.method
+      ? "Update: the optimizer's step from the gradient (inputs . deltas), added to the weights (" + esc(D.method) +
+        "; glassnet explain --iteration " + S.iteration[t] + " writes out its arithmetic)"
+      : "Update: learning rate * (inputs . deltas), added to the weights";
+    return "<h4>" + how + "</h4>" +
       "<div class=\"arith\" id=\"update-" + l + "\">" + esc(lines.join("\n")) + "</div>";
   }
 
