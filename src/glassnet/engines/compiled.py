@@ -122,14 +122,9 @@ TABLES = "sizes, act, has_b, codes, w_off, b_off, a_off, ab_off"
 # y[perms[ep, start + i]]).
 
 
-def _forward(
-    w: Writer,
-    v: dict[str, str],
-    A: str,
-    has_b: bool | str,
-    f: Callable[[str], str],
-) -> None:
-    """``z = a[l] @ W[l] (+ b[l])``; ``a[l+1] = f(z)`` (elementwise)."""
+def _net_input(w: Writer, v: dict[str, str], A: str, has_b: bool | str) -> None:
+    """The loops over rows ``i`` and units ``j`` that leave ``z = a[l][i] @ W[l][:, j] (+ b[l][j])``
+    in the inner body (indented two levels): what every forward emitter starts with."""
     w(f"for i in range({v['N']}):")
     w(f"    for j in range({v['n_out']}):")
     w("        z = 0.0")
@@ -143,6 +138,17 @@ def _forward(
     elif has_b:
         w(f"        if {has_b}:")
         w(f"            z = z + b[{v['b0']} + j]")
+
+
+def _forward(
+    w: Writer,
+    v: dict[str, str],
+    A: str,
+    has_b: bool | str,
+    f: Callable[[str], str],
+) -> None:
+    """``z = a[l] @ W[l] (+ b[l])``; ``a[l+1] = f(z)`` (elementwise)."""
+    _net_input(w, v, A, has_b)
     w(f"        {A}[{v['a_out']} + i * {v['n_out']} + j] = {f('z')}")
 
 
@@ -152,19 +158,7 @@ def _forward_rows(
     """A row-wise activation (softmax): ``a_j = n(z_j) / sum_k n(z_k)``, ``n`` its numerator
     given the row's largest ``z``; as numpy computes it, row by row."""
     row = f"{A}[{v['a_out']} + i * {v['n_out']} + j]"
-    w(f"for i in range({v['N']}):")
-    w(f"    for j in range({v['n_out']}):")
-    w("        z = 0.0")
-    w(f"        for m in range({v['n_in']}):")
-    w(
-        f"            z += {A}[{v['a_in']} + i * {v['n_in']} + m]"
-        f" * W[{v['w0']} + m * {v['n_out']} + j]"
-    )
-    if has_b is True:
-        w(f"        z = z + b[{v['b0']} + j]")
-    elif has_b:
-        w(f"        if {has_b}:")
-        w(f"            z = z + b[{v['b0']} + j]")
+    _net_input(w, v, A, has_b)
     w(f"        {row} = z")
     w(f"    top = {A}[{v['a_out']} + i * {v['n_out']}]")
     w(f"    for j in range(1, {v['n_out']}):")
