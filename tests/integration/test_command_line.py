@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -248,3 +249,50 @@ def test_run_summary_shows_held_out_figures_and_stays_short(capsys):
     assert code == 0, err
     assert "held-out test: 30 examples" in out and "test error sum" in out
     assert len(out.splitlines()) < 60  # 120 predictions are summarized, not all printed
+
+
+def test_the_console_script_prints_everything_main_prints(tmp_path, capsys):
+    """The console script ends with finish() (os._exit after flushing): not a byte is lost,
+    whether stdout is a pipe or a file."""
+    code, expected, _ = run_cli(capsys, "explain", "--iteration", "1")
+    assert code == 0
+    piped = subprocess.run(
+        [sys.executable, "-m", "glassnet", "explain", "--iteration", "1"],
+        capture_output=True,
+        text=True,
+    )
+    assert (piped.returncode, piped.stdout) == (0, expected)
+    target = tmp_path / "out.txt"
+    with target.open("w") as handle:
+        done = subprocess.run(
+            [sys.executable, "-m", "glassnet", "explain", "--iteration", "1"], stdout=handle
+        )
+    assert done.returncode == 0
+    assert target.read_text() == expected
+
+
+FINISH = """
+import atexit, sys, tempfile, threading, time
+from pathlib import Path
+from glassnet.cli import finish
+folder = tempfile.TemporaryDirectory()  # removed by its finalizer at exit
+Path(sys.argv[1]).write_text(folder.name)
+atexit.register(lambda: print("atexit ran", flush=False))
+print("buffered", end="; ")
+if sys.argv[2] == "thread":
+    threading.Thread(target=lambda: (time.sleep(0.3), print("thread done", end="; "))).start()
+finish(int(sys.argv[3]))
+print("not reached")
+"""
+
+
+@pytest.mark.parametrize("thread", ["none", "thread"])
+def test_finish_flushes_runs_atexit_and_keeps_the_exit_code(tmp_path, thread):
+    note = tmp_path / "folder.txt"
+    proc = subprocess.run(
+        [sys.executable, "-c", FINISH, str(note), thread, "7"], capture_output=True, text=True
+    )
+    assert proc.returncode == 7
+    middle = "thread done; " if thread == "thread" else ""  # a running thread is waited for
+    assert proc.stdout == f"buffered; {middle}atexit ran\n"
+    assert not Path(note.read_text()).exists()  # the temporary folder's finalizer ran

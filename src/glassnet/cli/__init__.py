@@ -13,12 +13,15 @@ when it is used, so ``glassnet run`` never pays for matplotlib or the report.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -179,5 +182,26 @@ def _stop_on_signals() -> Any:
 
 
 def entry_point() -> None:
-    """The console script."""
-    sys.exit(main())
+    """The console script: :func:`main`, then :func:`finish`."""
+    finish(main())
+
+
+def finish(code: int) -> NoReturn:
+    """End the process with exit code ``code``, without the interpreter's teardown when safe.
+
+    A normal exit frees every object of every imported module one by one:
+    after a command that drew with matplotlib that takes 0.2-0.3 s, a fifth
+    of ``glassnet plot``'s time, and nothing is left to do by then (every
+    file is written and closed). So this runs the ``atexit`` handlers
+    (temporary folders, logging, multiprocessing), flushes stdout and stderr
+    and ends with ``os._exit``: the shortcut Instagram described in
+    "Dismissing Python Garbage Collection at Instagram" (2017). While another
+    thread runs, it exits normally, which waits for that thread.
+    """
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # first, as a normal exit does: a handler may still print
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # the reader left (`| head`), or closed
+            stream.flush()
+    os._exit(code)

@@ -73,6 +73,12 @@ DEFAULT_FORMATS = ("png",)
 #: Resolution of the PNG files.
 PLOT_DPI = 110
 
+#: Settings every figure is built with. ``axes.titley`` set (to matplotlib's own 1.0) places
+#: each axes title just above the axes, as matplotlib's automatic placement does when no
+#: tick label is on top, which no glassnet axes has; automatic placement would measure
+#: every tick label of every axes before drawing (a third of the error figure's time).
+RC = {"axes.titley": 1.0}
+
 #: ``progress(done, total, kind)``: called after each figure is drawn.
 Progress = Callable[[int, int, str], None]
 
@@ -96,7 +102,11 @@ def plot(run: Run, kind: str = "error", **options: Any) -> Figure:
 
     See the module docstring for what each shows and its options.
     """
-    return _function(kind)(run, **options)
+    import matplotlib
+
+    function = _function(kind)
+    with matplotlib.rc_context(RC):
+        return function(run, **options)
 
 
 def figure_bytes(fig: Figure, fmt: str, dpi: int = PLOT_DPI) -> bytes:
@@ -139,6 +149,91 @@ def plot_paths(out_dir: str | Path, formats: Sequence[str] = DEFAULT_FORMATS) ->
     return [Path(out_dir) / f"{kind}.{fmt}" for kind in KINDS for fmt in formats]
 
 
+#: Each kind's drawing time, in tenths of a second, as measured for the post's run (the
+#: boundary kinds for examples/circle.toml, two hidden layers of 4): how
+#: :func:`glassnet.plots._fork.split` shares the figures between two processes.
+COSTS: dict[str, float] = {
+    "error": 3.0,
+    "weights": 2.0,
+    "landscape": 2.0,
+    "predictions": 2.0,
+    "boundary": 2.0,
+    "hidden_units": 3.0,
+}
+
+
+def plot_tasks(
+    run: Run,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    *,
+    dpi: int = PLOT_DPI,
+    kinds: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Callable[[], dict[str, bytes]]]:
+    """One task per kind (``kinds_of(run)`` unless given): ``tasks[kind]()`` draws that kind
+    into ``{format: bytes}``.
+
+    The weight paths and the boundary's grid are computed once per process
+    for the figures that share them. Matplotlib is imported now, so that a
+    process forked afterwards shares it (see :mod:`glassnet.plots._fork`,
+    which runs these with :data:`COSTS`). ``progress`` hears of each figure
+    drawn in this process.
+    """
+    from glassnet.plots._style import load_matplotlib
+
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ConfigError(f"plot format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
+    chosen = kinds_of(run) if kinds is None else list(kinds)
+    for kind in chosen:
+        _function(kind)  # an unknown kind is refused before any drawing
+    shared: dict[str, Any] = {}  # per process: a forked child computes its own
+
+    def once(name: str, compute: Callable[[], Any]) -> Any:
+        if name not in shared:
+            shared[name] = compute()
+        return shared[name]
+
+    def weights() -> Any:
+        from glassnet.landscape import weight_paths
+
+        return once("weights", lambda: weight_paths(run))
+
+    def in_plane() -> dict[str, Any]:
+        from glassnet.plots.boundary import final_boundary
+
+        return {"found": once("plane", lambda: final_boundary(run))}
+
+    def options(kind: str) -> dict[str, Any]:
+        from glassnet.landscape import loss_landscape, prediction_paths
+
+        if kind == "weights":
+            return {"paths": weights()}
+        if kind == "landscape":
+            return {"landscape": loss_landscape(run, weights=weights())}
+        if kind == "predictions":
+            return {"paths": prediction_paths(run, weights())}
+        if kind in ("boundary", "hidden_units"):
+            return in_plane()
+        return {}
+
+    parent, here = os.getpid(), []
+
+    def task(kind: str) -> Callable[[], dict[str, bytes]]:
+        def draw() -> dict[str, bytes]:
+            fig = plot(run, kind, **options(kind))
+            files = {fmt: figure_bytes(fig, fmt, dpi) for fmt in formats}
+            if progress is not None and os.getpid() == parent:
+                here.append(kind)
+                progress(len(here), len(chosen), kind)
+            return files
+
+        return draw
+
+    load_matplotlib()
+    return {kind: task(kind) for kind in chosen}
+
+
 def render_plots(
     run: Run,
     formats: Sequence[str] = DEFAULT_FORMATS,
@@ -146,59 +241,18 @@ def render_plots(
     dpi: int = PLOT_DPI,
     kinds: Sequence[str] | None = None,
     progress: Progress | None = None,
-    meanwhile: Callable[[], Any] | None = None,
 ) -> dict[str, dict[str, bytes]]:
     """Draw every kind of plot of ``run`` into memory: ``{kind: {format: bytes}}``.
 
-    The paths, predictions and landscape are computed once and shared by the
-    figures that show them. Nothing is written. On a machine with two cores
-    or more, half of the figures are drawn in a forked process at the same
-    time (:mod:`glassnet.plots._fork`; the same bytes, in about half the
-    time); ``meanwhile``, other work of the caller's, runs in this process
-    while they are drawn. ``progress`` hears of the figures drawn here.
+    Nothing is written. On a machine with two cores or more, some of the
+    figures are drawn in a forked process at the same time
+    (:mod:`glassnet.plots._fork`: the same bytes, in about half the time).
+    ``progress`` hears of the figures drawn in this process.
     """
-    from glassnet.plots._fork import render_in_two
-    from glassnet.plots._style import load_matplotlib
+    from glassnet.plots._fork import in_two
 
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ConfigError(f"plot format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
-    chosen = kinds_of(run) if kinds is None else list(kinds)
-    here: list[str] = []
-
-    def draw(which: Sequence[str]) -> dict[str, dict[str, bytes]]:
-        from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
-
-        weights = weight_paths(run)
-        plane: list[Any] = []  # the boundary grid, computed once for both figures that show it
-
-        def in_plane() -> dict[str, Any]:
-            if not plane:
-                from glassnet.plots.boundary import final_boundary
-
-                plane.append(final_boundary(run))
-            return {"found": plane[0]}
-
-        options: dict[str, Callable[[], dict[str, Any]]] = {
-            "error": dict,
-            "weights": lambda: {"paths": weights},
-            "landscape": lambda: {"landscape": loss_landscape(run, weights=weights)},
-            "predictions": lambda: {"paths": prediction_paths(run, weights)},
-            "boundary": in_plane,
-            "hidden_units": in_plane,
-        }
-        images: dict[str, dict[str, bytes]] = {}
-        for kind in which:
-            fig = plot(run, kind, **options[kind]())
-            images[kind] = {fmt: figure_bytes(fig, fmt, dpi) for fmt in formats}
-            if progress is not None and os.getpid() == parent:
-                here.append(kind)
-                progress(len(here), len(chosen), kind)
-        return images
-
-    parent = os.getpid()
-    load_matplotlib()  # once, before any fork: both processes share the imported modules
-    return render_in_two(chosen, draw, meanwhile)
+    tasks = plot_tasks(run, formats, dpi=dpi, kinds=kinds, progress=progress)
+    return in_two(tasks, COSTS)
 
 
 def write_plots(
@@ -245,6 +299,7 @@ def write_plots(
 
 
 __all__ = [
+    "COSTS",
     "DEFAULT_FORMATS",
     "FORMATS",
     "KINDS",
@@ -252,6 +307,7 @@ __all__ = [
     "figure_bytes",
     "plot",
     "plot_paths",
+    "plot_tasks",
     "render_plots",
     "save_figure",
     "write_plots",

@@ -1,15 +1,19 @@
-"""Draw some of the figures in a forked process while this one draws the others.
+"""Share a command's drawing between this process and a forked one, by estimated cost.
 
 Why. A figure costs matplotlib 0.1-0.3 s of pure Python (ticks, text,
-layout); on a machine with two cores a second process draws half of them at
-the same time, in ``glassnet``, ``glassnet plot`` and ``glassnet report``
-(measured in ``benchmarks/commands.py``).
+layout), and the report's numbers and text about as much as two figures; on a
+machine with two cores a second process does part of that work at the same
+time, in ``glassnet``, ``glassnet plot`` and ``glassnet report`` (measured in
+``benchmarks/commands.py``).
 
-How. :class:`Forked` forks after matplotlib is imported (the child shares
-the imported modules, so the import is paid once), the child draws its kinds
-and sends the bytes back through a pipe, then ends with ``os._exit`` (no
-``atexit``, no flushing of inherited buffers). The child draws with the same
-code from the same memory, so its bytes are the ones this process would draw.
+How. :func:`in_two` takes named tasks with an estimated cost each and gives
+the child the tasks :func:`split` picks: the two sides' costs as even as the
+estimates allow. :class:`Forked` forks after matplotlib is imported (the
+child shares the imported modules, so the import is paid once), the child
+runs its tasks and sends the results back through a pipe (pickled), then
+ends with ``os._exit`` (no ``atexit``, no flushing of inherited buffers). The
+child runs the same code on the same memory, so its results are the ones this
+process would compute.
 
 When not. Only on Linux, with at least two CPUs usable and one of them idle
 right now (fewer runnable tasks than CPUs, from ``/proc/loadavg``: on a
@@ -18,7 +22,7 @@ only adds its start), when this process runs no other
 thread (forking a threaded process can deadlock) and ``GLASSNET_PARALLEL`` is
 not ``0``. Whatever goes wrong in the child (an
 exception, a crash, unreadable output), :meth:`Forked.result` returns
-``None`` and the caller draws those kinds itself, so errors surface exactly
+``None`` and the caller runs those tasks itself, so errors surface exactly
 as without a fork.
 """
 
@@ -29,13 +33,11 @@ import os
 import pickle
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 #: Environment variable: ``0`` (or ``off``, ``false``, ``no``) draws everything in this process.
 ENV = "GLASSNET_PARALLEL"
-
-Images = dict[str, dict[str, bytes]]
 
 
 def can_fork() -> bool:
@@ -62,15 +64,15 @@ def runnable_tasks() -> int:
 
 
 class Forked:
-    """``draw()`` run in a forked child; :meth:`result` collects what it returned.
+    """``work()`` run in a forked child; :meth:`result` collects what it returned.
 
     Parameters
     ----------
-    draw : callable
-        Returns ``{kind: {format: bytes}}``; runs only in the child.
+    work : callable
+        Returns a picklable value; runs only in the child.
     """
 
-    def __init__(self, draw: Callable[[], Images]) -> None:
+    def __init__(self, work: Callable[[], Any]) -> None:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):  # a closed stream
                 stream.flush()
@@ -80,7 +82,7 @@ class Forked:
             os.close(read)
             code = 1
             try:
-                payload = pickle.dumps(draw(), protocol=pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write, "wb") as pipe:
                     pipe.write(payload)
                 code = 0
@@ -89,47 +91,53 @@ class Forked:
         os.close(write)
         self._pid, self._read = pid, read
 
-    def result(self) -> Images | None:
-        """What the child drew, or ``None`` if it failed (then draw those kinds here)."""
+    def result(self) -> Any | None:
+        """What the child returned, or ``None`` if it failed (then do its work here)."""
         with os.fdopen(self._read, "rb") as pipe:
             payload = pipe.read()  # to the end: the child exits after writing
         _, status = os.waitpid(self._pid, 0)
         if os.waitstatus_to_exitcode(status) != 0:
             return None
         try:
-            images = pickle.loads(payload)
+            return pickle.loads(payload)
         except Exception:
             return None
-        return images if isinstance(images, dict) else None
 
 
-def split(kinds: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Kinds for the child (the first half, where the costly error figure is) and for this process."""
-    half = (len(kinds) + 1) // 2
-    return list(kinds[:half]), list(kinds[half:])
+def split(costs: Mapping[str, float]) -> tuple[list[str], list[str]]:
+    """``(the child's, this process's)`` task names, each in ``costs`` order.
 
-
-def render_in_two(
-    kinds: Sequence[str],
-    draw: Callable[[Sequence[str]], Images],
-    meanwhile: Callable[[], Any] | None = None,
-) -> Images:
-    """``draw(kinds)``, half of it in a forked child when :func:`can_fork`.
-
-    ``meanwhile`` (other work of the caller's, e.g. the report's numbers) runs
-    in this process while the child draws.
+    Longest task first, each to the side with less work so far (ties: the
+    child's): Graham's LPT rule, whose busier side is within 7/6 of the best
+    split's for two sides.
     """
-    if len(kinds) < 2 or not can_fork():
-        if meanwhile is not None:
-            meanwhile()
-        return draw(kinds)
-    theirs, mine = split(kinds)
-    child = Forked(lambda: draw(theirs))
+    load = {"child": 0.0, "here": 0.0}
+    side: dict[str, str] = {}
+    for name in sorted(costs, key=lambda n: -costs[n]):  # stable: equal costs keep their order
+        lighter = "child" if load["child"] <= load["here"] else "here"
+        side[name] = lighter
+        load[lighter] += costs[name]
+    return [n for n in costs if side[n] == "child"], [n for n in costs if side[n] == "here"]
+
+
+def in_two(tasks: Mapping[str, Callable[[], Any]], costs: Mapping[str, float]) -> dict[str, Any]:
+    """Every task's result, by name in ``tasks`` order; some run in a forked child when
+    :func:`can_fork`.
+
+    ``costs`` estimates each task's time (any unit, the same for all; a
+    missing name counts 1); :func:`split` decides who runs what. Results
+    from the child must be picklable. An exception in this process's tasks
+    propagates (after the child is reaped); a failed child's tasks run here.
+    """
+    if len(tasks) < 2 or not can_fork():
+        return {name: work() for name, work in tasks.items()}
+    theirs, mine = split({name: float(costs.get(name, 1.0)) for name in tasks})
+    child = Forked(lambda: {name: tasks[name]() for name in theirs})
     try:
-        if meanwhile is not None:
-            meanwhile()
-        images = draw(mine)
+        done = {name: tasks[name]() for name in mine}
     finally:
-        drawn = child.result()  # always reap the child, even when this side failed
-    images.update(drawn if drawn is not None else draw(theirs))
-    return {kind: images[kind] for kind in kinds}
+        given = child.result()  # always reap the child, even when this side failed
+    if not isinstance(given, dict) or set(given) != set(theirs):
+        given = {name: tasks[name]() for name in theirs}
+    done.update(given)
+    return {name: done[name] for name in tasks}
