@@ -73,12 +73,6 @@ DEFAULT_FORMATS = ("png",)
 #: Resolution of the PNG files.
 PLOT_DPI = 110
 
-#: Settings every figure is built with. ``axes.titley`` set (to matplotlib's own 1.0) places
-#: each axes title just above the axes, as matplotlib's automatic placement does when no
-#: tick label is on top, which no glassnet axes has; automatic placement would measure
-#: every tick label of every axes before drawing (a third of the error figure's time).
-RC = {"axes.titley": 1.0}
-
 #: ``progress(done, total, kind)``: called after each figure is drawn.
 Progress = Callable[[int, int, str], None]
 
@@ -105,7 +99,11 @@ def plot(run: Run, kind: str = "error", **options: Any) -> Figure:
     import matplotlib
 
     function = _function(kind)
-    with matplotlib.rc_context(RC):
+    # Each axes title sits just above its axes (``axes.titley`` set to matplotlib's own 1.0),
+    # where automatic placement puts it when no tick label is on top, as on every glassnet
+    # axes; automatic placement would measure every tick label before drawing (a third of
+    # the error figure's time). The figures' bytes are the same.
+    with matplotlib.rc_context({"axes.titley": 1.0}):
         return function(run, **options)
 
 
@@ -149,16 +147,16 @@ def plot_paths(out_dir: str | Path, formats: Sequence[str] = DEFAULT_FORMATS) ->
     return [Path(out_dir) / f"{kind}.{fmt}" for kind in KINDS for fmt in formats]
 
 
-#: Each kind's drawing time, in tenths of a second, as measured for the post's run (the
-#: boundary kinds for examples/circle.toml, two hidden layers of 4): how
+#: Each kind's time to draw and encode, in tenths of a second, as ``glassnet`` takes it (the
+#: post's run, 110 dpi; the boundary kinds for examples/circle.toml): how
 #: :func:`glassnet.plots._fork.split` shares the figures between two processes.
 COSTS: dict[str, float] = {
-    "error": 3.0,
-    "weights": 2.0,
-    "landscape": 2.0,
+    "error": 6.0,
+    "weights": 3.0,
+    "landscape": 3.0,
     "predictions": 2.0,
-    "boundary": 2.0,
-    "hidden_units": 3.0,
+    "boundary": 3.0,
+    "hidden_units": 2.0,
 }
 
 

@@ -40,8 +40,12 @@ from typing import Any
 ENV = "GLASSNET_PARALLEL"
 
 
-def can_fork() -> bool:
-    """Whether drawing in a forked child is possible and worth it here (see the module docstring)."""
+def can_fork(ours: int = 0) -> bool:
+    """Whether drawing in a forked child is possible and worth it here (see the module docstring).
+
+    ``ours``: children of this process still running, which count as this
+    command's work rather than other work keeping the machine busy.
+    """
     if os.environ.get(ENV, "1").strip().lower() in ("0", "off", "false", "no"):
         return False
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
@@ -50,7 +54,7 @@ def can_fork() -> bool:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - Linux has it
         cpus = os.cpu_count() or 1
-    return cpus >= 2 and threading.active_count() == 1 and runnable_tasks() < cpus
+    return cpus >= 2 and threading.active_count() == 1 and runnable_tasks() - ours < cpus
 
 
 def runnable_tasks() -> int:
@@ -91,6 +95,13 @@ class Forked:
         os.close(write)
         self._pid, self._read = pid, read
 
+    def running(self) -> bool:
+        """Whether the child is still at work (it is not reaped here: :meth:`result` does that)."""
+        try:
+            return os.waitid(os.P_PID, self._pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        except ChildProcessError:  # pragma: no cover - already reaped
+            return False
+
     def result(self) -> Any | None:
         """What the child returned, or ``None`` if it failed (then do its work here)."""
         with os.fdopen(self._read, "rb") as pipe:
@@ -104,23 +115,50 @@ class Forked:
             return None
 
 
+#: Up to this many tasks :func:`split` tries every split; beyond, it takes Graham's LPT rule.
+EXACT_UP_TO = 12
+
+
 def split(costs: Mapping[str, float]) -> tuple[list[str], list[str]]:
-    """``(the child's, this process's)`` task names, each in ``costs`` order.
+    """``(the child's, this process's)`` task names, each in ``costs`` order: the split whose
+    busier side costs least (the first such in binary order of the child's tasks).
 
-    Longest task first, each to the side with less work so far (ties: the
-    child's): Graham's LPT rule, whose busier side is within 7/6 of the best
-    split's for two sides.
+    A command has a handful of tasks, so every split is tried; past
+    :data:`EXACT_UP_TO` tasks, longest first, each to the side with less work so
+    far (Graham's LPT rule: the busier side within 7/6 of the best).
     """
-    load = {"child": 0.0, "here": 0.0}
-    side: dict[str, str] = {}
-    for name in sorted(costs, key=lambda n: -costs[n]):  # stable: equal costs keep their order
-        lighter = "child" if load["child"] <= load["here"] else "here"
-        side[name] = lighter
-        load[lighter] += costs[name]
-    return [n for n in costs if side[n] == "child"], [n for n in costs if side[n] == "here"]
+    names = list(costs)
+    if len(names) > EXACT_UP_TO:
+        load = {True: 0.0, False: 0.0}  # True: the child's side
+        child: set[str] = set()
+        for name in sorted(names, key=lambda n: -costs[n]):  # stable: equal costs keep their order
+            to_child = load[True] <= load[False]
+            load[to_child] += costs[name]
+            if to_child:
+                child.add(name)
+    else:
+        total = sum(costs.values())
+
+        def busier(mask: int) -> float:  # bit i of mask set: names[i] goes to the child
+            theirs = sum(costs[n] for i, n in enumerate(names) if mask >> i & 1)
+            return max(theirs, total - theirs)
+
+        best = min(range(1 << len(names)), key=busier)
+        child = {n for i, n in enumerate(names) if best >> i & 1}
+    return [n for n in names if n in child], [n for n in names if n not in child]
 
 
-def in_two(tasks: Mapping[str, Callable[[], Any]], costs: Mapping[str, float]) -> dict[str, Any]:
+def in_background(work: Callable[[], Any]) -> Forked | None:
+    """``work()`` started in a forked child when :func:`can_fork`, else ``None`` (then the
+    caller does it itself); collect it with :meth:`Forked.result`."""
+    return Forked(work) if can_fork() else None
+
+
+def in_two(
+    tasks: Mapping[str, Callable[[], Any]],
+    costs: Mapping[str, float],
+    beside: Forked | None = None,
+) -> dict[str, Any]:
     """Every task's result, by name in ``tasks`` order; some run in a forked child when
     :func:`can_fork`.
 
@@ -128,8 +166,11 @@ def in_two(tasks: Mapping[str, Callable[[], Any]], costs: Mapping[str, float]) -
     missing name counts 1); :func:`split` decides who runs what. Results
     from the child must be picklable. An exception in this process's tasks
     propagates (after the child is reaped); a failed child's tasks run here.
+    ``beside``: a child of :func:`in_background` that may still be at work;
+    it does not count as other work on the machine.
     """
-    if len(tasks) < 2 or not can_fork():
+    ours = int(beside is not None and beside.running())
+    if len(tasks) < 2 or not can_fork(ours):
         return {name: work() for name, work in tasks.items()}
     theirs, mine = split({name: float(costs.get(name, 1.0)) for name in tasks})
     child = Forked(lambda: {name: tasks[name]() for name in theirs})

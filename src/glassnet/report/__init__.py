@@ -20,7 +20,7 @@ import base64
 import html
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,10 +70,6 @@ SPLIT_ERROR_CAPTION = (
 )
 #: Resolution of the report's PNG plots.
 PLOT_DPI = 80
-#: The page's numbers and text, as one task beside the plots' (a name no plot kind has), and
-#: its cost in :data:`glassnet.plots.COSTS`'s unit (the post's run: about 0.4 s).
-TEXT = "page text"
-TEXT_COST = 4.0
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
 
@@ -300,24 +296,28 @@ def render_report(
     """The report page and its plots, ``(page, {kind: {format: bytes}})``; no I/O.
 
     Plots not in ``images`` are drawn in ``formats`` (PNG always, for the
-    page) at ``dpi`` by :func:`glassnet.plots.plot_tasks`. Those figures and
-    the page's numbers and text are shared between this process and a forked
-    one by their estimated costs (:func:`glassnet.plots._fork.in_two`).
-    ``glassnet`` uses the plots for its files too.
+    page) at ``dpi`` by :func:`glassnet.plots.plot_tasks`, shared with a
+    forked process by their estimated costs (:func:`glassnet.plots._fork.in_two`);
+    the page's numbers and text are computed by another one meanwhile, which
+    starts before matplotlib is imported. ``glassnet`` uses the plots for its
+    files too.
     """
     from glassnet.plots import COSTS, kinds_of, plot_tasks
-    from glassnet.plots._fork import in_two
+    from glassnet.plots._fork import in_background, in_two
 
     drawn = {kind: dict(files) for kind, files in (images or {}).items()}
     missing = [kind for kind in kinds_of(run) if kind not in drawn]
-    tasks: dict[str, Callable[[], Any]] = {}
-    if missing:
-        wanted = list(dict.fromkeys(["png", *formats]))
-        tasks.update(plot_tasks(run, wanted, dpi=dpi, kinds=missing, progress=progress))
-    tasks[TEXT] = lambda: _text_fields(run)
-    done = in_two(tasks, {**COSTS, TEXT: TEXT_COST})
-    fields: dict[str, str] = done.pop(TEXT)
-    drawn.update(done)
+    # The page's numbers and text need no matplotlib: a forked process computes them while
+    # this one imports it (half a second in which a second core would be idle).
+    text = in_background(lambda: _text_fields(run)) if missing else None
+    try:
+        if missing:
+            wanted = list(dict.fromkeys(["png", *formats]))
+            tasks = plot_tasks(run, wanted, dpi=dpi, kinds=missing, progress=progress)
+            drawn.update(in_two(tasks, COSTS, beside=text))
+    finally:
+        given = None if text is None else text.result()  # always reaped, even after an error
+    fields: dict[str, str] = given if isinstance(given, dict) else _text_fields(run)
     fields["PLOTS"] = plots_html(run, {kind: files["png"] for kind, files in drawn.items()})
     # One pass over the template: inserted text is never scanned for placeholders.
     page = _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
