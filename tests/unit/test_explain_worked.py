@@ -149,7 +149,8 @@ def test_biases_learning_rate_and_cross_entropy_are_written_out():
 # --------------------------------------------------------------------------- big networks (big_run: tests/conftest.py)
 
 
-def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run):
+def test_a_64_input_32_hidden_step_renders_fast_and_fits_a_terminal(big_run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")  # the terminal's width decides where rich wraps the note
     big_run.step(2)  # replaying the step is the run's work, not the renderer's
     for fmt in ("text", "terminal"):  # timed in benchmarks/ (about 0.2 s), never here
         text = explain(big_run, 2, format=fmt)

@@ -177,3 +177,34 @@ def test_the_report_page_is_the_same_with_and_without_forks(seed_run, monkeypatc
     alone, alone_images = render_report(seed_run)
     assert forked == alone
     assert forked_images == alone_images
+
+
+@needs_fork
+def test_an_error_here_stops_the_child_instead_of_waiting_for_it():
+    import signal
+
+    read, write = os.pipe()  # the child's task waits on it forever: only a kill ends it
+
+    def never_done():
+        os.read(read, 1)
+        return "never"
+
+    def fails():
+        raise KeyboardInterrupt  # Ctrl-C while this process draws
+
+    def hung(signum, frame):
+        raise AssertionError("in_two waited for a child whose work was not wanted")
+
+    assert _fork.split({"slow": 1.0, "here": 1.0}) == (["slow"], ["here"])
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _fork.in_two({"slow": never_done, "here": fails}, {"slow": 1.0, "here": 1.0})
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        os.close(read)
+        os.close(write)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # stopped and reaped

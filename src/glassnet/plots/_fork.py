@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -102,6 +103,12 @@ class Forked:
         except ChildProcessError:  # pragma: no cover - already reaped
             return False
 
+    def stop(self) -> None:
+        """End the child now (this process is failing or was stopped: its work is not wanted);
+        :meth:`result` still reaps it."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._pid, signal.SIGKILL)
+
     def result(self) -> Any | None:
         """What the child returned, or ``None`` if it failed (then do its work here)."""
         with os.fdopen(self._read, "rb") as pipe:
@@ -165,7 +172,7 @@ def in_two(
     ``costs`` estimates each task's time (any unit, the same for all; a
     missing name counts 1); :func:`split` decides who runs what. Results
     from the child must be picklable. An exception in this process's tasks
-    propagates (after the child is reaped); a failed child's tasks run here.
+    propagates (the child is stopped and reaped); a failed child's tasks run here.
     ``beside``: a child of :func:`in_background` that may still be at work;
     it does not count as other work on the machine.
     """
@@ -176,8 +183,11 @@ def in_two(
     child = Forked(lambda: {name: tasks[name]() for name in theirs})
     try:
         done = {name: tasks[name]() for name in mine}
+    except BaseException:  # an error here, Ctrl-C or SIGTERM: the child's work is not wanted
+        child.stop()
+        raise
     finally:
-        given = child.result()  # always reap the child, even when this side failed
+        given = child.result()  # always reap the child
     if not isinstance(given, dict) or set(given) != set(theirs):
         given = {name: tasks[name]() for name in theirs}
     done.update(given)

@@ -315,6 +315,10 @@ def render_report(
             wanted = list(dict.fromkeys(["png", *formats]))
             tasks = plot_tasks(run, wanted, dpi=dpi, kinds=missing, progress=progress)
             drawn.update(in_two(tasks, COSTS, beside=text))
+    except BaseException:  # an error, Ctrl-C or SIGTERM: the page will not be written
+        if text is not None:
+            text.stop()
+        raise
     finally:
         given = None if text is None else text.result()  # always reaped, even after an error
     fields: dict[str, str] = given if isinstance(given, dict) else _text_fields(run)
