@@ -182,6 +182,14 @@ def test_settings_a_2d_set_and_its_boundary(seed: Session) -> None:
     later = seed.frame()["boundary"]
     assert len(first["hidden"]) == 2 and len(first["hidden"][0]) == 4
     assert first["output"] != later["output"]
+    # each unit's colour scale: tanh's own range; relu's from 0 to its largest output
+    assert all(unit["range"] == [-1.0, 1.0] for layer in later["hidden"] for unit in layer)
+    seed.configure({"activation": "relu"})
+    seed.train(50)
+    for layer in seed.frame()["boundary"]["hidden"]:
+        for unit in layer:
+            low, high = unit["range"]
+            assert low == 0.0 and high > 0.0
     seed.configure({"loss": "categorical_cross_entropy"})
     assert seed.network.activations[-1].name == "softmax" and seed.network.sizes[-1] == 2
     seed.configure({"loss": "half_squared_error"})

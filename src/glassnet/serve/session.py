@@ -154,18 +154,6 @@ def quantize(values: Array, low: float, high: float) -> str:
     return base64.b64encode(data.tobytes()).decode("ascii")
 
 
-def _range_of(activation: str, values: Array) -> tuple[float, float]:
-    """The colour scale of a unit's outputs: its activation's range, or what it shows."""
-    act = ACTIVATIONS[activation]
-    if math.isfinite(act.low) and math.isfinite(act.high):
-        return float(act.low), float(act.high)
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return 0.0, 1.0
-    top = float(np.max(np.abs(finite))) or 1.0
-    return (-top, top) if act.low < 0 else (0.0, top)
-
-
 def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
@@ -732,7 +720,7 @@ class Session:
         return frame
 
     def _boundary(self, run: Run, k: int) -> dict[str, Any] | None:
-        from glassnet.boundary import boundary, plane_of
+        from glassnet.boundary import boundary, plane_of, value_range
 
         if plane_of(run) is None:
             return None
@@ -740,18 +728,16 @@ class Session:
         net = self.network
         out = found.output[0]
         column = out[..., -1]
-        low, high = _range_of(net.activations[-1].name, column)
+        low, high = value_range(net.activations[-1], column)
         hidden = []
         for layer, grid in enumerate(found.hidden):
             units = grid[0][::2, ::2]
-            act = net.activations[layer].name
+            act = net.activations[layer]
+            scales = [value_range(act, units[..., j]) for j in range(units.shape[-1])]
             hidden.append(
                 [
-                    {
-                        "range": list(_range_of(act, units[..., j])),
-                        "values": quantize(units[..., j], *_range_of(act, units[..., j])),
-                    }
-                    for j in range(units.shape[-1])
+                    {"range": list(scale), "values": quantize(units[..., j], *scale)}
+                    for j, scale in enumerate(scales)
                 ]
             )
         return {
