@@ -146,26 +146,57 @@ def test_split_keeps_every_task_once_and_evens_the_work(monkeypatch, exact_up_to
 
 
 @needs_fork
-def test_work_in_the_background_is_collected_and_reaped():
-    import time
-
-    child = _fork.in_background(lambda: (time.sleep(0.3), who())[1])
-    assert child is not None and child.running()
-    assert child.result() == "child"
+def test_meanwhile_runs_the_work_in_a_child_while_this_process_does_its_own():
+    seen = []
+    assert _fork.meanwhile(lambda: who(), here=lambda: seen.append(who())) == "child"
+    assert seen == ["parent"]
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # reaped
 
 
-def test_no_background_work_when_forking_is_off(monkeypatch):
+@needs_fork
+def test_meanwhile_does_the_work_here_when_the_child_fails():
+    def work():
+        if who() == "child":
+            raise RuntimeError("the child fails")
+        return "done by parent"
+
+    assert _fork.meanwhile(work, here=lambda: None) == "done by parent"
+
+
+def test_meanwhile_without_forks_does_both_here_in_order(monkeypatch):
     monkeypatch.setenv(_fork.ENV, "0")
-    assert _fork.in_background(lambda: 1) is None
+    order = []
+    result = _fork.meanwhile(
+        lambda: order.append("work") or who(), here=lambda: order.append("here")
+    )
+    assert result == "parent" and order == ["here", "work"]
 
 
-def test_our_own_running_children_are_not_other_work(monkeypatch):
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
-    monkeypatch.setattr(_fork, "runnable_tasks", lambda: cpus)  # this process and a child of ours
-    assert not _fork.can_fork()
-    assert _fork.can_fork(ours=1) == (cpus >= 2 and fork_possible())
+@needs_fork
+def test_an_error_here_stops_the_background_work():
+    import signal
+
+    read, write = os.pipe()  # the child's work waits on it forever: only a kill ends it
+
+    def hung(signum, frame):
+        raise AssertionError("meanwhile waited for a child whose work was not wanted")
+
+    def fails():
+        raise KeyboardInterrupt  # Ctrl-C while matplotlib is imported
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _fork.meanwhile(lambda: os.read(read, 1), here=fails)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        os.close(read)
+        os.close(write)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 @needs_fork

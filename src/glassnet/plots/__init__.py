@@ -160,6 +160,54 @@ COSTS: dict[str, float] = {
 }
 
 
+def _checked(run: Run, formats: Sequence[str], kinds: Sequence[str] | None) -> list[str]:
+    """The kinds to draw (``kinds_of(run)`` unless given), after refusing an unknown format or
+    kind with a :class:`~glassnet.errors.ConfigError` (before any work)."""
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ConfigError(f"plot format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
+    chosen = kinds_of(run) if kinds is None else list(kinds)
+    for kind in chosen:
+        _function(kind)
+    return chosen
+
+
+def figure_options(
+    run: Run, kinds: Sequence[str], shared: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The numbers each kind's figure shows, as its :func:`plot` options: ``{kind: options}``.
+
+    Computed without matplotlib (weight paths, the loss landscape, prediction
+    paths, the boundary's grid), each once for the kinds that share it;
+    ``shared`` keeps them across calls.
+    """
+    from glassnet.landscape import loss_landscape, prediction_paths, weight_paths
+    from glassnet.plots.boundary import final_boundary
+
+    cache = {} if shared is None else shared
+
+    def once(name: str, compute: Callable[[], Any]) -> Any:
+        if name not in cache:
+            cache[name] = compute()
+        return cache[name]
+
+    def weights() -> Any:
+        return once("weights", lambda: weight_paths(run))
+
+    def options(kind: str) -> dict[str, Any]:
+        if kind == "weights":
+            return {"paths": weights()}
+        if kind == "landscape":
+            return {"landscape": once("landscape", lambda: loss_landscape(run, weights=weights()))}
+        if kind == "predictions":
+            return {"paths": once("predictions", lambda: prediction_paths(run, weights()))}
+        if kind in ("boundary", "hidden_units"):
+            return {"found": once("plane", lambda: final_boundary(run))}
+        return {}
+
+    return {kind: options(kind) for kind in kinds}
+
+
 def plot_tasks(
     run: Run,
     formats: Sequence[str] = DEFAULT_FORMATS,
@@ -167,59 +215,28 @@ def plot_tasks(
     dpi: int = PLOT_DPI,
     kinds: Sequence[str] | None = None,
     progress: Progress | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Callable[[], dict[str, bytes]]]:
     """One task per kind (``kinds_of(run)`` unless given): ``tasks[kind]()`` draws that kind
     into ``{format: bytes}``.
 
-    The weight paths and the boundary's grid are computed once per process
-    for the figures that share them. Matplotlib is imported now, so that a
-    process forked afterwards shares it (see :mod:`glassnet.plots._fork`,
-    which runs these with :data:`COSTS`). ``progress`` hears of each figure
-    drawn in this process.
+    ``options`` are :func:`figure_options` already computed; a kind missing
+    from them computes its own when drawn (once per process for the figures
+    that share them). Matplotlib is imported now, so that a process forked
+    afterwards shares it (see :mod:`glassnet.plots._fork`, which runs these
+    with :data:`COSTS`). ``progress`` hears of each figure drawn in this process.
     """
     from glassnet.plots._style import load_matplotlib
 
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise ConfigError(f"plot format must be one of {', '.join(FORMATS)}; got {fmt!r}.")
-    chosen = kinds_of(run) if kinds is None else list(kinds)
-    for kind in chosen:
-        _function(kind)  # an unknown kind is refused before any drawing
+    chosen = _checked(run, formats, kinds)
+    given = dict(options or {})
     shared: dict[str, Any] = {}  # per process: a forked child computes its own
-
-    def once(name: str, compute: Callable[[], Any]) -> Any:
-        if name not in shared:
-            shared[name] = compute()
-        return shared[name]
-
-    def weights() -> Any:
-        from glassnet.landscape import weight_paths
-
-        return once("weights", lambda: weight_paths(run))
-
-    def in_plane() -> dict[str, Any]:
-        from glassnet.plots.boundary import final_boundary
-
-        return {"found": once("plane", lambda: final_boundary(run))}
-
-    def options(kind: str) -> dict[str, Any]:
-        from glassnet.landscape import loss_landscape, prediction_paths
-
-        if kind == "weights":
-            return {"paths": weights()}
-        if kind == "landscape":
-            return {"landscape": loss_landscape(run, weights=weights())}
-        if kind == "predictions":
-            return {"paths": prediction_paths(run, weights())}
-        if kind in ("boundary", "hidden_units"):
-            return in_plane()
-        return {}
-
     parent, here = os.getpid(), []
 
     def task(kind: str) -> Callable[[], dict[str, bytes]]:
         def draw() -> dict[str, bytes]:
-            fig = plot(run, kind, **options(kind))
+            settings = given[kind] if kind in given else figure_options(run, [kind], shared)[kind]
+            fig = plot(run, kind, **settings)
             files = {fmt: figure_bytes(fig, fmt, dpi) for fmt in formats}
             if progress is not None and os.getpid() == parent:
                 here.append(kind)
@@ -239,17 +256,24 @@ def render_plots(
     dpi: int = PLOT_DPI,
     kinds: Sequence[str] | None = None,
     progress: Progress | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, dict[str, bytes]]:
     """Draw every kind of plot of ``run`` into memory: ``{kind: {format: bytes}}``.
 
-    Nothing is written. On a machine with two cores or more, some of the
-    figures are drawn in a forked process at the same time
+    Nothing is written. On a machine with two cores or more, a forked
+    process computes the figures' numbers (:func:`figure_options`, unless
+    ``options`` gives them) while this one imports matplotlib, and some of
+    the figures are drawn in a forked process at the same time as the others
     (:mod:`glassnet.plots._fork`: the same bytes, in about half the time).
     ``progress`` hears of the figures drawn in this process.
     """
-    from glassnet.plots._fork import in_two
+    from glassnet.plots._fork import in_two, meanwhile
+    from glassnet.plots._style import load_matplotlib
 
-    tasks = plot_tasks(run, formats, dpi=dpi, kinds=kinds, progress=progress)
+    chosen = _checked(run, formats, kinds)
+    if options is None:
+        options = meanwhile(lambda: figure_options(run, chosen), here=load_matplotlib)
+    tasks = plot_tasks(run, formats, dpi=dpi, kinds=chosen, progress=progress, options=options)
     return in_two(tasks, COSTS)
 
 
@@ -303,6 +327,7 @@ __all__ = [
     "KINDS",
     "check_outputs",
     "figure_bytes",
+    "figure_options",
     "plot",
     "plot_paths",
     "plot_tasks",

@@ -41,12 +41,8 @@ from typing import Any
 ENV = "GLASSNET_PARALLEL"
 
 
-def can_fork(ours: int = 0) -> bool:
-    """Whether drawing in a forked child is possible and worth it here (see the module docstring).
-
-    ``ours``: children of this process still running, which count as this
-    command's work rather than other work keeping the machine busy.
-    """
+def can_fork() -> bool:
+    """Whether drawing in a forked child is possible and worth it here (see the module docstring)."""
     if os.environ.get(ENV, "1").strip().lower() in ("0", "off", "false", "no"):
         return False
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
@@ -55,7 +51,7 @@ def can_fork(ours: int = 0) -> bool:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # pragma: no cover - Linux has it
         cpus = os.cpu_count() or 1
-    return cpus >= 2 and threading.active_count() == 1 and runnable_tasks() - ours < cpus
+    return cpus >= 2 and threading.active_count() == 1 and runnable_tasks() < cpus
 
 
 def runnable_tasks() -> int:
@@ -95,13 +91,6 @@ class Forked:
                 os._exit(code)
         os.close(write)
         self._pid, self._read = pid, read
-
-    def running(self) -> bool:
-        """Whether the child is still at work (it is not reaped here: :meth:`result` does that)."""
-        try:
-            return os.waitid(os.P_PID, self._pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
-        except ChildProcessError:  # pragma: no cover - already reaped
-            return False
 
     def stop(self) -> None:
         """End the child now (this process is failing or was stopped: its work is not wanted);
@@ -155,17 +144,28 @@ def split(costs: Mapping[str, float]) -> tuple[list[str], list[str]]:
     return [n for n in names if n in child], [n for n in names if n not in child]
 
 
-def in_background(work: Callable[[], Any]) -> Forked | None:
-    """``work()`` started in a forked child when :func:`can_fork`, else ``None`` (then the
-    caller does it itself); collect it with :meth:`Forked.result`."""
-    return Forked(work) if can_fork() else None
+def meanwhile(work: Callable[[], Any], here: Callable[[], Any]) -> Any:
+    """``here()`` in this process while a forked child runs ``work()``; returns what ``work()``
+    returned.
+
+    Without a fork (:func:`can_fork`), or when the child fails, ``work()``
+    runs here afterwards (so ``work()`` must not return ``None``, which
+    stands for a failed child). An exception in ``here()`` (or Ctrl-C, SIGTERM)
+    stops and reaps the child and propagates.
+    """
+    child = Forked(work) if can_fork() else None
+    try:
+        here()
+    except BaseException:  # the child's work is not wanted any more
+        if child is not None:
+            child.stop()
+        raise
+    finally:
+        given = None if child is None else child.result()  # always reaped
+    return work() if given is None else given
 
 
-def in_two(
-    tasks: Mapping[str, Callable[[], Any]],
-    costs: Mapping[str, float],
-    beside: Forked | None = None,
-) -> dict[str, Any]:
+def in_two(tasks: Mapping[str, Callable[[], Any]], costs: Mapping[str, float]) -> dict[str, Any]:
     """Every task's result, by name in ``tasks`` order; some run in a forked child when
     :func:`can_fork`.
 
@@ -173,11 +173,8 @@ def in_two(
     missing name counts 1); :func:`split` decides who runs what. Results
     from the child must be picklable. An exception in this process's tasks
     propagates (the child is stopped and reaped); a failed child's tasks run here.
-    ``beside``: a child of :func:`in_background` that may still be at work;
-    it does not count as other work on the machine.
     """
-    ours = int(beside is not None and beside.running())
-    if len(tasks) < 2 or not can_fork(ours):
+    if len(tasks) < 2 or not can_fork():
         return {name: work() for name, work in tasks.items()}
     theirs, mine = split({name: float(costs.get(name, 1.0)) for name in tasks})
     child = Forked(lambda: {name: tasks[name]() for name in theirs})

@@ -302,26 +302,25 @@ def render_report(
     starts before matplotlib is imported. ``glassnet`` uses the plots for its
     files too.
     """
-    from glassnet.plots import COSTS, kinds_of, plot_tasks
-    from glassnet.plots._fork import in_background, in_two
+    from glassnet.plots import figure_options, kinds_of, render_plots
+    from glassnet.plots._fork import meanwhile
+    from glassnet.plots._style import load_matplotlib
 
     drawn = {kind: dict(files) for kind, files in (images or {}).items()}
     missing = [kind for kind in kinds_of(run) if kind not in drawn]
-    # The page's numbers and text need no matplotlib: a forked process computes them while
-    # this one imports it (half a second in which a second core would be idle).
-    text = in_background(lambda: _text_fields(run)) if missing else None
-    try:
-        if missing:
-            wanted = list(dict.fromkeys(["png", *formats]))
-            tasks = plot_tasks(run, wanted, dpi=dpi, kinds=missing, progress=progress)
-            drawn.update(in_two(tasks, COSTS, beside=text))
-    except BaseException:  # an error, Ctrl-C or SIGTERM: the page will not be written
-        if text is not None:
-            text.stop()
-        raise
-    finally:
-        given = None if text is None else text.result()  # always reaped, even after an error
-    fields: dict[str, str] = given if isinstance(given, dict) else _text_fields(run)
+    if not missing:
+        fields = _text_fields(run)
+    else:
+        # Nothing of the page's text nor of the figures' numbers needs matplotlib: a forked
+        # process computes them while this one imports it (half a second in which a second
+        # core would be idle); then the figures are drawn, in two processes.
+        fields, options = meanwhile(
+            lambda: (_text_fields(run), figure_options(run, missing)), here=load_matplotlib
+        )
+        wanted = list(dict.fromkeys(["png", *formats]))
+        drawn.update(
+            render_plots(run, wanted, dpi=dpi, kinds=missing, progress=progress, options=options)
+        )
     fields["PLOTS"] = plots_html(run, {kind: files["png"] for kind, files in drawn.items()})
     # One pass over the template: inserted text is never scanned for placeholders.
     page = _PLACEHOLDER.sub(lambda m: fields[m.group(1)], _resource("template.html"))
