@@ -296,11 +296,11 @@ def render_report(
     """The report page and its plots, ``(page, {kind: {format: bytes}})``; no I/O.
 
     Plots not in ``images`` are drawn in ``formats`` (PNG always, for the
-    page) at ``dpi`` by :func:`glassnet.plots.plot_tasks`, shared with a
-    forked process by their estimated costs (:func:`glassnet.plots._fork.in_two`);
-    the page's numbers and text are computed by another one meanwhile, which
-    starts before matplotlib is imported. ``glassnet`` uses the plots for its
-    files too.
+    page) at ``dpi`` by :func:`glassnet.plots.render_plots`. Before that, a
+    forked process computes the page's numbers and text and the figures'
+    numbers (:func:`glassnet.plots.figure_options`) while this one imports
+    matplotlib (:func:`glassnet.plots._fork.meanwhile`). ``glassnet`` uses
+    the plots for its files too.
     """
     from glassnet.plots import figure_options, kinds_of, render_plots
     from glassnet.plots._fork import meanwhile
